@@ -1,0 +1,168 @@
+# fastpath — eBPF live tracer.  `make` builds ./fastpath; `make V=1` shows commands.
+# Layout follows libbpf-bootstrap: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h,
+# embedded into one binary.
+
+OUTPUT    := build
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= cc
+ARCH      := x86
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Debian packages: build, run and test dependencies.  `make deps` installs the
+# missing ones; every other target names what it lacks.
+DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
+	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
+	    pkg-config golang-go strace hyperfine tmux git
+DEB_OPT  := bpftrace prometheus chromium
+PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/syscall_names.o
+# The model and views are pure C: unit tests link them without BPF or probes.
+MODEL_OBJS := $(filter $(OUTPUT)/user/model/% $(OUTPUT)/user/views/% $(OUTPUT)/user/util/%,$(USER_OBJS)) \
+	      $(OUTPUT)/user/cli/opts.o $(OUTPUT)/syscall_names.o
+
+CFLAGS  ?= -g -O2
+CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -std=gnu11 -D_GNU_SOURCE -DFP_VERSION='"$(VERSION)"' \
+	   -Iuser -Ibpf -I$(OUTPUT)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
+	      -Wall -Wno-unused-function $(shell $(CLANG) -print-file-name=include >/dev/null 2>&1 && echo)
+
+.PHONY: all deps check-deps vmlinux test unit e2e demo bench clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: check-deps fastpath
+
+# ---- dependencies ---------------------------------------------------------
+missing_pkgs = $(shell for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done)
+
+deps:
+	@miss="$(call missing_pkgs,$(DEB_PKGS))"; \
+	if [ -n "$$miss" ]; then \
+		echo "make deps: installing $$miss"; \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss ) >$(OUTPUT).deps.log 2>&1 \
+		  || { tail -20 $(OUTPUT).deps.log; echo "make deps: apt-get failed (see above); run as root"; exit 1; }; \
+	fi
+	@miss="$(call missing_pkgs,$(DEB_OPT))"; \
+	if [ -n "$$miss" ]; then \
+		echo "make deps: installing optional $$miss (comparisons and report tests)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss >>$(OUTPUT).deps.log 2>&1 \
+		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
+	fi
+
+check-deps:
+	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config)"; \
+	if [ -n "$$miss" ]; then \
+		echo "fastpath: missing build packages: $$miss"; \
+		echo "fastpath: install them with 'make deps' (or: apt-get install $$miss)"; \
+		exit 1; \
+	fi
+
+# ---- BPF ------------------------------------------------------------------
+$(OUTPUT) $(OUTPUT)/user:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+vmlinux:
+	$(call msg,GEN,vmlinux/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp
+	$(Q)mv vmlinux/vmlinux.h.tmp vmlinux/vmlinux.h
+
+# ---- user space -----------------------------------------------------------
+# Syscall names as strace prints them, from the x86_64 syscall table.
+UNISTD := $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/include/asm/unistd_64.h))
+$(OUTPUT)/syscall_names.c: $(UNISTD) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* generated from $(UNISTD) */'; \
+	      echo '#include "model/syscalls.h"'; \
+	      echo 'const char *const fp_syscall_table[FP_SYSCALL_TABLE_SIZE] = {'; \
+	      awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { sub("__NR_", "", $$2); printf "\t[%s] = \"%s\",\n", $$3, $$2 }' $<; \
+	      echo '};'; } > $@
+
+$(OUTPUT)/syscall_names.o: $(OUTPUT)/syscall_names.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only the probes include skeletons, but every object waits for them so
+# the dependency stays simple and parallel builds stay correct.
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h user/*/*.h bpf/*.h) $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+fastpath: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests ----------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
+GO_WORKLOAD_DIRS := $(wildcard tests/workloads/go/*/)
+GO_WORKLOADS := $(patsubst tests/workloads/go/%/,$(OUTPUT)/workloads/go-%,$(GO_WORKLOAD_DIRS))
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(MODEL_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(MODEL_OBJS) -lcmocka $(LDLIBS) -o $@
+
+# Workloads keep frame pointers so --stacks can walk them.
+$(OUTPUT)/workloads/%: tests/workloads/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wall $< -o $@ -lpthread
+
+$(OUTPUT)/workloads/go-%: tests/workloads/go/%/main.go
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ .
+
+workloads: $(WORKLOADS) $(GO_WORKLOADS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+e2e: fastpath workloads
+	@tests/e2e/run.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all workloads $(UNIT_BINS)
+	$(Q)tests/run-all.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)tests/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)bench/run.sh
+
+clean:
+	rm -rf $(OUTPUT) fastpath

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF side of target selection, included by every .bpf.c.  Each object
+ * declares the same shared maps; user space creates them once (proc.bpf.c's
+ * copy) and hands the fds to the other objects with bpf_map__reuse_fd(), so
+ * all families see one set of targets.
+ */
+#ifndef FP_TARGET_BPF_H
+#define FP_TARGET_BPF_H
+
+#include "target.h"
+
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+
+const volatile struct fp_targ_cfg targ_cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);		/* enum fp_target_state */
+} fp_targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_PROCS);
+	__type(key, __u32);		/* tgid */
+	__type(value, struct fp_proc_info);
+} fp_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} fp_drops SEC(".maps");
+
+static __always_inline void fp_drop(__u32 reason)
+{
+	__u64 *c = bpf_map_lookup_elem(&fp_drops, &reason);
+
+	if (c)
+		(*c)++;
+}
+
+/* Filter first: a hash lookup for targeted runs, nothing at all for -a. */
+static __always_inline int fp_target_state(__u32 tgid)
+{
+	__u8 *st;
+
+	if (tgid == targ_cfg.self_tgid)
+		return 0;
+	if (targ_cfg.cgroup_id && bpf_get_current_cgroup_id() != targ_cfg.cgroup_id)
+		return 0;
+	if (targ_cfg.all)
+		return FP_TARGET_ACTIVE;
+	st = bpf_map_lookup_elem(&fp_targets, &tgid);
+	return st ? *st : 0;
+}
+
+static __always_inline bool fp_traced(__u32 tgid)
+{
+	return fp_target_state(tgid) == FP_TARGET_ACTIVE;
+}
+
+/* Remember who a process is the first time a family records data for it, so
+ * its totals keep a name after it exits. */
+static __always_inline void fp_proc_seen(__u32 tgid)
+{
+	struct fp_proc_info info = {};
+	struct task_struct *t;
+
+	if (bpf_map_lookup_elem(&fp_procs, &tgid))
+		return;
+	t = bpf_get_current_task_btf();
+	bpf_get_current_comm(info.comm, sizeof(info.comm));
+	info.ppid = t->real_parent->tgid;
+	info.first_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&fp_procs, &tgid, &info, BPF_NOEXIST) == -E2BIG)
+		fp_drop(FP_DROP_PROCS);
+}
+
+#endif /* FP_TARGET_BPF_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel/user contract for choosing which processes are traced and for the
+ * per-process identity every probe family shares.  Plain C: both sides
+ * include it; never vmlinux.h here.
+ */
+#ifndef FP_TARGET_H
+#define FP_TARGET_H
+
+#define FP_COMM_LEN 16
+#define FP_MAX_TARGETS 8192	/* processes followed at once (tgids) */
+#define FP_MAX_PROCS 16384	/* processes whose identity is kept */
+
+/* Values in the fp_targets map, keyed by tgid. */
+enum fp_target_state {
+	FP_TARGET_PENDING = 1,	/* started by us, not yet exec'd: not counted */
+	FP_TARGET_ACTIVE = 2,
+};
+
+/* What the probes are told at load time (read-only data, like targ_* in
+ * libbpf-tools).  One struct so every skeleton receives the same copy. */
+struct fp_targ_cfg {
+	unsigned int self_tgid;		/* never trace the tracer */
+	unsigned char all;		/* trace every process */
+	unsigned char follow;		/* add children of targets at fork */
+	unsigned char by_comm;		/* add processes that exec with comm */
+	unsigned char pad;
+	unsigned long long cgroup_id;	/* cgroup v2 id; 0 = any */
+	char comm[FP_COMM_LEN];
+};
+
+/* Identity of a process seen by any probe; kept after it exits. */
+struct fp_proc_info {
+	char comm[FP_COMM_LEN];
+	unsigned int ppid;
+	int exit_code;			/* wait status, valid once exited */
+	unsigned long long first_ns;	/* first seen (CLOCK_MONOTONIC) */
+	unsigned long long exit_ns;	/* 0 while alive */
+};
+
+/* Indices of the fp_drops per-CPU array: what did not fit, counted. */
+enum fp_drop_reason {
+	FP_DROP_SYS_STATS = 0,	/* fp_sys_stats full */
+	FP_DROP_PROCS,		/* fp_procs full */
+	FP_DROP_TARGETS,	/* fp_targets full: a child not followed */
+	FP_DROP_TASK_STORAGE,	/* no per-thread slot for a syscall start */
+	FP_DROP_IO,
+	FP_DROP_STAT,
+	FP_DROP_STAT_PATHS,
+	FP_DROP_ALLOC,
+	FP_DROP_STACKS,
+	FP_DROP_MAX = 16,
+};
+
+#endif /* FP_TARGET_H */

@@ -1,0 +1,8 @@
+/* One file per subcommand (cli/<name>.c), like bpftool. */
+#ifndef FP_CLI_COMMANDS_H
+#define FP_CLI_COMMANDS_H
+
+int cmd_record(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,344 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/session.h"
+#include "util/err.h"
+
+volatile sig_atomic_t fp_stop;
+
+static void on_signal(int sig)
+{
+	fp_stop = sig;
+}
+
+void session__signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int check_privileges(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	fp_err("needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: run it with sudo");
+	return -EPERM;
+}
+
+static int check_pids(struct fp_opts *o)
+{
+	for (int i = 0; i < o->npids; i++) {
+		if (o->pids[i] == getpid()) {
+			fp_err("pid %d is fastpath itself, which never traces itself", o->pids[i]);
+			return -EINVAL;
+		}
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			fp_err("no process with pid %d: check it with 'ps -p %d'", o->pids[i], o->pids[i]);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+static int resolve_cgroup(struct fp_opts *o)
+{
+	struct stat st;
+
+	if (!o->cgroup)
+		return 0;
+	if (stat(o->cgroup, &st) || !S_ISDIR(st.st_mode)) {
+		fp_err("cgroup '%s' is not a directory: give a cgroup v2 path such as /sys/fs/cgroup/system.slice/nginx.service",
+		       o->cgroup);
+		return -ENOENT;
+	}
+	/* On cgroup v2 the cgroup id is the directory's inode number. */
+	o->probe.cfg.cgroup_id = st.st_ino;
+	return 0;
+}
+
+/* Fork the command, parked on a pipe until the probes are attached; a
+ * close-on-exec pipe carries errno back if the exec fails. */
+static int spawn_child(struct fp_session *S, char **argv)
+{
+	int go[2], er[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(er, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(er[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* fastpath gave up: never run untraced */
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(er[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(er[1]);
+	S->child = pid;
+	S->go_fd = go[1];
+	S->err_fd = er[0];
+	return 0;
+}
+
+static int release_child(struct fp_session *S)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(S->go_fd, "g", 1) != 1)
+		return -errno;
+	close(S->go_fd);
+	S->go_fd = -1;
+	n = read(S->err_fd, &e, sizeof(e));
+	close(S->err_fd);
+	S->err_fd = -1;
+	if (n == sizeof(e)) {
+		waitpid(S->child, NULL, 0);
+		S->child_reaped = true;
+		fp_err("cannot execute '%s': %s: check the command name and PATH",
+		       S->opts->command[0], strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static void describe_target(struct fp_session *S, char *buf, size_t len)
+{
+	struct fp_opts *o = S->opts;
+	size_t n = 0;
+
+	if (o->command) {
+		n = snprintf(buf, len, "command:");
+		for (char **a = o->command; *a && n < len; a++)
+			n += snprintf(buf + n, len - n, " %s", *a);
+	} else if (o->npids) {
+		n = snprintf(buf, len, "pid");
+		for (int i = 0; i < o->npids && n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%d", i ? "," : " ", o->pids[i]);
+	} else if (o->comm[0]) {
+		n = snprintf(buf, len, "comm %s", o->comm);
+	} else {
+		n = snprintf(buf, len, "all");
+	}
+	if (o->cgroup && n < len)
+		snprintf(buf + n, len - n, " in cgroup %s", o->cgroup);
+}
+
+static void fill_meta(struct fp_session *S)
+{
+	struct utsname u;
+
+	uname(&u);
+	snprintf(S->meta.host, sizeof(S->meta.host), "%s", u.nodename);
+	snprintf(S->meta.kernel, sizeof(S->meta.kernel), "%s", u.release);
+	snprintf(S->meta.version, sizeof(S->meta.version), "%s", FP_VERSION);
+	describe_target(S, S->meta.target, sizeof(S->meta.target));
+}
+
+/* -c NAME: processes already running under that name become targets now;
+ * ones that exec later are added by the BPF exec hook. */
+static int add_comm_targets(struct fp_session *S)
+{
+	char path[300], comm[32];
+	struct dirent *de;
+	int pid, err = 0;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		pid = atoi(de->d_name);
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* exited meanwhile */
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = 0;
+			if (!strcmp(comm, S->opts->comm))
+				err = probes__add_target(S->probes, pid, FP_TARGET_ACTIVE);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return err;
+}
+
+static int add_targets(struct fp_session *S)
+{
+	struct fp_opts *o = S->opts;
+	int err = 0;
+
+	for (int i = 0; i < o->npids && !err; i++)
+		err = probes__add_target(S->probes, o->pids[i], FP_TARGET_ACTIVE);
+	if (!err && S->child)
+		err = probes__add_target(S->probes, S->child, FP_TARGET_PENDING);
+	if (!err && o->comm[0])
+		err = add_comm_targets(S);
+	if (err)
+		fp_err("cannot register the targets: %s", strerror(-err));
+	return err;
+}
+
+int session__start(struct fp_session *S, struct fp_opts *o)
+{
+	int err;
+
+	memset(S, 0, sizeof(*S));
+	S->opts = o;
+	S->go_fd = S->err_fd = -1;
+	o->probe.cfg.self_tgid = getpid();
+	err = check_privileges();
+	if (!err)
+		err = check_pids(o);
+	if (!err)
+		err = resolve_cgroup(o);
+	if (err)
+		return err;
+	fill_meta(S);
+	if (o->command) {
+		err = spawn_child(S, o->command);
+		if (err) {
+			fp_err("cannot start '%s': %s", o->command[0], strerror(-err));
+			return err;
+		}
+	}
+	err = probes__open(&S->probes, &o->probe);
+	if (!err)
+		err = add_targets(S);
+	if (!err)
+		err = probes__attach(S->probes);
+	if (err)
+		goto cleanup;
+	S->start_wall = (double)time(NULL);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		S->start_wall = ts.tv_sec + ts.tv_nsec / 1e9;
+	}
+	S->start_mono = mono_ns();
+	fp_info("attached to %s; Ctrl-C to stop", S->meta.target);
+	if (S->child) {
+		err = release_child(S);
+		if (err)
+			goto cleanup;
+	}
+	return 0;
+cleanup:
+	session__end(S);
+	return err;
+}
+
+int session__read(struct fp_session *S, struct fp_snapshot *snap)
+{
+	int err = probes__read(S->probes, snap);
+
+	snap->meta = S->meta;
+	snap->meta.start_time = S->start_wall;
+	snap->meta.duration_s = session__elapsed(S);
+	return err;
+}
+
+double session__elapsed(struct fp_session *S)
+{
+	return (double)(mono_ns() - S->start_mono) / 1e9;
+}
+
+static void reap_child(struct fp_session *S)
+{
+	if (!S->child || S->child_reaped)
+		return;
+	if (waitpid(S->child, &S->child_status, WNOHANG) == S->child)
+		S->child_reaped = true;
+}
+
+bool session__targets_gone(struct fp_session *S)
+{
+	struct fp_opts *o = S->opts;
+
+	reap_child(S);
+	if (o->all || o->comm[0])
+		return false;	/* new processes may still come */
+	return probes__live_targets(S->probes) == 0;
+}
+
+void session__wait(struct fp_session *S, double secs)
+{
+	uint64_t until = mono_ns() + (uint64_t)(secs * 1e9);
+	struct timespec step = { 0, 20 * 1000000 };
+
+	while (!fp_stop && mono_ns() < until) {
+		if (session__targets_gone(S))
+			return;
+		nanosleep(&step, NULL);
+	}
+}
+
+int session__child_status(struct fp_session *S)
+{
+	if (!S->child)
+		return 0;
+	if (!S->child_reaped) {
+		if (waitpid(S->child, &S->child_status, 0) == S->child)
+			S->child_reaped = true;
+	}
+	if (WIFEXITED(S->child_status))
+		return WEXITSTATUS(S->child_status);
+	if (WIFSIGNALED(S->child_status))
+		return 128 + WTERMSIG(S->child_status);
+	return 0;
+}
+
+void session__end(struct fp_session *S)
+{
+	if (S->go_fd >= 0) {
+		/* Never started: let it die rather than run untraced. */
+		close(S->go_fd);
+		S->go_fd = -1;
+		if (S->child && !S->child_reaped) {
+			waitpid(S->child, NULL, 0);
+			S->child_reaped = true;
+		}
+	}
+	if (S->err_fd >= 0)
+		close(S->err_fd);
+	S->err_fd = -1;
+	probes__destroy(S->probes);
+	S->probes = NULL;
+}

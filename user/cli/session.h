@@ -1,0 +1,43 @@
+/* A tracing session: resolves the target, starts the command if there is
+ * one, loads and attaches the probes, and reads snapshots until done.  Shared
+ * by record, top and serve. */
+#ifndef FP_CLI_SESSION_H
+#define FP_CLI_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include "cli/opts.h"
+
+struct fp_session {
+	struct fp_opts *opts;
+	struct fp_probes *probes;
+	pid_t child;		/* -- COMMAND, 0 if none */
+	int child_status;
+	bool child_reaped;
+	int go_fd;		/* write end: releases the child to exec */
+	int err_fd;		/* read end: errno if the exec failed */
+	double start_wall;
+	uint64_t start_mono;
+	struct fp_meta meta;
+};
+
+extern volatile sig_atomic_t fp_stop;
+
+/* Signal handlers for SIGINT/SIGTERM that set fp_stop. */
+void session__signals(void);
+/* Validate, load, attach, release the command.  On error: message printed,
+ * nothing left loaded, negative errno. */
+int session__start(struct fp_session *S, struct fp_opts *o);
+/* Fill an empty snapshot with cumulative counters and metadata. */
+int session__read(struct fp_session *S, struct fp_snapshot *snap);
+/* True when every target has exited (targeted modes only). */
+bool session__targets_gone(struct fp_session *S);
+/* Sleep up to secs, waking early on stop or when targets are gone. */
+void session__wait(struct fp_session *S, double secs);
+double session__elapsed(struct fp_session *S);
+void session__end(struct fp_session *S);
+/* Exit status of the command, for `record -- CMD`: 0 if none. */
+int session__child_status(struct fp_session *S);
+
+#endif

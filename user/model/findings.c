@@ -1,0 +1,23 @@
+#include "model/findings.h"
+
+/* Each probe family's model file contributes its rule here. */
+static const struct fp_rule rules[] = {
+	{ NULL, NULL },
+};
+
+int findings__evaluate(struct fp_snapshot *s, double window_s)
+{
+	int err;
+
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct fp_proc *p = &s->procs[i];
+
+		proc__clear_findings(p);
+		for (const struct fp_rule *r = rules; r->fn; r++) {
+			err = r->fn(p, window_s);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}

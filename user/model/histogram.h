@@ -1,0 +1,31 @@
+/* Histograms in the kernel's bucketing (bpf/hist.h): log2 with 4 linear
+ * sub-buckets.  Percentiles interpolate inside a bucket and are clamped to
+ * the exact min/max, so they are never off by more than one bucket (25%). */
+#ifndef FP_MODEL_HIST_H
+#define FP_MODEL_HIST_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "hist.h"
+
+struct fp_hist {
+	uint64_t count;
+	uint64_t sum;
+	uint64_t min;		/* 0 when empty */
+	uint64_t max;
+	uint64_t b[FP_HIST_BUCKETS];
+};
+
+void hist__add(struct fp_hist *h, uint64_t v, uint64_t n);
+void hist__merge(struct fp_hist *dst, const struct fp_hist *src);
+/* dst = cur - prev, for rates; min/max are those of cur (not derivable). */
+void hist__delta(struct fp_hist *dst, const struct fp_hist *cur, const struct fp_hist *prev);
+/* Recompute count from the buckets (after filling b[] from a map). */
+void hist__recount(struct fp_hist *h);
+uint64_t hist__percentile(const struct fp_hist *h, double q);
+void hist__bucket_bounds(unsigned int idx, uint64_t *lo, uint64_t *hi);
+/* Inverse of bucket_bounds for data read back from JSON: -1 if not a bucket. */
+int hist__bucket_of(uint64_t lo, uint64_t hi);
+double hist__mean(const struct fp_hist *h);
+
+#endif

@@ -1,0 +1,32 @@
+/* Internal to probes/: what each probe family (one .bpf.c) provides. */
+#ifndef FP_PROBES_FAMILY_H
+#define FP_PROBES_FAMILY_H
+
+#include <bpf/libbpf.h>
+#include "probes/probes.h"
+
+struct fp_family {
+	const char *name;
+	bool (*wanted)(const struct fp_probe_opts *o);
+	/* Open and load; share the target maps with probes__share_maps(). */
+	int (*load)(struct fp_probes *P, void **state);
+	int (*attach)(void *state);
+	int (*read)(void *state, struct fp_snapshot *s);
+	void (*destroy)(void *state);
+	/* Programs, for run-time statistics. */
+	struct bpf_object *(*object)(void *state);
+};
+
+const struct fp_probe_opts *probes__opts(struct fp_probes *P);
+/* Point obj's fp_targets/fp_procs/fp_drops at the core's maps (before load). */
+int probes__share_maps(struct fp_probes *P, struct bpf_object *obj);
+/* Sum a per-CPU value of value_size bytes made of u64 counters. */
+void probes__sum_percpu(const void *percpu, size_t value_size, void *out);
+int probes__ncpus(void);
+/* Called by the proc family once its object is loaded. */
+void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
+
+extern const struct fp_family fp_family_proc;
+extern const struct fp_family fp_family_sys;
+
+#endif

@@ -1,0 +1,289 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "probes/family.h"
+#include "util/err.h"
+
+/* Load order: the lifecycle family first, since it owns the shared maps.
+ * Later issues append their families here. */
+static const struct fp_family *const families[] = {
+	&fp_family_proc,
+	&fp_family_sys,
+};
+#define NFAM (sizeof(families) / sizeof(families[0]))
+
+struct fp_probes {
+	struct fp_probe_opts opts;
+	void *state[NFAM];
+	int targets_fd, procs_fd, drops_fd;
+	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
+};
+
+const struct fp_probe_opts *probes__opts(struct fp_probes *P)
+{
+	return &P->opts;
+}
+
+int probes__ncpus(void)
+{
+	static int n;
+
+	if (!n)
+		n = libbpf_num_possible_cpus();
+	return n;
+}
+
+void probes__sum_percpu(const void *percpu, size_t value_size, void *out)
+{
+	size_t words = value_size / sizeof(__u64);
+	const __u64 *in = percpu;
+	__u64 *o = out;
+	int n = probes__ncpus();
+
+	memset(out, 0, value_size);
+	for (int c = 0; c < n; c++)
+		for (size_t w = 0; w < words; w++)
+			o[w] += in[(size_t)c * words + w];
+}
+
+static int reuse(struct bpf_object *obj, const char *name, int fd)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	if (!m)
+		return 0;	/* this family does not use it */
+	return bpf_map__reuse_fd(m, fd);
+}
+
+int probes__share_maps(struct fp_probes *P, struct bpf_object *obj)
+{
+	int err;
+
+	err = reuse(obj, "fp_targets", P->targets_fd);
+	if (!err)
+		err = reuse(obj, "fp_procs", P->procs_fd);
+	if (!err)
+		err = reuse(obj, "fp_drops", P->drops_fd);
+	return err;
+}
+
+/* Set by the proc family once loaded, before the others load. */
+void probes__set_shared(struct fp_probes *P, struct bpf_object *obj)
+{
+	P->targets_fd = bpf_object__find_map_fd_by_name(obj, "fp_targets");
+	P->procs_fd = bpf_object__find_map_fd_by_name(obj, "fp_procs");
+	P->drops_fd = bpf_object__find_map_fd_by_name(obj, "fp_drops");
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && fp_verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && !fp_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
+{
+	struct fp_probes *P;
+	int err = 0;
+
+	libbpf_set_print(libbpf_quiet);
+	P = calloc(1, sizeof(*P));
+	if (!P)
+		return -ENOMEM;
+	P->opts = *opts;
+	P->targets_fd = P->procs_fd = P->drops_fd = P->stats_fd = -1;
+	for (size_t i = 0; i < NFAM; i++) {
+		if (families[i]->wanted && !families[i]->wanted(opts))
+			continue;
+		err = families[i]->load(P, &P->state[i]);
+		if (err) {
+			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	if (opts->bpf_stats) {
+		P->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (P->stats_fd < 0)
+			fp_debug("BPF run-time statistics unavailable: %s", strerror(errno));
+	}
+	*out = P;
+	return 0;
+cleanup:
+	probes__destroy(P);
+	return err;
+}
+
+/* Name the target now, so a process that stays silent is still listed. */
+static void seed_proc_info(struct fp_probes *P, __u32 tgid)
+{
+	struct fp_proc_info info = {};
+	struct timespec ts;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", tgid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(info.comm, sizeof(info.comm), f))
+			info.comm[strcspn(info.comm, "\n")] = 0;
+		fclose(f);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	info.first_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	info.ppid = 0;
+	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
+}
+
+int probes__add_target(struct fp_probes *P, int tgid, int state)
+{
+	__u32 key = tgid;
+	__u8 st = state;
+
+	if (bpf_map_update_elem(P->targets_fd, &key, &st, BPF_ANY))
+		return -errno;
+	seed_proc_info(P, key);
+	return 0;
+}
+
+int probes__attach(struct fp_probes *P)
+{
+	int err;
+
+	for (size_t i = 0; i < NFAM; i++) {
+		if (!P->state[i])
+			continue;
+		err = families[i]->attach(P->state[i]);
+		if (err) {
+			fp_err("cannot attach the %s probes: %s", families[i]->name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void read_bpf_stats(struct fp_probes *P, struct fp_snapshot *s)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	__u32 len;
+
+	for (size_t i = 0; i < NFAM; i++) {
+		if (!P->state[i] || !families[i]->object)
+			continue;
+		obj = families[i]->object(P->state[i]);
+		bpf_object__for_each_program(prog, obj) {
+			int fd = bpf_program__fd(prog);
+
+			if (fd < 0)
+				continue;
+			memset(&info, 0, sizeof(info));
+			len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd, &info, &len))
+				continue;
+			s->bpf_run_ns += info.run_time_ns;
+			s->bpf_run_cnt += info.run_cnt;
+		}
+	}
+}
+
+static void read_drops(struct fp_probes *P, struct fp_snapshot *s)
+{
+	int n = probes__ncpus();
+	__u64 vals[n];
+
+	for (__u32 k = 0; k < FP_DROP_MAX; k++) {
+		if (bpf_map_lookup_elem(P->drops_fd, &k, vals))
+			continue;
+		s->drops[k] = 0;
+		for (int c = 0; c < n; c++)
+			s->drops[k] += vals[c];
+	}
+}
+
+int probes__read(struct fp_probes *P, struct fp_snapshot *s)
+{
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	/* Reverse order: the data families first, identity (proc) last so it
+	 * names every process the others created. */
+	for (size_t i = NFAM; i-- > 0;) {
+		if (!P->state[i])
+			continue;
+		err = families[i]->read(P->state[i], s);
+		if (err)
+			return err;
+	}
+	read_drops(P, s);
+	read_bpf_stats(P, s);
+	snapshot__sort_pid(s);
+	return 0;
+}
+
+int probes__live_targets(struct fp_probes *P)
+{
+	__u32 key, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(P->targets_fd, prev, &next)) {
+		key = next;
+		/* A target that exited before the exit hook was attached never
+		 * got removed: prune it here. */
+		if (kill(key, 0) && errno == ESRCH) {
+			bpf_map_delete_elem(P->targets_fd, &key);
+			continue;
+		}
+		n++;
+		prev = &key;
+	}
+	return n;
+}
+
+void probes__destroy(struct fp_probes *P)
+{
+	if (!P)
+		return;
+	for (size_t i = NFAM; i-- > 0;)
+		if (P->state[i])
+			families[i]->destroy(P->state[i]);
+	if (P->stats_fd >= 0)
+		close(P->stats_fd);
+	free(P);
+}
+
+void probes__check_support(struct fp_support *s)
+{
+	struct fp_probe_opts o = { .sys = true };
+	struct fp_probes *P = NULL;
+	int err, fd;
+
+	memset(s, 0, sizeof(*s));
+	s->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	s->uprobe = access("/sys/bus/event_source/devices/uprobe/type", R_OK) == 0;
+	o.cfg.self_tgid = getpid();
+	o.cfg.all = 0;		/* load and attach for real, trace nobody */
+	err = probes__open(&P, &o);
+	if (!err)
+		err = probes__attach(P);
+	s->tp_btf = !err;
+	if (err)
+		snprintf(s->tp_btf_err, sizeof(s->tp_btf_err), "%s", strerror(-err));
+	probes__destroy(P);
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	s->bpf_stats = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,48 @@
+/*
+ * Probes: the only layer that touches BPF skeletons and maps.  Opens, loads
+ * and attaches the probe families, manages targets, and reads the in-kernel
+ * aggregates into a model snapshot.  Everything returns negative errno.
+ */
+#ifndef FP_PROBES_H
+#define FP_PROBES_H
+
+#include <stdbool.h>
+#include "target.h"
+#include "model/snapshot.h"
+
+enum fp_alloc_mode { FP_ALLOC_OFF = 0, FP_ALLOC_SAMPLED, FP_ALLOC_EXACT };
+
+struct fp_probe_opts {
+	struct fp_targ_cfg cfg;
+	bool sys;		/* syscall accounting */
+	bool io;		/* data path */
+	bool stat;		/* stat family */
+	bool stat_paths;	/* ...with paths */
+	int alloc;		/* enum fp_alloc_mode */
+	bool stacks;		/* allocation call sites */
+	bool bpf_stats;		/* ask the kernel for our programs' run time */
+};
+
+struct fp_probes;
+
+int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts);
+/* Before or after attach: follow this tgid (state: enum fp_target_state). */
+int probes__add_target(struct fp_probes *P, int tgid, int state);
+int probes__attach(struct fp_probes *P);
+/* Cumulative counters since attach, into an empty snapshot. */
+int probes__read(struct fp_probes *P, struct fp_snapshot *s);
+/* Targets still alive (entries left in fp_targets); <0 on error. */
+int probes__live_targets(struct fp_probes *P);
+void probes__destroy(struct fp_probes *P);
+
+#endif
+
+/* What `fastpath check` reports: each probe actually tried on this kernel. */
+struct fp_support {
+	bool btf;		/* /sys/kernel/btf/vmlinux */
+	bool tp_btf;		/* lifecycle + syscall probes load and attach */
+	bool uprobe;		/* perf-event uprobes (PMU "uprobe" present) */
+	bool bpf_stats;		/* BPF_ENABLE_STATS */
+	char tp_btf_err[128];
+};
+void probes__check_support(struct fp_support *s);

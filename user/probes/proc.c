@@ -1,0 +1,138 @@
+/* The lifecycle family (bpf/proc.bpf.c): owns the shared target maps and
+ * names every process the data families saw. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "probes/family.h"
+#include "proc.skel.h"
+
+struct exe_cache {
+	int pid;
+	char *exe;
+};
+
+struct proc_state {
+	struct proc_bpf *skel;
+	struct exe_cache *exes;
+	size_t nexes, cap;
+};
+
+static int proc_load(struct fp_probes *P, void **state)
+{
+	struct proc_state *st = calloc(1, sizeof(*st));
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	st->skel = proc_bpf__open();
+	if (!st->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	err = proc_bpf__load(st->skel);
+	if (err)
+		goto cleanup;
+	probes__set_shared(P, st->skel->obj);
+	*state = st;
+	return 0;
+cleanup:
+	proc_bpf__destroy(st->skel);
+	free(st);
+	return err;
+}
+
+static int proc_attach(void *state)
+{
+	return proc_bpf__attach(((struct proc_state *)state)->skel);
+}
+
+/* /proc/PID/exe while the process lives; remembered for after it exits.
+ * A pid reused by another program keeps the first name: rare, and the comm
+ * from the kernel is always current. */
+static const char *exe_of(struct proc_state *st, int pid)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t n;
+
+	for (size_t i = 0; i < st->nexes; i++)
+		if (st->exes[i].pid == pid)
+			return st->exes[i].exe;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	if (st->nexes == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		void *p = realloc(st->exes, cap * sizeof(*st->exes));
+
+		if (!p)
+			return NULL;
+		st->exes = p;
+		st->cap = cap;
+	}
+	st->exes[st->nexes].pid = pid;
+	st->exes[st->nexes].exe = strdup(buf);
+	return st->exes[st->nexes++].exe;
+}
+
+static int proc_read(void *state, struct fp_snapshot *s)
+{
+	struct proc_state *st = state;
+	int fd = bpf_map__fd(st->skel->maps.fp_procs);
+	struct fp_proc_info info;
+	__u32 key, next, *prev = NULL;
+	struct fp_proc *p;
+	const char *exe;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &info))
+			continue;
+		p = snapshot__proc(s, key, true);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p->comm, info.comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = 0;
+		p->ppid = info.ppid;
+		p->first_ns = info.first_ns;
+		p->exit_ns = info.exit_ns;
+		p->exited = info.exit_ns != 0;
+		p->exit_code = info.exit_code;
+		exe = p->exe ? NULL : exe_of(st, key);
+		if (exe)
+			p->exe = strdup(exe);
+	}
+	return 0;
+}
+
+static void proc_destroy(void *state)
+{
+	struct proc_state *st = state;
+
+	proc_bpf__destroy(st->skel);
+	for (size_t i = 0; i < st->nexes; i++)
+		free(st->exes[i].exe);
+	free(st->exes);
+	free(st);
+}
+
+static struct bpf_object *proc_object(void *state)
+{
+	return ((struct proc_state *)state)->skel->obj;
+}
+
+const struct fp_family fp_family_proc = {
+	.name = "process lifecycle",
+	.load = proc_load,
+	.attach = proc_attach,
+	.read = proc_read,
+	.destroy = proc_destroy,
+	.object = proc_object,
+};

@@ -1,0 +1,102 @@
+/* The syscall accounting family (bpf/syscalls.bpf.c). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "probes/family.h"
+#include "sys.h"
+#include "syscalls.skel.h"
+
+static bool sys_wanted(const struct fp_probe_opts *o)
+{
+	return o->sys;
+}
+
+static int sys_load(struct fp_probes *P, void **state)
+{
+	struct syscalls_bpf *skel = syscalls_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	err = probes__share_maps(P, skel->obj);
+	if (!err)
+		err = syscalls_bpf__load(skel);
+	if (err) {
+		syscalls_bpf__destroy(skel);
+		return err;
+	}
+	*state = skel;
+	return 0;
+}
+
+static int sys_attach(void *state)
+{
+	return syscalls_bpf__attach(state);
+}
+
+static int sys_read(void *state, struct fp_snapshot *s)
+{
+	struct syscalls_bpf *skel = state;
+	int fd = bpf_map__fd(skel->maps.fp_sys_stats);
+	size_t n = probes__ncpus();
+	struct fp_sys_key key, next, *prev = NULL;
+	struct fp_sys_val *vals, sum;
+	struct fp_sys_stat *st;
+	struct fp_proc *p;
+	int err = 0;
+
+	vals = calloc(n, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;	/* raced with a delete: nothing to add */
+		probes__sum_percpu(vals, sizeof(*vals), &sum);
+		p = snapshot__proc(s, key.tgid, true);
+		st = p ? proc__sys(p, key.nr, true) : NULL;
+		if (!st) {
+			err = -ENOMEM;
+			break;
+		}
+		st->calls = sum.calls;
+		st->errors = sum.errors;
+		st->total_ns = sum.total_ns;
+		memcpy(st->lat.b, sum.lat, sizeof(st->lat.b));
+		hist__recount(&st->lat);
+		st->lat.sum = sum.total_ns;
+		/* Per-CPU min/max: summing is wrong, take them across CPUs. */
+		st->lat.min = st->lat.max = 0;
+		for (size_t c = 0; c < n; c++) {
+			if (vals[c].min_ns && (!st->lat.min || vals[c].min_ns < st->lat.min))
+				st->lat.min = vals[c].min_ns;
+			if (vals[c].max_ns > st->lat.max)
+				st->lat.max = vals[c].max_ns;
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static void sys_destroy(void *state)
+{
+	syscalls_bpf__destroy(state);
+}
+
+static struct bpf_object *sys_object(void *state)
+{
+	return ((struct syscalls_bpf *)state)->obj;
+}
+
+const struct fp_family fp_family_sys = {
+	.name = "syscall",
+	.wanted = sys_wanted,
+	.load = sys_load,
+	.attach = sys_attach,
+	.read = sys_read,
+	.destroy = sys_destroy,
+	.object = sys_object,
+};

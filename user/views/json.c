@@ -1,0 +1,335 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "views/json.h"
+#include "model/syscalls.h"
+
+json_t *json__hist(const struct fp_hist *h)
+{
+	json_t *buckets = json_array();
+	uint64_t lo, hi;
+
+	for (int i = 0; i < FP_HIST_BUCKETS; i++) {
+		if (!h->b[i])
+			continue;
+		hist__bucket_bounds(i, &lo, &hi);
+		json_array_append_new(buckets, json_pack("{s:I,s:I,s:I}",
+			"lo", (json_int_t)lo, "hi", (json_int_t)(hi == UINT64_MAX ? (uint64_t)INT64_MAX : hi),
+			"count", (json_int_t)h->b[i]));
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+		"count", (json_int_t)h->count, "sum", (json_int_t)h->sum,
+		"min", (json_int_t)h->min, "max", (json_int_t)h->max,
+		"p50", (json_int_t)hist__percentile(h, 0.50),
+		"p90", (json_int_t)hist__percentile(h, 0.90),
+		"p99", (json_int_t)hist__percentile(h, 0.99),
+		"buckets", buckets);
+}
+
+static int bad(char *err, size_t errlen, const char *where, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", where, what);
+	return -EINVAL;
+}
+
+static int get_u64(json_t *o, const char *key, uint64_t *v, char *err, size_t errlen, const char *where)
+{
+	json_t *j = json_object_get(o, key);
+	char w[256];
+
+	if (!json_is_integer(j) || json_integer_value(j) < 0) {
+		snprintf(w, sizeof(w), "%s.%s", where, key);
+		return bad(err, errlen, w, j ? "expected a non-negative integer" : "missing");
+	}
+	*v = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+int json__parse_hist(json_t *j, struct fp_hist *h, char *err, size_t errlen)
+{
+	json_t *buckets, *b;
+	uint64_t lo, hi, cnt;
+	size_t i;
+	int idx, e;
+
+	memset(h, 0, sizeof(*h));
+	if (!json_is_object(j))
+		return bad(err, errlen, "histogram", "expected an object");
+	if ((e = get_u64(j, "count", &h->count, err, errlen, "histogram")) ||
+	    (e = get_u64(j, "sum", &h->sum, err, errlen, "histogram")) ||
+	    (e = get_u64(j, "min", &h->min, err, errlen, "histogram")) ||
+	    (e = get_u64(j, "max", &h->max, err, errlen, "histogram")))
+		return e;
+	buckets = json_object_get(j, "buckets");
+	if (!json_is_array(buckets))
+		return bad(err, errlen, "histogram.buckets", "expected an array");
+	json_array_foreach(buckets, i, b) {
+		if ((e = get_u64(b, "lo", &lo, err, errlen, "histogram.buckets[]")) ||
+		    (e = get_u64(b, "hi", &hi, err, errlen, "histogram.buckets[]")) ||
+		    (e = get_u64(b, "count", &cnt, err, errlen, "histogram.buckets[]")))
+			return e;
+		if (hi == (uint64_t)INT64_MAX)
+			hi = UINT64_MAX;
+		idx = hist__bucket_of(lo, hi);
+		if (idx < 0)
+			return bad(err, errlen, "histogram.buckets[]", "bounds are not fastpath's buckets");
+		h->b[idx] = cnt;
+	}
+	return 0;
+}
+
+static json_t *json__syscalls(const struct fp_proc *p)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < p->nsys; i++) {
+		const struct fp_sys_stat *s = &p->sys[i];
+
+		json_object_set_new(o, syscall__name(s->nr), json_pack("{s:I,s:I,s:I,s:o}",
+			"calls", (json_int_t)s->calls, "errors", (json_int_t)s->errors,
+			"total_ns", (json_int_t)s->total_ns, "latency_ns", json__hist(&s->lat)));
+	}
+	return o;
+}
+
+static json_t *json__findings(const struct fp_proc *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct fp_finding *f = &p->findings[i];
+
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "kind", f->kind,
+			"severity", f->severity, "summary", f->summary, "detail", f->detail));
+	}
+	return a;
+}
+
+json_t *json__proc(const struct fp_proc *p, double window_s)
+{
+	json_t *o = json_pack("{s:i,s:i,s:s,s:o,s:b}", "pid", p->pid, "ppid", p->ppid,
+			      "comm", p->comm, "exe", p->exe ? json_string(p->exe) : json_null(),
+			      "exited", p->exited);
+
+	if (p->exited)
+		json_object_set_new(o, "exit_code", json_integer(p->exit_code));
+	json_object_set_new(o, "syscalls", json__syscalls(p));
+	if (p->io)
+		json_object_set_new(o, "io", json_io__from(p->io, window_s));
+	if (p->stat)
+		json_object_set_new(o, "stat", json_stat__from(p->stat, window_s));
+	if (p->alloc)
+		json_object_set_new(o, "alloc", json_alloc__from(p->alloc, window_s));
+	json_object_set_new(o, "findings", json__findings(p));
+	return o;
+}
+
+json_t *json__record(const struct fp_snapshot *s)
+{
+	json_t *procs = json_array(), *drops = json_object();
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		json_array_append_new(procs, json__proc(&s->procs[i], s->meta.duration_s));
+	for (int i = 0; i < FP_DROP_MAX; i++)
+		if (s->drops[i])
+			json_object_set_new(drops, drop__name(i), json_integer((json_int_t)s->drops[i]));
+	return json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:s,s:o,s:{s:I,s:I},s:o}",
+		"schema", FP_SCHEMA_RECORD, "version", s->meta.version,
+		"host", s->meta.host, "kernel", s->meta.kernel,
+		"start_time", s->meta.start_time, "duration_s", s->meta.duration_s,
+		"target", s->meta.target, "dropped", drops,
+		"self", "bpf_run_ns", (json_int_t)s->bpf_run_ns, "bpf_run_count", (json_int_t)s->bpf_run_cnt,
+		"processes", procs);
+}
+
+int json__write_record(FILE *f, const struct fp_snapshot *s)
+{
+	json_t *j = json__record(s);
+	int err;
+
+	if (!j)
+		return -ENOMEM;
+	err = json_dumpf(j, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	fputc('\n', f);
+	json_decref(j);
+	return err ? -EIO : 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int parse_syscalls(json_t *o, struct fp_proc *p, char *err, size_t errlen, const char *where)
+{
+	const char *name;
+	json_t *v;
+	char w[256];
+	int nr, e;
+
+	if (!json_is_object(o))
+		return bad(err, errlen, where, "syscalls: expected an object");
+	json_object_foreach(o, name, v) {
+		struct fp_sys_stat *s;
+
+		snprintf(w, sizeof(w), "%s.syscalls.%s", where, name);
+		nr = syscall__nr(name);
+		if (nr < 0)
+			return bad(err, errlen, w, "unknown syscall name");
+		s = proc__sys(p, nr, true);
+		if (!s)
+			return -ENOMEM;
+		if ((e = get_u64(v, "calls", &s->calls, err, errlen, w)) ||
+		    (e = get_u64(v, "errors", &s->errors, err, errlen, w)) ||
+		    (e = get_u64(v, "total_ns", &s->total_ns, err, errlen, w)))
+			return e;
+		e = json__parse_hist(json_object_get(v, "latency_ns"), &s->lat, err, errlen);
+		if (e)
+			return e;
+	}
+	proc__sort_sys(p);
+	return 0;
+}
+
+static int parse_findings(json_t *a, struct fp_proc *p, char *err, size_t errlen, const char *where)
+{
+	json_t *f;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return bad(err, errlen, where, "findings: expected an array");
+	json_array_foreach(a, i, f) {
+		const char *k = json_string_value(json_object_get(f, "kind"));
+
+		if (!k)
+			return bad(err, errlen, where, "findings[]: kind missing");
+		if (proc__add_finding(p, k,
+				      json_string_value(json_object_get(f, "severity")) ?: "info",
+				      json_string_value(json_object_get(f, "summary")),
+				      json_string_value(json_object_get(f, "detail"))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, size_t errlen)
+{
+	char where[64];
+	struct fp_proc *p;
+	json_t *pid = json_object_get(o, "pid"), *sec;
+	const char *comm, *exe;
+	int e;
+
+	snprintf(where, sizeof(where), "processes[%zu]", idx);
+	if (!json_is_object(o))
+		return bad(err, errlen, where, "expected an object");
+	if (!json_is_integer(pid))
+		return bad(err, errlen, where, "pid: expected an integer");
+	p = snapshot__proc(s, (int)json_integer_value(pid), true);
+	if (!p)
+		return -ENOMEM;
+	p->ppid = (int)json_integer_value(json_object_get(o, "ppid"));
+	comm = json_string_value(json_object_get(o, "comm"));
+	if (!comm)
+		return bad(err, errlen, where, "comm: expected a string");
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	exe = json_string_value(json_object_get(o, "exe"));
+	p->exe = exe ? strdup(exe) : NULL;
+	p->exited = json_is_true(json_object_get(o, "exited"));
+	p->exit_code = (int)json_integer_value(json_object_get(o, "exit_code"));
+	e = parse_syscalls(json_object_get(o, "syscalls"), p, err, errlen, where);
+	if (!e && (sec = json_object_get(o, "io")))
+		e = json_io__parse(sec, &p->io, err, errlen);
+	if (!e && (sec = json_object_get(o, "stat")))
+		e = json_stat__parse(sec, &p->stat, err, errlen);
+	if (!e && (sec = json_object_get(o, "alloc")))
+		e = json_alloc__parse(sec, &p->alloc, err, errlen);
+	if (!e)
+		e = parse_findings(json_object_get(o, "findings"), p, err, errlen, where);
+	return e;
+}
+
+static int parse_record(json_t *root, struct fp_snapshot *s, char *err, size_t errlen)
+{
+	const char *schema = json_string_value(json_object_get(root, "schema"));
+	json_t *procs, *p, *drops, *v;
+	const char *k;
+	size_t i;
+	int e;
+
+	if (!json_is_object(root))
+		return bad(err, errlen, "top level", "expected a JSON object (a fastpath recording)");
+	if (!schema)
+		return bad(err, errlen, "schema", "missing: not a fastpath recording");
+	if (strcmp(schema, FP_SCHEMA_RECORD)) {
+		snprintf(err, errlen, "schema is \"%s\", expected \"%s\"", schema, FP_SCHEMA_RECORD);
+		return -EINVAL;
+	}
+	snprintf(s->meta.version, sizeof(s->meta.version), "%s", json_string_value(json_object_get(root, "version")) ?: "");
+	snprintf(s->meta.host, sizeof(s->meta.host), "%s", json_string_value(json_object_get(root, "host")) ?: "");
+	snprintf(s->meta.kernel, sizeof(s->meta.kernel), "%s", json_string_value(json_object_get(root, "kernel")) ?: "");
+	snprintf(s->meta.target, sizeof(s->meta.target), "%s", json_string_value(json_object_get(root, "target")) ?: "");
+	s->meta.start_time = json_number_value(json_object_get(root, "start_time"));
+	s->meta.duration_s = json_number_value(json_object_get(root, "duration_s"));
+	s->interval_s = s->meta.duration_s;
+	drops = json_object_get(root, "dropped");
+	json_object_foreach(drops, k, v)
+		for (int r = 0; r < FP_DROP_MAX; r++)
+			if (!strcmp(k, drop__name(r)))
+				s->drops[r] = json_integer_value(v);
+	s->bpf_run_ns = json_integer_value(json_object_get(json_object_get(root, "self"), "bpf_run_ns"));
+	s->bpf_run_cnt = json_integer_value(json_object_get(json_object_get(root, "self"), "bpf_run_count"));
+	procs = json_object_get(root, "processes");
+	if (!json_is_array(procs))
+		return bad(err, errlen, "processes", procs ? "expected an array" : "missing");
+	json_array_foreach(procs, i, p) {
+		e = parse_proc(p, s, i, err, errlen);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int json__read_record(const char *path, struct fp_snapshot **out, char *err, size_t errlen)
+{
+	struct fp_snapshot *s;
+	json_error_t jerr;
+	struct stat st;
+	json_t *root;
+	char inner[512];
+	int e;
+
+	if (stat(path, &st)) {
+		e = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, expected a recording (fastpath record -o FILE)", path);
+		return -EISDIR;
+	}
+	if (st.st_size == 0) {
+		snprintf(err, errlen, "%s: empty file, expected a recording (fastpath record -o FILE)", path);
+		return -EINVAL;
+	}
+	root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "%s: not valid JSON at line %d column %d: %s", path,
+			 jerr.line, jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	s = snapshot__new();
+	if (!s) {
+		json_decref(root);
+		return -ENOMEM;
+	}
+	e = parse_record(root, s, inner, sizeof(inner));
+	json_decref(root);
+	if (e) {
+		snprintf(err, errlen, "%s: %s", path, inner);
+		snapshot__free(s);
+		return e;
+	}
+	*out = s;
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* JSON of the "stat" section of a process. */
+#include <errno.h>
+#include <stdlib.h>
+#include "views/json.h"
+#include "model/statfam.h"
+
+json_t *json_stat__from(const struct fp_stat_stats *s, double window_s)
+{
+	return json_pack("{s:I}", "calls", (json_int_t)s->calls);
+}
+
+int json_stat__parse(json_t *j, struct fp_stat_stats **out, char *err, size_t errlen)
+{
+	struct fp_stat_stats *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->calls = json_integer_value(json_object_get(j, "calls"));
+	*out = s;
+	return 0;
+}

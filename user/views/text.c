@@ -1,0 +1,111 @@
+#include <stdlib.h>
+#include <string.h>
+#include "views/text.h"
+#include "model/syscalls.h"
+
+const char *text__dur(uint64_t ns, char *buf, size_t len)
+{
+	if (ns >= 1000000000ULL)
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+	else if (ns >= 1000000ULL)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else if (ns >= 1000ULL)
+		snprintf(buf, len, "%.2f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	return buf;
+}
+
+static int cmp_time_desc(const void *a, const void *b)
+{
+	const struct fp_sys_stat *x = *(const struct fp_sys_stat *const *)a;
+	const struct fp_sys_stat *y = *(const struct fp_sys_stat *const *)b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
+	return x->nr - y->nr;
+}
+
+void text__syscall_table(FILE *f, const struct fp_proc *p)
+{
+	const struct fp_sys_stat **order;
+	uint64_t total = proc__sys_time(p);
+	struct fp_hist all;
+
+	order = calloc(p->nsys ? p->nsys : 1, sizeof(*order));
+	if (!order)
+		return;
+	for (size_t i = 0; i < p->nsys; i++)
+		order[i] = &p->sys[i];
+	qsort(order, p->nsys, sizeof(*order), cmp_time_desc);
+	fprintf(f, "%% time     seconds  usecs/call   p99 usecs     calls    errors syscall\n");
+	fprintf(f, "------ ----------- ----------- ----------- --------- --------- ----------------\n");
+	for (size_t i = 0; i < p->nsys; i++) {
+		const struct fp_sys_stat *s = order[i];
+		char errs[24] = "";
+
+		if (!s->calls)
+			continue;
+		if (s->errors)
+			snprintf(errs, sizeof(errs), "%llu", (unsigned long long)s->errors);
+		fprintf(f, "%6.2f %11.6f %11.3f %11.3f %9llu %9s %s\n",
+			total ? 100.0 * s->total_ns / total : 0.0, s->total_ns / 1e9,
+			s->total_ns / 1e3 / s->calls, hist__percentile(&s->lat, 0.99) / 1e3,
+			(unsigned long long)s->calls, errs, syscall__name(s->nr));
+	}
+	proc__sys_hist(p, &all);
+	fprintf(f, "------ ----------- ----------- ----------- --------- --------- ----------------\n");
+	fprintf(f, "100.00 %11.6f %11.3f %11.3f %9llu %9llu total\n", total / 1e9,
+		all.count ? total / 1e3 / all.count : 0.0, hist__percentile(&all, 0.99) / 1e3,
+		(unsigned long long)proc__sys_calls(p), (unsigned long long)proc__sys_errors(p));
+	free(order);
+}
+
+static int cmp_proc_time(const void *a, const void *b)
+{
+	uint64_t x = proc__sys_time(*(const struct fp_proc *const *)a);
+	uint64_t y = proc__sys_time(*(const struct fp_proc *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void text__findings(FILE *f, const struct fp_proc *p)
+{
+	for (size_t i = 0; i < p->nfindings; i++) {
+		fprintf(f, "\n  [%s] %s: %s\n", p->findings[i].severity, p->findings[i].kind,
+			p->findings[i].summary);
+		if (p->findings[i].detail[0])
+			fprintf(f, "    %s\n", p->findings[i].detail);
+	}
+}
+
+void text__record(FILE *f, const struct fp_snapshot *s)
+{
+	const struct fp_proc **order = calloc(s->nprocs ? s->nprocs : 1, sizeof(*order));
+	size_t n = 0;
+
+	if (!order)
+		return;
+	for (size_t i = 0; i < s->nprocs; i++)
+		order[n++] = &s->procs[i];
+	qsort(order, n, sizeof(*order), cmp_proc_time);
+	for (size_t i = 0; i < n; i++) {
+		const struct fp_proc *p = order[i];
+
+		fprintf(f, "%spid %d (%s)%s%s", i ? "\n" : "", p->pid, p->comm,
+			p->exe ? " " : "", p->exe ? p->exe : "");
+		if (p->exited)
+			fprintf(f, " [exited]");
+		fprintf(f, "\n");
+		text__syscall_table(f, p);
+		text__findings(f, p);
+	}
+	if (!n)
+		fprintf(f, "no activity recorded from the target\n");
+	for (int r = 0; r < FP_DROP_MAX; r++)
+		if (s->drops[r])
+			fprintf(f, "dropped: %llu (%s)\n", (unsigned long long)s->drops[r], drop__name(r));
+	free(order);
+}

@@ -1,0 +1,15 @@
+/* Plain-text views: the strace -c style table of `record`. */
+#ifndef FP_VIEWS_TEXT_H
+#define FP_VIEWS_TEXT_H
+
+#include <stdio.h>
+#include "model/snapshot.h"
+
+/* One process: calls, errors, time, mean, p99, % — sorted by time. */
+void text__syscall_table(FILE *f, const struct fp_proc *p);
+/* Every process with activity, busiest first, then dropped counts. */
+void text__record(FILE *f, const struct fp_snapshot *s);
+/* "1.23 s", "456 us", ... */
+const char *text__dur(uint64_t ns, char *buf, size_t len);
+
+#endif
