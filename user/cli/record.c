@@ -58,7 +58,7 @@ int cmd_record(int argc, char **argv)
 	err = session__start(&S, &o);
 	if (err)
 		goto cleanup;
-	session__wait(&S, o.duration_s > 0 ? o.duration_s : 1e12);
+	session__wait(&S, o.duration_s);
 	err = record_write(&S, &out);
 	if (!err && o.command)
 		fp_debug("command exited with status %d", session__child_status(&S));

@@ -300,7 +300,8 @@ bool session__targets_gone(struct fp_session *S)
 
 void session__wait(struct fp_session *S, double secs)
 {
-	uint64_t until = mono_ns() + (uint64_t)(secs * 1e9);
+	/* secs <= 0: no limit (a huge double would overflow the ns count). */
+	uint64_t until = secs > 0 ? mono_ns() + (uint64_t)(secs * 1e9) : UINT64_MAX;
 	struct timespec step = { 0, 20 * 1000000 };
 
 	while (!fp_stop && mono_ns() < until) {

@@ -33,7 +33,8 @@ int session__start(struct fp_session *S, struct fp_opts *o);
 int session__read(struct fp_session *S, struct fp_snapshot *snap);
 /* True when every target has exited (targeted modes only). */
 bool session__targets_gone(struct fp_session *S);
-/* Sleep up to secs, waking early on stop or when targets are gone. */
+/* Sleep up to secs (<= 0: no limit), waking early on stop or when the
+ * targets are gone. */
 void session__wait(struct fp_session *S, double secs);
 double session__elapsed(struct fp_session *S);
 void session__end(struct fp_session *S);

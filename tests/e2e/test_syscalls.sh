@@ -1,0 +1,138 @@
+# End-to-end: syscall accounting and `fastpath record` (issue: foundation).
+
+# calls of syscall NAME for the process whose comm is COMM in a recording
+sys_calls() { jq -r --arg c "$2" --arg s "$3" '[.processes[] | select(.comm == $c) | .syscalls[$s].calls // 0] | add // 0' "$1"; }
+sys_errors() { jq -r --arg c "$2" --arg s "$3" '[.processes[] | select(.comm == $c) | .syscalls[$s].errors // 0] | add // 0' "$1"; }
+
+test_exact_counts_command() {
+	fp_run record -q -o "$TMP/r.json" -- "$W/sysloop" 100000 20000 >/dev/null
+	assert_eq "$(jqr "$TMP/r.json" .schema)" "fastpath.record/1" "schema id"
+	assert_eq "$(sys_calls "$TMP/r.json" sysloop getppid)" 100000 "getppid calls"
+	assert_eq "$(sys_errors "$TMP/r.json" sysloop getppid)" 0 "getppid errors"
+	# the loader's own openat calls succeed; ours all fail
+	assert_ge "$(sys_calls "$TMP/r.json" sysloop openat)" 20000 "openat calls"
+	assert_eq "$(sys_errors "$TMP/r.json" sysloop openat)" 20000 "openat errors"
+	assert_eq "$(sys_calls "$TMP/r.json" sysloop execve)" 1 "execve counted once, from exec on"
+	# the histogram holds every call and its percentiles are ordered
+	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm=="sysloop") | .syscalls.getppid.latency_ns.count')" 100000 "histogram count"
+	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm=="sysloop") | .syscalls.getppid.latency_ns | (.min <= .p50 and .p50 <= .p90 and .p90 <= .p99 and .p99 <= .max)')" true "min<=p50<=p90<=p99<=max"
+	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm=="sysloop") | .syscalls.getppid.latency_ns | ([.buckets[].count] | add)')" 100000 "bucket counts add up"
+}
+
+test_agrees_with_strace() {
+	strace_counts "$W/sysloop" 5000 3000 | sort > "$TMP/strace.txt"
+	fp_run record -q -o "$TMP/r.json" -- "$W/sysloop" 5000 3000 >/dev/null
+	jq -r '.processes[] | select(.comm=="sysloop") | .syscalls | to_entries[] | "\(.key) \(.value.calls) \(.value.errors)"' "$TMP/r.json" | sort > "$TMP/fp.txt"
+	if ! diff "$TMP/strace.txt" "$TMP/fp.txt" >&2; then
+		fail "per-syscall calls/errors differ from strace -c -f (< strace, > fastpath)"
+	fi
+}
+
+test_pid_attach_running() {
+	"$W/sysloop" -w -s 30000 0 > "$TMP/w.out" &
+	local wp=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/w.out" && break; sleep 0.05; done
+	fp_start record -p "$wp" -o "$TMP/r.json"
+	kill -USR1 "$wp"
+	for _ in $(seq 200); do grep -q done "$TMP/w.out" && break; sleep 0.05; done
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID"
+	kill "$wp"; wait "$wp" 2>/dev/null || true
+	assert_eq "$(sys_calls "$TMP/r.json" sysloop getppid)" 30000 "getppid calls by -p"
+	assert_eq "$(jqr "$TMP/r.json" '.processes | length')" 1 "only the target is recorded"
+}
+
+test_children_followed() {
+	fp_run record -q -o "$TMP/r.json" -- "$W/forker" 4 2500
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm=="forker")] | length')" 5 "parent and 4 children"
+	assert_eq "$(sys_calls "$TMP/r.json" forker getppid)" 10000 "getppid over all children"
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm=="forker" and .exited)] | length')" 5 "all exited, totals kept"
+}
+
+test_pid_without_follow_ignores_children() {
+	# -p without --follow: the children's calls are not counted
+	"$W/sysloop" -w -s 0 0 > "$TMP/w.out" &
+	local wp=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/w.out" && break; sleep 0.05; done
+	fp_start record -p "$wp" -o "$TMP/r.json" -d 1
+	kill "$wp"; wait "$wp" 2>/dev/null || true
+	wait_pid "$FP_PID"
+	assert_eq "$(jqr "$TMP/r.json" '.processes | length')" 1 "one process"
+}
+
+test_target_exits_mid_recording() {
+	"$W/sysloop" -w 1000 0 > "$TMP/w.out" &
+	local wp=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/w.out" && break; sleep 0.05; done
+	fp_start record -p "$wp" -o "$TMP/r.json" -d 60
+	kill -USR1 "$wp"
+	# fastpath stops by itself when its only target exits, long before 60 s
+	wait_pid "$FP_PID" 10
+	assert_eq "$(sys_calls "$TMP/r.json" sysloop getppid)" 1000 "getppid"
+	assert_eq "$(jqr "$TMP/r.json" '.processes[0].exited')" true "marked exited"
+	assert_le "$(jqr "$TMP/r.json" '.duration_s | floor')" 9 "stopped when the target exited"
+}
+
+test_ctrl_c_writes_valid_output() {
+	"$W/sysloop" -s 10 0 > /dev/null &
+	local wp=$!
+	fp_start record -p "$wp" -o "$TMP/r.json"
+	sleep 0.3
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID"
+	kill "$wp"; wait "$wp" 2>/dev/null || true
+	assert_eq "$(jqr "$TMP/r.json" .schema)" "fastpath.record/1" "complete JSON after SIGINT"
+	fp_start record -p "$$" -o "$TMP/t.json"
+	kill -TERM "$FP_PID"
+	wait_pid "$FP_PID"
+	assert_eq "$(jqr "$TMP/t.json" .schema)" "fastpath.record/1" "complete JSON after SIGTERM"
+	[ -z "$(ls "$TMP" | grep '\.tmp\.')" ] || fail "temporary files left behind"
+}
+
+test_text_table() {
+	fp_run record -q -- "$W/sysloop" 2000 100 > "$TMP/out.txt"
+	assert_contains "$TMP/out.txt" "% time" "strace -c style header"
+	grep -Eq '^ *[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +2000 +getppid$' "$TMP/out.txt" || fail "getppid row with 2000 calls"
+	grep -Eq ' 100 +openat$' "$TMP/out.txt" || fail "openat row with 100 errors"
+}
+
+test_never_traces_itself() {
+	fp_start record -a -o "$TMP/r.json" -d 1
+	wait_pid "$FP_PID"
+	assert_eq "$(jq --argjson p "$FP_PID" '[.processes[] | select(.pid == $p)] | length' "$TMP/r.json")" 0 "fastpath absent from its own recording"
+	assert_ge "$(jqr "$TMP/r.json" '.processes | length')" 1 "other processes seen with -a"
+}
+
+test_comm_target() {
+	fp_start record -c sysloop -o "$TMP/r.json" -d 3
+	"$W/sysloop" 777 0 > /dev/null
+	kill -INT "$FP_PID"; wait_pid "$FP_PID"
+	assert_eq "$(sys_calls "$TMP/r.json" sysloop getppid)" 777 "process started after attach, matched by comm"
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm != "sysloop")] | length')" 0 "nothing else"
+}
+
+test_errors_are_one_line() {
+	local out rc
+	! out=$("$FP" record -p 999999 2>&1) || fail "unknown pid accepted"
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "unknown pid: one line expected: $out"
+	assert_contains "$out" "no process with pid 999999" "unknown pid message"
+	! out=$("$FP" record --bogus 2>&1) || fail "unknown option accepted"
+	assert_contains "$out" "unknown option '--bogus'" "unknown option message"
+	! out=$("$FP" record -o /nonexistent-dir/x.json -- true 2>&1) || fail "unwritable output accepted"
+	assert_contains "$out" "cannot write '/nonexistent-dir/x.json'" "unwritable output message"
+	rc=0; out=$("$FP" record -q -- /nonexistent/cmd 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "missing command accepted"
+	assert_contains "$out" "cannot execute '/nonexistent/cmd'" "exec failure message"
+	! out=$("$FP" frobnicate 2>&1) || fail "unknown command accepted"
+	assert_contains "$out" "unknown command 'frobnicate'" "unknown command"
+	! out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FP" record -d 1 2>&1) || fail "unprivileged run accepted"
+	assert_contains "$out" "needs root" "unprivileged message"
+}
+
+test_check() {
+	"$FP" check > "$TMP/check.txt"
+	assert_contains "$TMP/check.txt" "fastpath can trace on this machine" "check verdict"
+	if setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FP" check > /dev/null 2>&1; then
+		fail "check passes without privileges"
+	fi
+}
