@@ -139,6 +139,24 @@ void proc__sys_hist(const struct fp_proc *p, struct fp_hist *out)
 		hist__merge(out, &p->sys[i].lat);
 }
 
+size_t proc__hists(const struct fp_proc *p, struct fp_hist *merged,
+		   struct fp_named_hist *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!max)
+		return 0;
+	proc__sys_hist(p, merged);
+	out[n++] = (struct fp_named_hist){ "syscall latency", "ns", merged };
+	if (p->io)
+		n += io_stats__hists(p->io, out + n, max - n);
+	if (p->stat)
+		n += stat_stats__hists(p->stat, out + n, max - n);
+	if (p->alloc)
+		n += alloc_stats__hists(p->alloc, out + n, max - n);
+	return n;
+}
+
 int proc__add_finding(struct fp_proc *p, const char *kind, const char *severity,
 		      const char *summary, const char *detail)
 {

@@ -17,6 +17,14 @@ struct fp_io_stats;	/* model/io.h: data path (zero-copy vs copy) */
 struct fp_stat_stats;	/* model/statfam.h: stat family and paths */
 struct fp_alloc_stats;	/* model/alloc.h: allocator calls */
 
+/* A histogram with a title, for views that draw every histogram of a
+ * process (top's detail, the HTML report, Prometheus). */
+struct fp_named_hist {
+	const char *name;	/* "syscall latency", "copy_in size", ... */
+	const char *unit;	/* "ns" or "bytes" */
+	const struct fp_hist *h;
+};
+
 struct fp_sys_stat {
 	int nr;
 	uint64_t calls;
@@ -87,6 +95,11 @@ uint64_t proc__sys_errors(const struct fp_proc *p);
 uint64_t proc__sys_time(const struct fp_proc *p);
 /* All syscalls' latencies merged into one histogram. */
 void proc__sys_hist(const struct fp_proc *p, struct fp_hist *out);
+
+/* Every histogram of p (all syscalls merged first, then each section's);
+ * `merged` is caller storage for the merged syscall latency. */
+size_t proc__hists(const struct fp_proc *p, struct fp_hist *merged,
+		   struct fp_named_hist *out, size_t max);
 
 int proc__add_finding(struct fp_proc *p, const char *kind, const char *severity,
 		      const char *summary, const char *detail);

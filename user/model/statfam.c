@@ -24,3 +24,18 @@ struct fp_stat_stats *stat_stats__delta(const struct fp_stat_stats *cur, const s
 		d->calls -= prev->calls;
 	return d;
 }
+
+uint64_t stat_stats__calls(const struct fp_stat_stats *s)
+{
+	return s->calls;
+}
+
+uint64_t stat_stats__errors(const struct fp_stat_stats *s)
+{
+	return 0;
+}
+
+size_t stat_stats__hists(const struct fp_stat_stats *s, struct fp_named_hist *out, size_t max)
+{
+	return 0;
+}
