@@ -64,7 +64,7 @@ deps:
 	@miss="$(call missing_pkgs,$(DEB_OPT))"; \
 	if [ -n "$$miss" ]; then \
 		echo "make deps: installing optional $$miss (comparisons and report tests)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss >>$(OUTPUT).deps.log 2>&1 \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss ) >>$(OUTPUT).deps.log 2>&1 \
 		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
 	fi
 
