@@ -35,6 +35,6 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 			st->paths[i].path ? st->paths[i].path : "(path not kept)",
 			st->paths[i].truncated ? "..." : "");
 	for (size_t i = 0; i < st->ndirs && i < TEXT_STAT_TOP; i++)
-		fprintf(f, "  %9llu calls %9llu errors  in %s/\n", (unsigned long long)st->dirs[i].calls,
+		fprintf(f, "  %9llu calls %9llu errors  in directory %s\n", (unsigned long long)st->dirs[i].calls,
 			(unsigned long long)st->dirs[i].errors, st->dirs[i].dir);
 }
