@@ -1,7 +1,9 @@
 #include "model/findings.h"
+#include "model/io.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
+	{ "sendfile-lost", io__rule_sendfile_lost },
 	{ NULL, NULL },
 };
 
