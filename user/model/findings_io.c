@@ -59,7 +59,7 @@ static int add_finding(struct fp_proc *p, uint64_t copied, double pct, double wi
 	uint64_t ns = flow_ns(p, FP_IO_COPY_IN, FP_FD_FILE, FP_FD_MEMORY) +
 		      flow_ns(p, FP_IO_COPY_OUT, FP_FD_MEMORY, FP_FD_SOCKET);
 	struct fp_hist in = {}, out = {};
-	char vol[32], rs[32], ws[32], mins[32], maxs[32], cost[64] = "", rate[48] = "", summary[400], detail[1400];
+	char vol[32], rs[32], ws[32], maxs[32], cost[64] = "", rate[48] = "", summary[400], detail[1400];
 	uint64_t rp50;
 
 	kind_sizes(s, FP_IO_COPY_IN, FP_FD_FILE, &in);
@@ -75,15 +75,15 @@ static int add_finding(struct fp_proc *p, uint64_t copied, double pct, double wi
 		 "sendfile/splice would send it without copying (%.0f%% of file-to-socket bytes copied)",
 		 vol, rate, sock_proto(s), (unsigned long long)reads, (unsigned long long)writes, cost, pct);
 	snprintf(detail, sizeof(detail),
-		 "Seen: reads from regular files of p50 %s (min %s, max %s), writes to sockets of p50 %s.%s "
+		 "Seen: %llu reads from regular files, p50 %s (max %s); %llu writes to sockets, p50 %s.%s "
 		 "Usual causes: in Go, io.Copy(conn, f) uses sendfile only when f is an *os.File (or an "
 		 "*io.LimitedReader around one): a wrapper such as a byte-counting reader hides it, so keep the "
 		 "*os.File or make the wrapper implement io.WriterTo/io.ReaderFrom passing the file through; "
 		 "sendfile turned off in a server's configuration (nginx 'sendfile off', Apache 'EnableSendfile Off'); "
 		 "TLS, where copying is expected (data is encrypted in user space; only kernel TLS can use sendfile), "
 		 "so over TLS this is not a fault.",
-		 io__bytes_str(rp50, rs, sizeof(rs)), io__bytes_str(in.min, mins, sizeof(mins)),
-		 io__bytes_str(in.max, maxs, sizeof(maxs)),
+		 (unsigned long long)reads, io__bytes_str(rp50, rs, sizeof(rs)),
+		 io__bytes_str(in.max, maxs, sizeof(maxs)), (unsigned long long)writes,
 		 io__bytes_str(hist__percentile(&out, 0.5), ws, sizeof(ws)),
 		 fp_hist_bucket(rp50) == fp_hist_bucket(32768) ? " 32 KiB is the buffer of Go's io.Copy." : "");
 	return proc__add_finding(p, "sendfile-lost", "warning", summary, detail);
