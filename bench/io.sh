@@ -59,7 +59,7 @@ if command -v bpftrace >/dev/null; then
 	if err=$(timeout 60 bpftrace "$tmp/io.bt" -c /bin/true 2>&1 >/dev/null); then
 		bt_cmd="bpftrace $tmp/io.bt -c '$work'"
 	else
-		bt_note="bpftrace $(bpftrace --version | awk '{print $2}') cannot attach here: $(printf '%s\n' "$err" | grep -m1 -E 'ERROR|FATAL' | sed 's/^stdin:[0-9:-]*: //')"
+		bt_note="bpftrace $(bpftrace --version | awk '{print $2}') cannot attach here: $(printf '%s\n' "$err" | grep -v RLIMIT_MEMLOCK | grep -m1 -E 'ERROR|FATAL' | sed 's/^[^ ]*: ERROR: //')"
 	fi
 fi
 
@@ -87,16 +87,20 @@ got=$(jq '[.processes[].io.copy_out.by_fd.socket // 0] | add' "$tmp/check.json")
 echo "## Data path: read+write $mib MiB in 32 KiB chunks (bench/io.sh)"
 echo
 echo "\`$WL rw FILE $transfers $chunk\`: $((mib * 1024 / 32)) reads of a $file_mib MiB file and as many"
-echo "writes to loopback TCP, plus the receiving thread's reads. Median of $runs runs (hyperfine)."
+echo "writes to loopback TCP, plus the receiving thread's reads; $runs runs each (hyperfine). CPU time"
+echo "(the process tree's, tracer included) is steadier than wall time on a busy machine: the"
+echo "probes run in the traced syscalls and are charged to them."
 echo
-echo "| run | median (s) | ratio to bare |"
-echo "|---|---:|---:|"
+echo "| run | median wall (s) | ratio to bare | CPU user+sys (s, mean) | ratio to bare |"
+echo "|---|---:|---:|---:|---:|"
 jq -r --argjson n "$(printf '%s\n' "${names[@]}" | jq -R . | jq -s .)" '
-	.results as $r | ($r[0].median) as $bare |
-	range(0; $r | length) as $i |
-	"| \($n[$i]) | \($r[$i].median * 1000 | round / 1000) | \(($r[$i].median / $bare * 100 | round) / 100) |"' "$tmp/h.json"
+	def r3: . * 1000 | round / 1000;
+	def r2: . * 100 | round / 100;
+	.results as $r | ($r[0].median) as $bare | ($r[0].user + $r[0].system) as $bcpu |
+	range(0; $r | length) as $i | ($r[$i].user + $r[$i].system) as $cpu |
+	"| \($n[$i]) | \($r[$i].median | r3) | \($r[$i].median / $bare | r2) | \($cpu | r3) | \($cpu / $bcpu | r2) |"' "$tmp/h.json"
 if [ -z "$bt_cmd" ]; then
-	echo "| bpftrace, same counts | n/a | n/a |"
+	echo "| bpftrace, same counts | n/a | n/a | n/a | n/a |"
 	echo
 	echo "bpftrace: $bt_note."
 fi
