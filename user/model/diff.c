@@ -86,7 +86,7 @@ static const char *fmt_num(double v, const char *unit, char *buf, size_t len)
 	} else if (v >= 1e4) {
 		snprintf(buf, len, "%.1fk%s%s", v / 1e3, *unit ? " " : "", unit);
 	} else {
-		snprintf(buf, len, v == floor(v) ? "%.0f%s%s" : "%.3g%s%s", v, *unit ? " " : "", unit);
+		snprintf(buf, len, v == floor(v) || v >= 100 ? "%.0f%s%s" : "%.3g%s%s", v, *unit ? " " : "", unit);
 	}
 	return buf;
 }
@@ -242,7 +242,7 @@ static int add_rate(struct fp_diff *d, const struct group *g, const char *what, 
 		    uint64_t cb, uint64_t ca, double weight)
 {
 	double rb = cb / d->before_s, ra = ca / d->after_s, fold = diff__fold(rb, ra), l = log2_fold(fold);
-	char b1[32], b2[32], f[16];
+	char b1[32], b2[32], t1[32], t2[32], f[16];
 	struct fp_change *c;
 
 	if ((cb < MIN_COUNT && ca < MIN_COUNT) || (fold < MIN_FOLD && fold > 1 / MIN_FOLD))
@@ -251,8 +251,9 @@ static int add_rate(struct fp_diff *d, const struct group *g, const char *what, 
 		      (l >= 1 ? 200 : 100) + l * 4.5 * (0.5 + 0.5 * weight));
 	if (!c)
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text), "%s %s -> %s (%s)", what, fmt_num(rb, unit, b1, sizeof(b1)),
-		 fmt_num(ra, unit, b2, sizeof(b2)), fmt_fold(fold, f, sizeof(f)));
+	snprintf(c->text, sizeof(c->text), "%s %s -> %s (%s; in all %s -> %s)", what,
+		 fmt_num(rb, unit, b1, sizeof(b1)), fmt_num(ra, unit, b2, sizeof(b2)), fmt_fold(fold, f, sizeof(f)),
+		 fmt_num(cb, unit[0] == 'B' ? "B" : "", t1, sizeof(t1)), fmt_num(ca, unit[0] == 'B' ? "B" : "", t2, sizeof(t2)));
 	return 0;
 }
 
