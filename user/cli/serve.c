@@ -175,21 +175,15 @@ static int resolve_listen(const char *spec, struct addrinfo **res)
 	return e ? -EINVAL : 0;
 }
 
-static struct MHD_Daemon *server__listen(struct server *V, const char *spec)
+static struct MHD_Daemon *server__listen(struct server *V, const char *spec, struct addrinfo *ai)
 {
-	struct addrinfo *ai = NULL;
 	struct MHD_Daemon *d;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 
-	if (resolve_listen(spec, &ai)) {
-		fp_err("serve: cannot use '%s' as a listen address: give HOST:PORT, [V6]:PORT or :PORT", spec);
-		return NULL;
-	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, V, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
-	freeaddrinfo(ai);
 	if (!d)
 		fp_err("serve: cannot listen on %s: %s: is the port in use? choose another with --listen",
 		       spec, strerror(errno ? errno : EADDRINUSE));
@@ -217,6 +211,8 @@ int cmd_serve(int argc, char **argv)
 	struct server V = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct MHD_Daemon *d = NULL;
 	struct fp_session S = {};
+	struct addrinfo *ai = NULL;
+	const char *where;
 	struct fp_opts o;
 	int err;
 
@@ -228,6 +224,12 @@ int cmd_serve(int argc, char **argv)
 		       DEFAULT_LISTEN);
 		return 2;
 	}
+	/* Checked before attaching: a typo must not cost a trace. */
+	where = o.listen ? o.listen : DEFAULT_LISTEN;
+	if (resolve_listen(where, &ai)) {
+		fp_err("serve: cannot use '%s' as a listen address: give HOST:PORT, [V6]:PORT or :PORT", where);
+		return 1;
+	}
 	o.probe.bpf_stats = true;	/* our own cost is one of the metrics */
 	V.S = &S;
 	V.o = &o;
@@ -235,17 +237,18 @@ int cmd_serve(int argc, char **argv)
 	err = session__start(&S, &o);
 	if (err)
 		goto cleanup;
-	d = server__listen(&V, o.listen ? o.listen : DEFAULT_LISTEN);
+	d = server__listen(&V, where, ai);
 	if (!d) {
 		err = -EADDRNOTAVAIL;
 		goto cleanup;
 	}
-	fp_info("serving Prometheus metrics on http://%s/metrics", o.listen ? o.listen : DEFAULT_LISTEN);
+	fp_info("serving Prometheus metrics on http://%s/metrics", where);
 	server__wait(&V);
 cleanup:
 	if (d)
 		MHD_stop_daemon(d);
 	session__end(&S);
 	snapshot__free(V.snap);
+	freeaddrinfo(ai);
 	return err ? 1 : 0;
 }
