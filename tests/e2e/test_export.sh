@@ -209,3 +209,20 @@ test_export_serve_bad_listen() {
 	assert_eq "$rc" 1 "exit status"
 	assert_contains "$TMP/e.err" "listen address" "names the problem"
 }
+
+test_export_contrib_files() {
+	command -v promtool >/dev/null || { echo "promtool is not installed (make deps installs prometheus from DEB_OPT)"; return 77; }
+	promtool check config contrib/prometheus.yml >&2
+	# the dashboard's queries parse as PromQL (as recording rules)
+	jq -e '.panels | length > 5' contrib/grafana-dashboard.json >/dev/null || fail "dashboard JSON"
+	jq -r '.panels[].targets[].expr' contrib/grafana-dashboard.json |
+		sed 's/\$__rate_interval/5m/g; s/\$instance/.*/g; s/\$comm/.*/g' |
+		awk 'BEGIN { print "groups:\n- name: dashboard\n  rules:" }
+		     { gsub(/\047/, "\047\047"); printf "  - record: dashboard:q%d\n    expr: \047%s\047\n", NR, $0 }' > "$TMP/rules.yml"
+	promtool check rules "$TMP/rules.yml" >&2
+	# every metric the dashboard charts is one fastpath exports
+	local m
+	for m in $(grep -o 'fastpath_[a-z_]*' contrib/grafana-dashboard.json | sed 's/_bucket$//' | sort -u); do
+		grep -q "\"$m\"\|$m\b" user/views/prom.c || fail "dashboard uses $m, which prom.c does not export"
+	done
+}
