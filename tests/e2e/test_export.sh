@@ -226,3 +226,24 @@ test_export_contrib_files() {
 		grep -q "\"$m\"\|$m\b" user/views/prom.c || fail "dashboard uses $m, which prom.c does not export"
 	done
 }
+
+test_export_report_stat_paths() {
+	# the stat section's top paths reach every format (when the family is on)
+	fp_run record -q -o "$TMP/st.json" -- "$W/statloop" 20000 /etc/hostname
+	if [ "$(jqr "$TMP/st.json" '.processes[0].stat // empty | length')" = "" ]; then
+		echo "this build records no stat section"; return 77
+	fi
+	"$FP" report "$TMP/st.json" > "$TMP/st.txt"
+	assert_eq "$(awk '$NF == "/etc/hostname" && $2 == "calls" { print $1 }' "$TMP/st.txt")" 20000 "top path in text"
+	"$FP" report "$TMP/st.json" --format html -o "$TMP/st.html"
+	assert_contains "$TMP/st.html" "20000 calls, 0 errors: /etc/hostname" "top path in html"
+	"$FP" report "$TMP/st.json" --format csv -o "$TMP/st.csv"
+	python3 "$EXPORT_CHECK" csv "$TMP/st.csv" > /dev/null
+	grep -q '^[0-9]*,statloop,stat path calls,20000,calls,/etc/hostname' "$TMP/st.csv" || fail "top path in csv"
+	"$FP" report "$TMP/st.json" --format prom -o "$TMP/st.prom"
+	export_check_metrics "$TMP/st.prom"
+	assert_eq "$(awk '$1 == "fastpath_stat_calls_total{comm=\"statloop\"}" { print $2 }' "$TMP/st.prom")" \
+		"$(jqr "$TMP/st.json" '.processes[0].stat.calls')" "stat counter"
+	# (the target line of fastpath_info names the command and its arguments)
+	! grep -v "^fastpath_info" "$TMP/st.prom" | grep -q hostname || fail "a path became a label"
+}

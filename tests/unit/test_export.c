@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "model/diff.h"
 #include "model/syscalls.h"
+#include "model/statfam.h"
 #include "views/report.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -251,6 +252,34 @@ static void test_diff_percentile_shift(void **state)
 	snapshot__free(a);
 }
 
+/* A stat path hot after and not before is listed; one hot on both sides is not. */
+static void test_diff_new_hot_stat_path(void **state)
+{
+	struct fp_snapshot *b = snap(1), *a = snap(1);
+	struct fp_proc *pb = proc(b, 1, "git"), *pa = proc(a, 2, "git");
+	struct fp_diff *d;
+
+	pb->stat = stat_stats__new(true);
+	pa->stat = stat_stats__new(true);
+	assert_non_null(pb->stat);
+	assert_non_null(pa->stat);
+	stat_stats__sys(pb->stat, syscall__nr("newfstatat"))->calls = 1000;
+	stat_stats__sys(pa->stat, syscall__nr("newfstatat"))->calls = 6000;
+	assert_int_equal(stat_stats__add_path(pb->stat, 1, "/repo/.git", false, 1000, 0), 0);
+	assert_int_equal(stat_stats__add_path(pa->stat, 1, "/repo/.git", false, 1000, 0), 0);
+	assert_int_equal(stat_stats__add_path(pa->stat, 2, "/repo/node_modules", false, 5000, 0), 0);
+	assert_int_equal(stat_stats__finish(pb->stat), 0);
+	assert_int_equal(stat_stats__finish(pa->stat), 0);
+	d = diff__compute(b, a);
+	assert_non_null(d);
+	assert_non_null(find_change(d, "hot stat path /repo/node_modules", NULL));
+	assert_null(find_change(d, "hot stat path /repo/.git", NULL));
+	assert_non_null(find_change(d, "stat-family calls", NULL));
+	diff__free(d);
+	snapshot__free(b);
+	snapshot__free(a);
+}
+
 static void test_diff_fold(void **state)
 {
 	assert_true(diff__fold(0, 0) == 1.0);
@@ -416,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_diff_rates_use_each_length),
 		cmocka_unit_test(test_diff_findings_and_processes),
 		cmocka_unit_test(test_diff_percentile_shift),
+		cmocka_unit_test(test_diff_new_hot_stat_path),
 		cmocka_unit_test(test_diff_fold),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_rows),

@@ -41,6 +41,35 @@ static int group__add_findings(struct fp_group *g, const struct fp_proc *p)
 	return 0;
 }
 
+static int group__add_paths(struct fp_group *g, const struct fp_stat_stats *st)
+{
+	for (size_t i = 0; i < st->npaths; i++) {
+		const struct fp_stat_path *sp = &st->paths[i];
+		struct fp_group_path *gp = NULL;
+		void *n;
+
+		if (!sp->path)
+			continue;
+		for (size_t j = 0; j < g->npaths && !gp; j++)
+			if (!strcmp(g->paths[j].path, sp->path))
+				gp = &g->paths[j];
+		if (!gp) {
+			n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
+			if (!n)
+				return -ENOMEM;
+			g->paths = n;
+			gp = &g->paths[g->npaths];
+			memset(gp, 0, sizeof(*gp));
+			if (!(gp->path = strdup(sp->path)))
+				return -ENOMEM;
+			g->npaths++;
+		}
+		gp->calls += sp->calls;
+		gp->errors += sp->errors;
+	}
+	return 0;
+}
+
 static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
 {
 	if (p->io) {
@@ -81,6 +110,8 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 	}
 	proc__sort_sys(&g->sum);
 	group__add_sections(g, p);
+	if (p->stat && (err = group__add_paths(g, p->stat)))
+		return err;
 	n = proc__hists(p, &merged, nh, FP_GROUP_MAX_HISTS);
 	for (size_t i = 0; i < n; i++)
 		if ((err = group__add_hist(g, &nh[i])))
@@ -95,6 +126,11 @@ void group__free(struct fp_group *g)
 	proc__clear_findings(&g->sum);
 	free(g->hists);
 	g->hists = NULL;
+	for (size_t i = 0; i < g->npaths; i++)
+		free(g->paths[i].path);
+	free(g->paths);
+	g->paths = NULL;
+	g->npaths = 0;
 }
 
 void groups__free(struct fp_group *v, size_t n)

@@ -13,6 +13,12 @@ struct fp_group_hist {
 	struct fp_hist h;
 };
 
+/* A path of the stat family, summed over the group's processes. */
+struct fp_group_path {
+	char *path;
+	uint64_t calls, errors;
+};
+
 struct fp_group {
 	char comm[FP_COMM_LEN];
 	int pid;			/* 0: every pid of comm */
@@ -24,6 +30,8 @@ struct fp_group {
 	uint64_t alloc_calls, alloc_bytes;
 	struct fp_group_hist *hists;	/* every histogram (proc__hists), merged by name */
 	size_t nhists;
+	struct fp_group_path *paths;	/* stat paths with a name, merged by path */
+	size_t npaths;
 };
 
 /* Adds p to g (counters summed, histograms merged); -ENOMEM. */

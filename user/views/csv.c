@@ -71,6 +71,13 @@ static void csv__sections(FILE *f, const struct fp_proc *p)
 	if (p->stat) {
 		row(f, p, "stat calls", (double)stat_stats__calls(p->stat), "calls", NULL);
 		row(f, p, "stat errors", (double)stat_stats__errors(p->stat), "calls", NULL);
+		row(f, p, "stat peak_per_s", (double)p->stat->peak_per_s, "calls/s", NULL);
+		if (stat_stats__repeat_ratio(p->stat) >= 0)
+			row(f, p, "stat repeat_ratio", stat_stats__repeat_ratio(p->stat), "ratio", NULL);
+		/* the path goes in the note: metric names stay a bounded set */
+		for (size_t i = 0; i < p->stat->npaths && i < FP_STAT_TOP; i++)
+			if (p->stat->paths[i].path)
+				row(f, p, "stat path calls", (double)p->stat->paths[i].calls, "calls", p->stat->paths[i].path);
 	}
 	if (p->alloc) {
 		row(f, p, "alloc calls", (double)alloc_stats__calls(p->alloc), "calls", NULL);

@@ -300,6 +300,66 @@ static void html__data_path(FILE *f, const struct fp_proc *p)
 		fmt_val(cp, "B", b, 32), 100.0 * cp / (zc + cp));
 }
 
+/* Horizontal bars of name/count rows, largest first (already sorted). */
+static void html__count_bars(FILE *f, const char *title, const char *const *names, const uint64_t *calls,
+			     const uint64_t *errors, size_t n)
+{
+	uint64_t top = n ? calls[0] : 0;
+
+	fprintf(f, "<svg class=\"pathbars\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" role=\"img\"><title>",
+		W, n * 18 + 8, W, n * 18 + 8);
+	html__puts(f, title);
+	fputs("</title>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		double w = top ? (double)calls[i] / top * 200 : 0;
+
+		fprintf(f, "<rect class=\"bar\" x=\"4\" y=\"%zu\" width=\"%.1f\" height=\"13\"/>"
+			"<text x=\"%.1f\" y=\"%zu\">%" PRIu64 " calls, %" PRIu64 " errors: ", i * 18 + 4, fmax(w, 1),
+			10 + w, i * 18 + 15, calls[i], errors[i]);
+		html__puts(f, names[i]);
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n", f);
+}
+
+static void html__stat(FILE *f, const struct fp_stat_stats *st, double secs)
+{
+	const char *names[FP_STAT_TOP];
+	uint64_t calls[FP_STAT_TOP], errors[FP_STAT_TOP];
+	double rr = stat_stats__repeat_ratio(st);
+	char dirs[FP_STAT_TOP][300];
+	size_t n = 0;
+
+	fprintf(f, "<h3>Stat family</h3>\n<p>%" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
+		stat_stats__calls(st), stat_stats__calls(st) / secs, st->peak_per_s, stat_stats__errors(st));
+	for (int e = 0; e < FP_STAT_NERR; e++)
+		if (stat_stats__errno(st, e))
+			fprintf(f, ", %" PRIu64 " %s", stat_stats__errno(st, e), stat__err_name(e));
+	if (rr >= 0)
+		fprintf(f, "; %.0f%% of the calls asked again about a path already seen (%" PRIu64 " distinct)",
+			rr * 100, st->distinct_paths);
+	fputs("</p>\n", f);
+	for (size_t i = 0; i < st->npaths && n < FP_STAT_TOP; i++, n++) {
+		names[n] = st->paths[i].path ? st->paths[i].path : "(path not captured)";
+		calls[n] = st->paths[i].calls;
+		errors[n] = st->paths[i].errors;
+	}
+	if (n) {
+		fputs("<h3>Top stat paths</h3>\n", f);
+		html__count_bars(f, "top stat paths", names, calls, errors, n);
+	}
+	for (n = 0; n < st->ndirs && n < FP_STAT_TOP; n++) {
+		snprintf(dirs[n], sizeof(dirs[n]), "%s/", st->dirs[n].dir);
+		names[n] = dirs[n];
+		calls[n] = st->dirs[n].calls;
+		errors[n] = st->dirs[n].errors;
+	}
+	if (n) {
+		fputs("<h3>Top stat directories</h3>\n", f);
+		html__count_bars(f, "top stat directories", names, calls, errors, n);
+	}
+}
+
 static void html__sections(FILE *f, const struct fp_proc *p, double secs)
 {
 	char a[32];
@@ -307,8 +367,7 @@ static void html__sections(FILE *f, const struct fp_proc *p, double secs)
 	if (p->io)
 		html__data_path(f, p);
 	if (p->stat)
-		fprintf(f, "<h3>Stat family</h3>\n<p>%" PRIu64 " calls (%.0f/s), %" PRIu64 " errors</p>\n",
-			stat_stats__calls(p->stat), stat_stats__calls(p->stat) / secs, stat_stats__errors(p->stat));
+		html__stat(f, p->stat, secs);
 	if (p->alloc)
 		fprintf(f, "<h3>Allocator</h3>\n<p>%" PRIu64 " calls (%.0f/s), %s requested</p>\n",
 			alloc_stats__calls(p->alloc), alloc_stats__calls(p->alloc) / secs,

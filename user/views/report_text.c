@@ -106,6 +106,26 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 	}
 }
 
+static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
+{
+	double rr = stat_stats__repeat_ratio(st);
+
+	fprintf(f, "stat family: %" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
+		stat_stats__calls(st), stat_stats__calls(st) / secs, st->peak_per_s, stat_stats__errors(st));
+	for (int e = 0; e < FP_STAT_NERR; e++)
+		if (stat_stats__errno(st, e))
+			fprintf(f, ", %" PRIu64 " %s", stat_stats__errno(st, e), stat__err_name(e));
+	if (rr >= 0)
+		fprintf(f, "; repeat ratio %.0f%% over %" PRIu64 " distinct paths", rr * 100, st->distinct_paths);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < st->npaths && i < FP_STAT_TOP; i++)
+		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  %s%s\n", st->paths[i].calls, st->paths[i].errors,
+			st->paths[i].path ? st->paths[i].path : "(path not captured)", st->paths[i].truncated ? "..." : "");
+	for (size_t i = 0; i < st->ndirs && i < FP_STAT_TOP; i++)
+		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  in %s/\n", st->dirs[i].calls, st->dirs[i].errors,
+			st->dirs[i].dir);
+}
+
 static void text__sections(FILE *f, const struct fp_proc *p, double secs)
 {
 	char a[32], b[32];
@@ -120,8 +140,7 @@ static void text__sections(FILE *f, const struct fp_proc *p, double secs)
 		fprintf(f, "\n");
 	}
 	if (p->stat)
-		fprintf(f, "stat family: %" PRIu64 " calls (%.0f/s), %" PRIu64 " errors\n",
-			stat_stats__calls(p->stat), stat_stats__calls(p->stat) / secs, stat_stats__errors(p->stat));
+		text__stat(f, p->stat, secs);
 	if (p->alloc)
 		fprintf(f, "allocator: %" PRIu64 " calls (%.0f/s), %s allocated\n", alloc_stats__calls(p->alloc),
 			alloc_stats__calls(p->alloc) / secs, fmt_val(alloc_stats__bytes(p->alloc), "B", a, 32));
