@@ -279,6 +279,34 @@ static void html__sys_hists(FILE *f, const struct fp_proc *p)
 	free(v);
 }
 
+static int cmp_cell_bytes(const void *a, const void *b)
+{
+	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a, *y = *(const struct fp_io_cell *const *)b;
+
+	return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : (x->calls < y->calls) - (x->calls > y->calls);
+}
+
+/* By syscall and fd kinds, most bytes first. */
+static void html__io_cells(FILE *f, const struct fp_io_stats *io)
+{
+	const struct fp_io_cell **v = calloc(io->ncells ? io->ncells : 1, sizeof(*v));
+	char b[32];
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < io->ncells; i++)
+		v[i] = &io->cells[i];
+	qsort(v, io->ncells, sizeof(*v), cmp_cell_bytes);
+	fputs("<table class=\"io\"><tr><th>syscall</th><th>from</th><th>to</th><th class=\"n\">calls</th>"
+	      "<th class=\"n\">bytes</th></tr>\n", f);
+	for (size_t i = 0; i < io->ncells && i < 12; i++)
+		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s</td></tr>\n",
+			syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst), v[i]->calls,
+			fmt_val(v[i]->bytes, "B", b, sizeof(b)));
+	fputs("</table>\n", f);
+	free(v);
+}
+
 static void html__data_path(FILE *f, const struct fp_proc *p)
 {
 	uint64_t zc = io_stats__zero_copy_bytes(p->io), cp = io_stats__copy_bytes(p->io);
@@ -298,6 +326,7 @@ static void html__data_path(FILE *f, const struct fp_proc *p)
 		"<text x=\"610\" y=\"38\" text-anchor=\"end\">copied %s (%.1f%%)</text></svg>\n",
 		W, W, wz, 10 + wz, 600 - wz, fmt_val(zc, "B", a, 32), 100.0 * zc / (zc + cp),
 		fmt_val(cp, "B", b, 32), 100.0 * cp / (zc + cp));
+	html__io_cells(f, p->io);
 }
 
 /* Horizontal bars of name/count rows, largest first (already sorted). */
