@@ -133,6 +133,11 @@ test_export_diff_story() {
 	first=$(grep -m1 '^ *1\. ' "$TMP/diff.txt")
 	assert_contains "$first" "zcserve" "first change is the server's"
 	assert_contains "$first" "zero-copy -> copy" "first change is the data path"
+	# with the io section it is measured in bytes: 1 GiB moved either way
+	if [ "$(jqr "$TMP/after.json" '[.processes[] | select(.comm == "zcserve") | .io // empty] | length')" != 0 ]; then
+		assert_contains "$first" "zero-copy share of bytes 100% -> 0%" "zero-copy share in bytes"
+		assert_contains "$first" "zero-copy 1.00 GiB -> 0 B" "the GiB that sendfile carried"
+	fi
 	# the read/write explosion is listed too, after it
 	grep -q '^ *[0-9]*\. zcserve: write .*new\|^ *[0-9]*\. zcserve: write .*x[0-9]' "$TMP/diff.txt" ||
 		fail "write calls change missing"
