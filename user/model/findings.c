@@ -1,7 +1,9 @@
 #include "model/findings.h"
+#include "model/alloc_churn.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
+	{ "alloc-churn", alloc_churn__rule },
 	{ NULL, NULL },
 };
 

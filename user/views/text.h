@@ -9,6 +9,8 @@
 void text__syscall_table(FILE *f, const struct fp_proc *p);
 /* Every process with activity, busiest first, then dropped counts. */
 void text__record(FILE *f, const struct fp_snapshot *s);
+/* Allocator summary of one process (nothing without an alloc section). */
+void text__alloc(FILE *f, const struct fp_proc *p);
 /* "1.23 s", "456 us", ... */
 const char *text__dur(uint64_t ns, char *buf, size_t len);
 
