@@ -194,12 +194,21 @@ static uint64_t exe_bias(int pid, const char *maps)
 /* runtime.MemProfileRate from the live process (an int: 8 bytes). */
 static void read_rate(struct alloc_pid *a)
 {
-	char path[64];
+	char path[64], exe[PATH_MAX];
 	uint64_t addr = a->rate_addr;
+	ssize_t n;
 	int64_t v;
 	int fd;
 
 	if (!addr)
+		return;
+	/* A command not yet exec'd is still a copy of fastpath. */
+	snprintf(path, sizeof(path), "/proc/%d/exe", a->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	if (strcmp(exe, a->exe))
 		return;
 	if (a->exe_pie)
 		addr += exe_bias(a->pid, a->maps);
@@ -426,7 +435,9 @@ static int attach_go(struct alloc_state *st, const char *path, int pid, struct a
 	if (sampled) {
 		if (!elf__symbol(e, "runtime.MemProfileRate", &addr, &size)) {
 			a->rate_addr = addr;
-			snprintf(a->exe, sizeof(a->exe), "%s", path);
+			/* What /proc/PID/exe will say once it runs this binary. */
+			if (!realpath(path, a->exe))
+				snprintf(a->exe, sizeof(a->exe), "%s", path);
 		} else {
 			add_note(a, "%s", "runtime.MemProfileRate not found: assuming 512 KiB");
 		}

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include "util/symbolize.h"
 
@@ -116,6 +117,29 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p ? p : "?";
 }
 
+/* Go's linker writes no .debug_aranges, which libdw (0.188) needs to map an
+ * address to its compilation unit: walk the units' ranges instead. */
+static const char *cu_line(Dwfl_Module *m, uint64_t addr, int *lineno)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(m, &bias);
+	Dwarf_Off off = 0, next;
+	size_t hsz;
+
+	if (!dw)
+		return NULL;
+	while (!dwarf_nextcu(dw, off, &next, &hsz, NULL, NULL, NULL)) {
+		Dwarf_Die cu;
+		Dwarf_Line *l;
+
+		if (dwarf_offdie(dw, off + hsz, &cu) && dwarf_haspc(&cu, addr - bias) == 1 &&
+		    (l = dwarf_getsrc_die(&cu, addr - bias)) && !dwarf_lineno(l, lineno))
+			return dwarf_linesrc(l, NULL, NULL);
+		off = next;
+	}
+	return NULL;
+}
+
 static void resolve(Dwfl_Module *m, uint64_t addr, uint64_t start, char *buf, size_t len)
 {
 	const char *fn, *file = NULL, *mname;
@@ -128,6 +152,8 @@ static void resolve(Dwfl_Module *m, uint64_t addr, uint64_t start, char *buf, si
 	line = dwfl_module_getsrc(m, addr);
 	if (line)
 		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	else
+		file = cu_line(m, addr, &lineno);
 	mname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (fn && file && lineno)
 		snprintf(buf, len, "%s %s:%d", fn, basename_of(file), lineno);

@@ -4,6 +4,8 @@
 //	allocgo noescape N   the same loop, the value stays on the stack
 //	allocgo bytes B      class-sized allocations (48 B .. 64 KiB) until B bytes
 //
+// ALLOCGO_PROFILE_RATE=N sets runtime.MemProfileRate at the start of main.
+//
 // Prints {"mallocs":..,"total_alloc":..,"result":..}: runtime.MemStats
 // deltas over the loop only, the oracle fastpath is compared with.
 package main
@@ -65,6 +67,11 @@ func main() {
 		// Never runs: referencing MemProfile keeps the linker from
 		// turning memory profiling off (MemProfileRate 0).
 		runtime.MemProfile(nil, false)
+	}
+	if r := os.Getenv("ALLOCGO_PROFILE_RATE"); r != "" {
+		// What a program does to turn heap profiling off (0) or change
+		// its rate: set it first thing in main.
+		runtime.MemProfileRate, _ = strconv.Atoi(r)
 	}
 	n, err := strconv.ParseInt(os.Args[2], 10, 64)
 	if err != nil {
