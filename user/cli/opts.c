@@ -75,6 +75,9 @@ void opts__usage(FILE *f, const char *cmd)
 "                           per call, measured: docs/alloc.md), off\n"
 "      --stacks             allocation call sites (user stacks, frame pointers)\n"
 "      --folded FILE        with --stacks: also write folded stacks for flame graphs\n"
+"      --no-stat            no stat-family accounting\n"
+"      --no-paths           stat family: counts only, never read a path\n"
+"      --no-io              no data-path probes (copy vs zero-copy bytes)\n"
 "  -v, --verbose            more messages (twice: libbpf's too)\n"
 "  -q, --quiet              no progress messages on stderr\n"
 "  -h, --help               this help\n"
@@ -92,6 +95,9 @@ enum {
 	OPT_ALLOC,
 	OPT_STACKS,
 	OPT_FOLDED,
+	OPT_NO_STAT,
+	OPT_NO_PATHS,
+	OPT_NO_IO,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +118,9 @@ static const struct option long_opts[] = {
 	{ "alloc", required_argument, NULL, OPT_ALLOC },
 	{ "stacks", no_argument, NULL, OPT_STACKS },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "no-stat", no_argument, NULL, OPT_NO_STAT },
+	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
+	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -133,6 +142,8 @@ static void opts__defaults(struct fp_opts *o, const char *cmd)
 	o->cmd_name = cmd;
 	o->interval_s = 1.0;
 	o->probe.sys = true;
+	o->probe.stat = true;
+	o->probe.io = true;
 	o->probe.stat_paths = true;
 	o->probe.alloc = FP_ALLOC_SAMPLED;	/* safe in production: docs/alloc.md */
 }
@@ -244,6 +255,15 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_FOLDED:
 			o->folded = optarg;
+			break;
+		case OPT_NO_STAT:
+			o->probe.stat = false;
+			break;
+		case OPT_NO_PATHS:
+			o->probe.stat_paths = false;
+			break;
+		case OPT_NO_IO:
+			o->probe.io = false;
 			break;
 		case 'v':
 			fp_verbose++;

@@ -16,6 +16,8 @@ struct fp_family {
 	int (*attach_pid)(void *state, int pid, const char *exe);
 	int (*read)(void *state, struct fp_snapshot *s);
 	void (*destroy)(void *state);
+	/* Optional, called a few times a second while tracing. */
+	void (*poll)(void *state);
 	/* Programs, for run-time statistics. */
 	struct bpf_object *(*object)(void *state);
 };
@@ -32,5 +34,7 @@ void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 extern const struct fp_family fp_family_proc;
 extern const struct fp_family fp_family_sys;
 extern const struct fp_family fp_family_alloc;
+extern const struct fp_family fp_family_stat;
+extern const struct fp_family fp_family_io;
 
 #endif

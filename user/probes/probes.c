@@ -16,6 +16,8 @@ static const struct fp_family *const families[] = {
 	&fp_family_proc,
 	&fp_family_sys,
 	&fp_family_alloc,
+	&fp_family_stat,
+	&fp_family_io,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 
@@ -246,6 +248,13 @@ int probes__read(struct fp_probes *P, struct fp_snapshot *s)
 	read_bpf_stats(P, s);
 	snapshot__sort_pid(s);
 	return 0;
+}
+
+void probes__poll(struct fp_probes *P)
+{
+	for (size_t i = 0; i < NFAM; i++)
+		if (P->state[i] && families[i]->poll)
+			families[i]->poll(P->state[i]);
 }
 
 int probes__live_targets(struct fp_probes *P)
