@@ -87,8 +87,9 @@ test_alloc_folded_and_text() {
 }
 
 test_alloc_go_sampled_custom_rate() {
-	# the target's own rate (64 KiB) is read and used for scaling
-	ALLOCGO_PROFILE_RATE=65536 fp_run record -q -o "$TMP/r.json" -- "$W/go-allocgo" bytes 268435456 > "$TMP/go.out"
+	# the target's own rate (64 KiB, set in main) is read and used for
+	# scaling; 1 GiB (~0.4 s) so the 100 ms poll sees it before the exit
+	ALLOCGO_PROFILE_RATE=65536 fp_run record -q -o "$TMP/r.json" -- "$W/go-allocgo" bytes 1073741824 > "$TMP/go.out"
 	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .go.profile_rate)" 65536 "rate read from the target"
 	assert_within "$(alloc_q "$TMP/r.json" go-allocgo .go.bytes)" "$(jq .total_alloc "$TMP/go.out")" 10 "estimated bytes at 64 KiB"
 }

@@ -224,9 +224,17 @@ static void read_rate(struct alloc_pid *a)
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct alloc_state *st = ctx;
+	struct alloc_pid *a;
 
-	if (len >= sizeof(__u32))
-		save_maps(st, *(__u32 *)data);
+	if (len < sizeof(__u32))
+		return 0;
+	save_maps(st, *(__u32 *)data);
+	/* A new sample size is also a moment the rate may have changed. */
+	pthread_mutex_lock(&st->lock);
+	a = pid_info(st, *(__u32 *)data, false);
+	if (a && a->go_mode == FP_GO_SAMPLED)
+		read_rate(a);
+	pthread_mutex_unlock(&st->lock);
 	return 0;
 }
 
