@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "model/alloc.h"
+#include "views/report.h"
 #include "util/gobuild.h"
 #include "util/prologue.h"
 #include "views/json.h"
@@ -175,8 +176,8 @@ static void test_folded(void **st)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	assert_int_equal(alloc__write_folded(f, s, false), 0);
-	assert_int_equal(alloc__write_folded(f, s, true), 0);
+	assert_int_equal(folded__write_sites(f, s, false), 0);
+	assert_int_equal(folded__write_sites(f, s, true), 0);
 	fclose(f);
 	assert_string_equal(buf,
 		"w;main;churn;__libc_malloc 100\n"

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "model/alloc.h"
+#include "views/report.h"
 #include "model/findings.h"
 #include "util/err.h"
 #include "util/outfile.h"
@@ -18,7 +19,7 @@ static int record_folded(const char *path, const struct fp_snapshot *snap)
 	int err = outfile__open(&f, path);
 
 	if (!err)
-		err = alloc__write_folded(f.f, snap, false);
+		err = folded__write_sites(f.f, snap, false);
 	if (!err)
 		err = outfile__commit(&f);
 	else

@@ -266,36 +266,3 @@ void alloc__pprof_scale(uint64_t count, uint64_t size, int64_t rate, double *cal
 	*bytes = (double)size * scale;
 }
 
-/* Frames are "func file:line" or "module+0xoff": folded output keeps the
- * function, and semicolons (the separator) become colons. */
-static void put_frame(FILE *f, const char *frame)
-{
-	size_t n = strcspn(frame, " ");
-
-	for (size_t i = 0; i < n; i++)
-		fputc(frame[i] == ';' ? ':' : frame[i], f);
-}
-
-int alloc__write_folded(FILE *f, const struct fp_snapshot *s, bool bytes)
-{
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct fp_proc *p = &s->procs[i];
-
-		if (!p->alloc)
-			continue;
-		for (size_t j = 0; j < p->alloc->nsites; j++) {
-			const struct fp_alloc_site *site = &p->alloc->sites[j];
-			uint64_t w = bytes ? site->bytes : site->calls;
-
-			if (!w)
-				continue;
-			fputs(p->comm, f);
-			for (size_t k = site->nframes; k-- > 0;) {
-				fputc(';', f);
-				put_frame(f, site->frames[k]);
-			}
-			fprintf(f, " %llu\n", (unsigned long long)w);
-		}
-	}
-	return ferror(f) ? -EIO : 0;
-}

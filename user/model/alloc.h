@@ -76,8 +76,5 @@ int alloc_stats__add_note(struct fp_alloc_stats *s, const char *note);
  * MemProfileRate `rate` stand for count/(1-exp(-avg/rate)) allocations. */
 void alloc__pprof_scale(uint64_t count, uint64_t size, int64_t rate, double *calls, double *bytes);
 
-/* Folded stacks (`comm;root;...;leaf count`), one line per site, for flame
- * graph tools; weight is calls or bytes. */
-int alloc__write_folded(FILE *f, const struct fp_snapshot *s, bool bytes);
 
 #endif
