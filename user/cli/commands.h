@@ -4,5 +4,6 @@
 
 int cmd_record(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif
