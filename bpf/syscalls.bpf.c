@@ -15,8 +15,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 struct sys_start {
-	__u64 ts;
-	__u64 nr;
+	__u64 ts;	/* 0: not counting this syscall */
+	__u32 nr;
+	__u32 active;	/* the target was ACTIVE at entry */
 };
 
 /* Task storage rather than a hash keyed by tid: no contention, no size
@@ -50,8 +51,11 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct sys_start *s;
 
+	int st;
+
 	/* Pending targets too: their execve returns counted, in the new image. */
-	if (!fp_target_state(tgid))
+	st = fp_target_state(tgid);
+	if (!st)
 		return 0;
 	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -60,6 +64,7 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	s->nr = id;
+	s->active = st == FP_TARGET_ACTIVE;
 	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
@@ -95,13 +100,19 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	__u64 delta;
 	__u32 idx;
 
-	if (!fp_traced(tgid))
-		return 0;
+	/* The target check was made at entry and its outcome kept with the
+	 * start time: no second hash lookup on the way out.  Untraced threads
+	 * have no storage, which is the cheapest miss there is. */
 	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0, 0);
 	/* No start: the syscall began before we attached, or this is the child
 	 * side of fork/clone (strace -f does not count that either). */
 	if (!s || !s->ts)
 		return 0;
+	/* Only exec turns a pending target (fastpath -- CMD) active. */
+	if (!s->active && !fp_traced(tgid)) {
+		s->ts = 0;
+		return 0;
+	}
 	delta = bpf_ktime_get_ns() - s->ts;
 	key.nr = s->nr;
 	s->ts = 0;

@@ -303,8 +303,11 @@ void session__wait(struct fp_session *S, double secs)
 	/* secs <= 0: no limit (a huge double would overflow the ns count). */
 	uint64_t until = secs > 0 ? mono_ns() + (uint64_t)(secs * 1e9) : UINT64_MAX;
 	struct timespec step = { 0, 20 * 1000000 };
+	unsigned int tick = 0;
 
 	while (!fp_stop && mono_ns() < until) {
+		if (tick++ % 10 == 0)
+			probes__poll(S->probes);
 		if (session__targets_gone(S))
 			return;
 		nanosleep(&step, NULL);

@@ -13,6 +13,8 @@ struct fp_family {
 	int (*attach)(void *state);
 	int (*read)(void *state, struct fp_snapshot *s);
 	void (*destroy)(void *state);
+	/* Optional, called a few times a second while tracing. */
+	void (*poll)(void *state);
 	/* Programs, for run-time statistics. */
 	struct bpf_object *(*object)(void *state);
 };

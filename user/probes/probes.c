@@ -232,6 +232,13 @@ int probes__read(struct fp_probes *P, struct fp_snapshot *s)
 	return 0;
 }
 
+void probes__poll(struct fp_probes *P)
+{
+	for (size_t i = 0; i < NFAM; i++)
+		if (P->state[i] && families[i]->poll)
+			families[i]->poll(P->state[i]);
+}
+
 int probes__live_targets(struct fp_probes *P)
 {
 	__u32 key, next;

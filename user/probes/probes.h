@@ -31,6 +31,9 @@ int probes__add_target(struct fp_probes *P, int tgid, int state);
 int probes__attach(struct fp_probes *P);
 /* Cumulative counters since attach, into an empty snapshot. */
 int probes__read(struct fp_probes *P, struct fp_snapshot *s);
+/* Housekeeping a few times a second (e.g. learn the exe of new processes
+ * before they exit). */
+void probes__poll(struct fp_probes *P);
 /* Targets still alive (entries left in fp_targets); <0 on error. */
 int probes__live_targets(struct fp_probes *P);
 void probes__destroy(struct fp_probes *P);

@@ -20,6 +20,10 @@ static int sys_load(struct fp_probes *P, void **state)
 	if (!skel)
 		return -errno;
 	skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	/* Tests shrink the map to prove that what does not fit is counted. */
+	if (getenv("FASTPATH_SYS_STATS_ENTRIES"))
+		bpf_map__set_max_entries(skel->maps.fp_sys_stats,
+					 atoi(getenv("FASTPATH_SYS_STATS_ENTRIES")));
 	err = probes__share_maps(P, skel->obj);
 	if (!err)
 		err = syscalls_bpf__load(skel);
