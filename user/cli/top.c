@@ -92,6 +92,7 @@ static int sampler__step(struct sampler *sm, struct fp_snapshot **out, struct to
 	in->seq = ++sm->seq;
 	in->wall = now_wall();
 	in->uptime_s = session__elapsed(sm->S);
+	in->interval_s = sm->S->opts->interval_s;
 	in->self_cpu_pct = d->interval_s > 0 ? 100.0 * (cpu - sm->cpu_prev) / d->interval_s : 0;
 	/* With statistics on, some program of ours has always run by now. */
 	in->bpf_stats = cur->bpf_run_cnt > 0;

@@ -275,12 +275,13 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 void detail__help(struct detail *det)
 {
 	static const char *const keys[] = {
-		"Up/Down j/k     move the selection        PgUp/PgDn Home/End  by page, to the ends",
-		"Enter           detail of the selected process (Esc goes back)",
-		"< >             sort by the column to the left/right; I inverts the order",
-		"/               filter by name or pid (Esc in the list clears it)",
-		"p               pause the display (fastpath keeps counting)",
-		"h ?             this help                 q  quit (also Ctrl-C)",
+		"Up/Down j/k    move the selection; PgUp/PgDn, Home/End: by page, to the ends",
+		"Enter          detail of the selected process; Esc goes back",
+		"< >            sort by the column to the left/right; I inverts the order",
+		"/              filter by name or pid; Esc in the list clears it",
+		"p              pause the display (fastpath keeps counting)",
+		"h ?            this help",
+		"q              quit (Ctrl-C too)",
 	};
 
 	detail__add(det, DL_TITLE, "KEYS");

@@ -91,6 +91,7 @@ struct top_info {
 	long seq;		/* interval number, from 1 */
 	double wall;		/* unix time of the read */
 	double uptime_s;	/* since attach */
+	double interval_s;	/* as asked (-i); the snapshot has the measured one */
 	double self_cpu_pct;	/* fastpath's user+sys CPU over the interval */
 	bool bpf_stats;		/* the kernel reports our programs' run time */
 	bool targets_gone;	/* every target exited (targeted modes) */

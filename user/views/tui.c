@@ -165,7 +165,7 @@ static void draw_header(struct tui *t)
 	put_at(0, 0, A_BOLD | attr_of(t, PAIR_TITLE, 0), "fastpath top");
 	put_at(0, 13, 0, "- %s - %s - up %ld:%02ld:%02ld - every %.3gs - %s%s",
 	       d ? d->meta.host : "", d ? d->meta.kernel : "", up / 3600, up / 60 % 60, up % 60,
-	       d ? d->interval_s : 0.0, d ? d->meta.target : "",
+	       t->info.interval_s, d ? d->meta.target : "",
 	       t->info.targets_gone ? " (exited)" : "");
 	if (t->info.paused)
 		put_at(0, COLS > 8 ? COLS - 8 : 0, A_REVERSE | A_BOLD, "[PAUSED]");
@@ -254,8 +254,8 @@ static void draw_footer(struct tui *t)
 		put_at(y, 0, A_REVERSE, "Esc back  Up/Down/PgUp/PgDn scroll  p pause  h help  q quit");
 		return;
 	}
-	put_at(y, 0, A_REVERSE, "sort %s %s%s%s%s  Enter detail  / filter  < > sort  p pause  h help  q quit",
-	       top_cols[t->sort_col].name, t->sort_desc ? "(desc)" : "(asc)",
+	put_at(y, 0, A_REVERSE, "sort %s %s%s%s%s  Enter detail  / filter  <> sort  p pause  h help  q quit",
+	       top_cols[t->sort_col].name, t->sort_desc ? "v" : "^",
 	       t->filter[0] ? "  filter '" : "", t->filter, t->filter[0] ? "'" : "");
 }
 
