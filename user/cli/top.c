@@ -150,7 +150,9 @@ static int top__loop(struct fp_opts *o, struct fp_session *S, struct sampler *sm
 			continue;
 		} else if (left > 0) {
 			session__wait(S, left);
-			if (!fp_stop && !session__targets_gone(S))
+			if (fp_stop)
+				last = true;
+			else if (!session__targets_gone(S))
 				continue;
 		}
 		if (o->duration_s > 0 && session__elapsed(S) >= o->duration_s)
