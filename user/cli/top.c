@@ -195,7 +195,7 @@ int cmd_top(int argc, char **argv)
 		return 1;
 	err = sampler__init(&sm, &S);
 	if (!err && interactive) {
-		err = tui__open(&T);
+		err = tui__open(&T, o.interval_s);
 		if (err) {
 			fp_err("cannot take over the terminal (TERM=%s): use 'fastpath top -b' for plain text",
 			       getenv("TERM") ?: "unset");

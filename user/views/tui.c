@@ -58,7 +58,7 @@ static void colors__init(struct tui *t)
 	t->colors = true;
 }
 
-int tui__open(struct tui **out)
+int tui__open(struct tui **out, double interval_s)
 {
 	struct tui *t;
 
@@ -83,6 +83,7 @@ int tui__open(struct tui **out)
 	t->sort_col = TOP_SYS;
 	t->sort_desc = true;
 	t->sel_pid = -1;
+	t->info.interval_s = interval_s;
 	draw(t);
 	*out = t;
 	return 0;

@@ -12,8 +12,9 @@
 
 struct tui;
 
-/* Takes over the terminal (stdin/stdout); -ENOTTY if it cannot. */
-int tui__open(struct tui **out);
+/* Takes over the terminal (stdin/stdout); -ENOTTY if it cannot.
+ * interval_s: the refresh asked for, shown in the header. */
+int tui__open(struct tui **out, double interval_s);
 void tui__close(struct tui *t);
 /* A new interval: the tui takes ownership of d (and frees it at once
  * while paused: the shown one stays). */
