@@ -68,6 +68,8 @@ void opts__usage(FILE *f, const char *cmd)
 "  -d, --duration TIME      stop after TIME (10, 10s, 500ms, 2m)\n"
 "  -o, --output FILE        write the recording as JSON (fastpath.record/1)\n"
 "  -i, --interval TIME      refresh interval (top, serve; default 1s)\n"
+"      --no-stat            no stat-family accounting\n"
+"      --no-paths           stat family: counts only, never read a path\n"
 "  -v, --verbose            more messages (twice: libbpf's too)\n"
 "  -q, --quiet              no progress messages on stderr\n"
 "  -h, --help               this help\n"
@@ -82,6 +84,8 @@ enum {
 	OPT_LISTEN,
 	OPT_PID_LABEL,
 	OPT_FORMAT,
+	OPT_NO_STAT,
+	OPT_NO_PATHS,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +103,8 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "pid-label", no_argument, NULL, OPT_PID_LABEL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-stat", no_argument, NULL, OPT_NO_STAT },
+	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -120,6 +126,7 @@ static void opts__defaults(struct fp_opts *o, const char *cmd)
 	o->cmd_name = cmd;
 	o->interval_s = 1.0;
 	o->probe.sys = true;
+	o->probe.stat = true;
 	o->probe.stat_paths = true;
 }
 
@@ -210,6 +217,12 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			o->format = optarg;
+			break;
+		case OPT_NO_STAT:
+			o->probe.stat = false;
+			break;
+		case OPT_NO_PATHS:
+			o->probe.stat_paths = false;
 			break;
 		case 'v':
 			fp_verbose++;

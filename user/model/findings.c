@@ -1,7 +1,9 @@
 #include "model/findings.h"
+#include "model/statfam.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
+	{ "stat-storm", stat__storm_rule },
 	{ NULL, NULL },
 };
 

@@ -15,6 +15,7 @@
 static const struct fp_family *const families[] = {
 	&fp_family_proc,
 	&fp_family_sys,
+	&fp_family_stat,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 
