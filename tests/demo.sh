@@ -20,15 +20,19 @@ trap stop_workloads EXIT
 "$W/demo_statstorm" "$secs" & pids+=($!)
 "$W/demo_alloc" "$secs" & pids+=($!)
 list=$(IFS=,; echo "${pids[*]}")
+# libc's malloc is probed only in exact mode (the default samples Go only);
+# --stacks adds the allocation sites to the detail.
+extra=()
+if ./fastpath top --help | grep -q -- '--alloc='; then extra=(--alloc=exact --stacks); fi
 echo
-echo "== fastpath top -p $list"
+echo "== fastpath top ${extra[*]} -p $list"
 echo "   a file server that lost sendfile, a stat storm and an allocation churn, live"
 if [ -t 0 ] && [ -t 1 ]; then
 	echo "   q quits (it also ends after $secs s); try Enter on a row for its detail and histograms,"
 	echo "   S/T/A/Y to sort by syscalls, stat calls, allocations or copied bytes, h for help."
 	sleep 4
-	./fastpath top -q -p "$list" -d "$secs"
+	./fastpath top -q "${extra[@]}" -p "$list" -d "$secs"
 else
 	echo "   (no terminal: batch mode, 3 intervals; run 'make demo' in a terminal for the live view)"
-	./fastpath top -b -q -n 3 -p "$list"
+	./fastpath top -b -q "${extra[@]}" -n 3 -p "$list"
 fi

@@ -14,6 +14,7 @@
 #include "views/detail.h"
 #include "views/batch.h"
 #include "model/syscalls.h"
+#include "model/statfam.h"
 
 #define NR_GETPPID 110
 #define NR_OPENAT 257
@@ -274,6 +275,42 @@ static void test_detail(void **state)
 	snapshot__free(s);
 }
 
+static void test_detail_stat_section(void **state)
+{
+	struct fp_snapshot *s = snap(2.0);
+	struct fp_proc *p = add_proc(s, 9, "storm", 10, 0, 700);
+	struct detail *d = detail__new();
+	struct fp_stat_sys *sys;
+	struct top_row r;
+
+	p->stat = stat_stats__new(true);
+	sys = stat_stats__sys(p->stat, 262);	/* newfstatat */
+	sys->calls = 3000;
+	sys->err[FP_STAT_ENOENT] = 2000;
+	stat_stats__add_path(p->stat, 1, "/a/missing.py", false, 2000, 2000);
+	stat_stats__add_path(p->stat, 2, "/etc/hostname", false, 1000, 0);
+	stat_stats__finish(p->stat);
+	toprows__build(s, &r, 1, NULL, 3, false);
+	assert_true(r.v[TOP_STAT] == 1500);	/* 3000 in 2 s */
+	assert_string_equal(topfmt__cell(&r, TOP_STAT, buf, sizeof(buf)), "1500");
+	detail__proc(d, p, 2.0, 80);
+	assert_true(detail_has(d, "STAT FAMILY"));
+	assert_true(detail_has(d, "1500 calls/s; errors/s: ENOENT 1000"));
+	assert_true(detail_has(d, "/a/missing.py"));
+	assert_true(detail_has(d, "top directories"));
+	/* busiest path first */
+	for (size_t i = 0; i < detail__count(d); i++) {
+		const char *t = detail__line(d, i)->text;
+
+		if (strstr(t, "/etc/hostname"))
+			fail_msg("/etc/hostname (500/s) listed before /a/missing.py (1000/s)");
+		if (strstr(t, "/a/missing.py"))
+			break;
+	}
+	detail__free(d);
+	snapshot__free(s);
+}
+
 static void test_batch_json(void **state)
 {
 	struct fp_snapshot *s = snap(0.5);
@@ -307,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_layout_80),
 		cmocka_unit_test(test_hist_rows_and_bars),
 		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_detail_stat_section),
 		cmocka_unit_test(test_batch_json),
 	};
 

@@ -28,4 +28,8 @@ int detail__add(struct detail *det, int kind, const char *fmt, ...) __attribute_
 void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int width);
 void detail__help(struct detail *det);
 
+/* Each section's breakdown (views/detail_<section>.c). */
+struct fp_stat_stats;
+void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs, int width);
+
 #endif
