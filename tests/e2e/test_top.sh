@@ -250,3 +250,21 @@ test_top_tui_restores_on_signals() {
 	$TM send-keys -t t "echo shell-ok-\$((6 * 7))" Enter
 	tui_wait '^shell-ok-42'
 }
+
+test_top_flags_stat_storm() {
+	# the demo's stat storm: the STAT column and the STAT-STORM flag light
+	# in batch text, the finding in full in JSON lines
+	"$W/demo_statstorm" 10 > /dev/null &
+	local wp=$!
+	fp_run top -b -q -n 2 -i 0.5 -p "$wp" > "$TMP/b.txt"
+	fp_run top --json -q -n 2 -i 0.5 -p "$wp" > "$TMP/j.txt"
+	kill "$wp"; wait "$wp" 2>/dev/null || true
+	local row
+	row=$(awk -v p="$wp" '$1 == p' "$TMP/b.txt" | tail -1)
+	[ -n "$row" ] || fail "no row for the stat storm"
+	assert_contains "$row" "STAT-STORM" "flag in the FLAGS column"
+	# STAT /s is the 6th field: above the rule's 2000/s
+	assert_ge "$(echo "$row" | awk '{ printf "%d", $6 }')" 2000 "stat calls/s"
+	assert_eq "$(jq -s '[.[-1].processes[0].findings[].kind] | index("stat-storm") != null' "$TMP/j.txt")" true "finding in JSON"
+	assert_eq "$(jq -s '.[-1].processes[0].rates.stat > 2000' "$TMP/j.txt")" true "rates.stat"
+}
