@@ -70,6 +70,7 @@ void opts__usage(FILE *f, const char *cmd)
 "  -i, --interval TIME      refresh interval (top, serve; default 1s)\n"
 "      --no-stat            no stat-family accounting\n"
 "      --no-paths           stat family: counts only, never read a path\n"
+"      --no-io              no data-path probes (copy vs zero-copy bytes)\n"
 "  -v, --verbose            more messages (twice: libbpf's too)\n"
 "  -q, --quiet              no progress messages on stderr\n"
 "  -h, --help               this help\n"
@@ -86,6 +87,7 @@ enum {
 	OPT_FORMAT,
 	OPT_NO_STAT,
 	OPT_NO_PATHS,
+	OPT_NO_IO,
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-stat", no_argument, NULL, OPT_NO_STAT },
 	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
+	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -127,6 +130,7 @@ static void opts__defaults(struct fp_opts *o, const char *cmd)
 	o->interval_s = 1.0;
 	o->probe.sys = true;
 	o->probe.stat = true;
+	o->probe.io = true;
 	o->probe.stat_paths = true;
 }
 
@@ -223,6 +227,9 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_NO_PATHS:
 			o->probe.stat_paths = false;
+			break;
+		case OPT_NO_IO:
+			o->probe.io = false;
 			break;
 		case 'v':
 			fp_verbose++;

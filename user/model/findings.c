@@ -1,8 +1,10 @@
 #include "model/findings.h"
+#include "model/io.h"
 #include "model/statfam.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
+	{ "sendfile-lost", io__rule_sendfile_lost },
 	{ "stat-storm", stat__storm_rule },
 	{ NULL, NULL },
 };

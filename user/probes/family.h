@@ -31,5 +31,6 @@ void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 extern const struct fp_family fp_family_proc;
 extern const struct fp_family fp_family_sys;
 extern const struct fp_family fp_family_stat;
+extern const struct fp_family fp_family_io;
 
 #endif

@@ -16,6 +16,7 @@ static const struct fp_family *const families[] = {
 	&fp_family_proc,
 	&fp_family_sys,
 	&fp_family_stat,
+	&fp_family_io,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 

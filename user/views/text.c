@@ -101,6 +101,7 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		fprintf(f, "\n");
 		text__syscall_table(f, p);
 		text__stat_summary(f, p, s->meta.duration_s);
+		text__io(f, p);
 		text__findings(f, p);
 	}
 	if (!n)

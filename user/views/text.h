@@ -7,6 +7,8 @@
 
 /* One process: calls, errors, time, mean, p99, % — sorted by time. */
 void text__syscall_table(FILE *f, const struct fp_proc *p);
+/* The data-path summary of one process (text_io.c); nothing without io. */
+void text__io(FILE *f, const struct fp_proc *p);
 /* Every process with activity, busiest first, then dropped counts. */
 void text__record(FILE *f, const struct fp_snapshot *s);
 /* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
