@@ -251,20 +251,45 @@ test_top_tui_restores_on_signals() {
 	tui_wait '^shell-ok-42'
 }
 
-test_top_flags_stat_storm() {
-	# the demo's stat storm: the STAT column and the STAT-STORM flag light
-	# in batch text, the finding in full in JSON lines
+test_top_flags_demo_stories() {
+	# the demo's stat storm and file server: their columns and flags light
+	# in batch text, the findings in full in JSON lines
 	"$W/demo_statstorm" 10 > /dev/null &
-	local wp=$!
-	fp_run top -b -q -n 2 -i 0.5 -p "$wp" > "$TMP/b.txt"
-	fp_run top --json -q -n 2 -i 0.5 -p "$wp" > "$TMP/j.txt"
-	kill "$wp"; wait "$wp" 2>/dev/null || true
+	local ws=$!
+	"$W/demo_fileserver" 10 > /dev/null &
+	local wf=$!
+	fp_run top -b -q -n 2 -i 0.5 -p "$ws,$wf" > "$TMP/b.txt"
+	fp_run top --json -q -n 2 -i 0.5 -p "$ws,$wf" > "$TMP/j.txt"
+	kill "$ws" "$wf"; wait "$ws" "$wf" 2>/dev/null || true
 	local row
-	row=$(awk -v p="$wp" '$1 == p' "$TMP/b.txt" | tail -1)
-	[ -n "$row" ] || fail "no row for the stat storm"
-	assert_contains "$row" "STAT-STORM" "flag in the FLAGS column"
+	row=$(awk -v p="$ws" '$1 == p' "$TMP/b.txt" | tail -1)
+	assert_contains "$row" "STAT-STORM" "stat storm: flag in the FLAGS column"
 	# STAT /s is the 6th field: above the rule's 2000/s
 	assert_ge "$(echo "$row" | awk '{ printf "%d", $6 }')" 2000 "stat calls/s"
-	assert_eq "$(jq -s '[.[-1].processes[0].findings[].kind] | index("stat-storm") != null' "$TMP/j.txt")" true "finding in JSON"
-	assert_eq "$(jq -s '.[-1].processes[0].rates.stat > 2000' "$TMP/j.txt")" true "rates.stat"
+	row=$(awk -v p="$wf" '$1 == p' "$TMP/b.txt" | tail -1)
+	assert_contains "$row" "SENDFILE-LOST" "file server: flag in the FLAGS column"
+	# copy MiB/s (7th) positive, zero-copy (8th) nothing, ratio 0%
+	awk -v r="$row" 'BEGIN { split(r, f); exit !(f[7] > 0 && f[8] == 0 && f[9] == "0%") }' || fail "file server's data path columns: $row"
+	jqp() { jq -s --argjson p "$1" "[.[-1].processes[] | select(.pid == \$p)][0] | $2" "$TMP/j.txt"; }
+	assert_eq "$(jqp "$ws" '[.findings[].kind] | index("stat-storm") != null')" true "stat-storm in JSON"
+	assert_eq "$(jqp "$ws" '.rates.stat > 2000')" true "rates.stat"
+	assert_eq "$(jqp "$wf" '[.findings[].kind] | index("sendfile-lost") != null')" true "sendfile-lost in JSON"
+	assert_eq "$(jqp "$wf" '.rates.copy_bytes > 1048576 and .rates.zero_copy_ratio == 0')" true "rates.copy_bytes, zero_copy_ratio"
+}
+
+test_top_tui_detail_sections() {
+	# the detail of the file server ends with its data path by fd kind
+	tui_init 100 40
+	"$W/demo_fileserver" 20 > /dev/null &
+	TUI_KILL=$!
+	tui_top -i 0.5 -p "$TUI_KILL"
+	tui_wait "^ *$TUI_KILL +demo_fileserver +[0-9]"
+	tui_wait "SENDFILE-LOST"
+	$TM send-keys -t t Enter
+	tui_wait 'HISTOGRAMS'
+	$TM send-keys -t t End
+	tui_wait 'DATA PATH BY FD KIND'
+	tui_wait '^  file +[0-9.]+ +0 '
+	tui_wait '^  socket:unix +0 +[0-9.]+ '
+	tui_quit_restores
 }

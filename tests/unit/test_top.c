@@ -15,6 +15,7 @@
 #include "views/batch.h"
 #include "model/syscalls.h"
 #include "model/statfam.h"
+#include "model/io.h"
 
 #define NR_GETPPID 110
 #define NR_OPENAT 257
@@ -311,6 +312,30 @@ static void test_detail_stat_section(void **state)
 	snapshot__free(s);
 }
 
+static void test_detail_io_section(void **state)
+{
+	struct fp_snapshot *s = snap(1.0);
+	struct fp_proc *p = add_proc(s, 11, "srv", 10, 0, 700);
+	struct detail *d = detail__new();
+	struct top_row r;
+
+	/* 2 MiB read from a file and written to a unix socket, by copying */
+	p->io = io_stats__new();
+	io_stats__add(p->io, FP_NR_read, FP_FD_FILE, FP_FD_MEMORY, 64, 2 << 20);
+	io_stats__add(p->io, FP_NR_write, FP_FD_MEMORY, FP_FD_UNIX, 64, 2 << 20);
+	io_stats__finish(p->io);
+	toprows__build(s, &r, 1, NULL, 3, false);
+	assert_string_equal(topfmt__cell(&r, TOP_COPY, buf, sizeof(buf)), "4.00");
+	assert_string_equal(topfmt__cell(&r, TOP_ZC, buf, sizeof(buf)), "0");
+	assert_string_equal(topfmt__cell(&r, TOP_ZCR, buf, sizeof(buf)), "0%");
+	detail__proc(d, p, 1.0, 80);
+	assert_true(detail_has(d, "DATA PATH BY FD KIND"));
+	assert_true(detail_has(d, "  file             2.00        0        0        0"));
+	assert_true(detail_has(d, "  socket:unix         0     2.00        0        0"));
+	detail__free(d);
+	snapshot__free(s);
+}
+
 static void test_batch_json(void **state)
 {
 	struct fp_snapshot *s = snap(0.5);
@@ -345,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_hist_rows_and_bars),
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_detail_stat_section),
+		cmocka_unit_test(test_detail_io_section),
 		cmocka_unit_test(test_batch_json),
 	};
 

@@ -270,6 +270,8 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 	detail__findings(det, p, width);
 	detail__syscalls(det, p, secs);
 	detail__hists(det, p, width);
+	if (p->io)
+		detail__io(det, p->io, secs);
 	if (p->stat)
 		detail__stat(det, p->stat, secs, width);
 }

@@ -29,7 +29,9 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 void detail__help(struct detail *det);
 
 /* Each section's breakdown (views/detail_<section>.c). */
+struct fp_io_stats;
 struct fp_stat_stats;
+void detail__io(struct detail *det, const struct fp_io_stats *s, double secs);
 void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs, int width);
 
 #endif
