@@ -21,7 +21,7 @@ endif
 # missing ones; every other target names what it lacks.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
-	    pkg-config golang-go strace hyperfine tmux git jq util-linux
+	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3
 DEB_OPT  := bpftrace prometheus chromium
 PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd
 

@@ -25,6 +25,10 @@ int probes__share_maps(struct fp_probes *P, struct bpf_object *obj);
 /* Sum a per-CPU value of value_size bytes made of u64 counters. */
 void probes__sum_percpu(const void *percpu, size_t value_size, void *out);
 int probes__ncpus(void);
+/* The loaded syscall-hook skeleton (struct syscalls_bpf *), shared by the
+ * sys, io and stat families; NULL until the sys family has loaded. */
+void probes__set_syscalls(struct fp_probes *P, void *skel);
+void *probes__syscalls(struct fp_probes *P);
 /* Called by the proc family once its object is loaded. */
 void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 

@@ -1,4 +1,6 @@
-/* The data-path family (bpf/io.bpf.c): copy versus zero-copy per fd kind. */
+/* The data-path family (bpf/io.bpf.h): copy versus zero-copy per fd kind.
+ * Its BPF code runs inside the shared syscall hooks, loaded and attached by
+ * the sys family; this file only reads its maps. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +8,7 @@
 #include "probes/family.h"
 #include "model/io.h"
 #include "io.h"
-#include "io.skel.h"
+#include "syscalls.skel.h"
 
 static bool io_wanted(const struct fp_probe_opts *o)
 {
@@ -15,26 +17,17 @@ static bool io_wanted(const struct fp_probe_opts *o)
 
 static int io_load(struct fp_probes *P, void **state)
 {
-	struct io_bpf *skel = io_bpf__open();
-	int err;
+	struct syscalls_bpf *skel = probes__syscalls(P);
 
 	if (!skel)
-		return -errno;
-	skel->rodata->targ_cfg = probes__opts(P)->cfg;
-	err = probes__share_maps(P, skel->obj);
-	if (!err)
-		err = io_bpf__load(skel);
-	if (err) {
-		io_bpf__destroy(skel);
-		return err;
-	}
+		return -ENOENT;
 	*state = skel;
 	return 0;
 }
 
 static int io_attach(void *state)
 {
-	return io_bpf__attach(state);
+	return 0;	/* the sys family attached the hooks */
 }
 
 static struct fp_io_stats *proc_io(struct fp_snapshot *s, unsigned int tgid)
@@ -46,7 +39,7 @@ static struct fp_io_stats *proc_io(struct fp_snapshot *s, unsigned int tgid)
 	return p ? p->io : NULL;
 }
 
-static int read_cells(struct io_bpf *skel, struct fp_snapshot *s)
+static int read_cells(struct syscalls_bpf *skel, struct fp_snapshot *s)
 {
 	int fd = bpf_map__fd(skel->maps.fp_io_cells);
 	struct fp_io_key key, next, *prev = NULL;
@@ -72,7 +65,7 @@ static int read_cells(struct io_bpf *skel, struct fp_snapshot *s)
 	return err;
 }
 
-static int read_hists(struct io_bpf *skel, struct fp_snapshot *s)
+static int read_hists(struct syscalls_bpf *skel, struct fp_snapshot *s)
 {
 	int fd = bpf_map__fd(skel->maps.fp_io_hists);
 	struct fp_io_hist_key key, next, *prev = NULL;
@@ -113,7 +106,7 @@ static int read_hists(struct io_bpf *skel, struct fp_snapshot *s)
 
 static int io_read(void *state, struct fp_snapshot *s)
 {
-	struct io_bpf *skel = state;
+	struct syscalls_bpf *skel = state;
 	int err;
 
 	err = read_cells(skel, s);
@@ -127,12 +120,7 @@ static int io_read(void *state, struct fp_snapshot *s)
 
 static void io_destroy(void *state)
 {
-	io_bpf__destroy(state);
-}
-
-static struct bpf_object *io_object(void *state)
-{
-	return ((struct io_bpf *)state)->obj;
+	/* the skeleton belongs to the sys family */
 }
 
 const struct fp_family fp_family_io = {
@@ -142,5 +130,4 @@ const struct fp_family fp_family_io = {
 	.attach = io_attach,
 	.read = io_read,
 	.destroy = io_destroy,
-	.object = io_object,
 };

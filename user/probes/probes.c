@@ -25,7 +25,18 @@ struct fp_probes {
 	void *state[NFAM];
 	int targets_fd, procs_fd, drops_fd;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
+	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
 };
+
+void probes__set_syscalls(struct fp_probes *P, void *skel)
+{
+	P->syscalls = skel;
+}
+
+void *probes__syscalls(struct fp_probes *P)
+{
+	return P->syscalls;
+}
 
 const struct fp_probe_opts *probes__opts(struct fp_probes *P)
 {

@@ -1,4 +1,5 @@
-/* The stat family (bpf/statfam.bpf.c): stat-like calls, their errnos and
+/* The stat family (bpf/statfam.bpf.h, run inside the shared syscall hooks
+ * that the sys family loads and attaches): stat-like calls, their errnos and
  * the paths behind them. */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include "probes/family.h"
 #include "model/statfam.h"
 #include "stat.h"
-#include "statfam.skel.h"
+#include "syscalls.skel.h"
 
 struct peak {
 	unsigned int tgid;
@@ -16,7 +17,7 @@ struct peak {
 };
 
 struct statfam_state {
-	struct statfam_bpf *skel;
+	struct syscalls_bpf *skel;	/* owned by the sys family */
 	bool paths;
 	/* Peak of the seconds already folded and deleted from fp_stat_secs. */
 	struct peak *peaks;
@@ -35,30 +36,22 @@ static int statfam_load(struct fp_probes *P, void **state)
 
 	if (!st)
 		return -ENOMEM;
-	st->skel = statfam_bpf__open();
+	st->skel = probes__syscalls(P);
 	if (!st->skel) {
-		err = -errno;
+		err = -ENOENT;
 		goto cleanup;
 	}
 	st->paths = probes__opts(P)->stat_paths;
-	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
-	st->skel->rodata->stat_paths = st->paths;
-	err = probes__share_maps(P, st->skel->obj);
-	if (!err)
-		err = statfam_bpf__load(st->skel);
-	if (err)
-		goto cleanup;
 	*state = st;
 	return 0;
 cleanup:
-	statfam_bpf__destroy(st->skel);
 	free(st);
 	return err;
 }
 
 static int statfam_attach(void *state)
 {
-	return statfam_bpf__attach(((struct statfam_state *)state)->skel);
+	return 0;	/* the sys family attached the hooks */
 }
 
 static struct fp_stat_stats *stats_of(struct statfam_state *st, struct fp_snapshot *s, unsigned int tgid)
@@ -239,14 +232,8 @@ static void statfam_destroy(void *state)
 {
 	struct statfam_state *st = state;
 
-	statfam_bpf__destroy(st->skel);
 	free(st->peaks);
 	free(st);
-}
-
-static struct bpf_object *statfam_object(void *state)
-{
-	return ((struct statfam_state *)state)->skel->obj;
 }
 
 const struct fp_family fp_family_stat = {
@@ -256,5 +243,4 @@ const struct fp_family fp_family_stat = {
 	.attach = statfam_attach,
 	.read = statfam_read,
 	.destroy = statfam_destroy,
-	.object = statfam_object,
 };

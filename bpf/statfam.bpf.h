@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Stat storms: the stat family (stat, lstat, fstat, newfstatat, statx,
  * access, faccessat(2), readlink(at), getdents64, statfs, fstatfs) and the
@@ -7,10 +7,13 @@
  * with its errno class, per (tgid, path hash), and per (tgid, second).  The
  * path string is stored once per hash.  Every map is bounded; what does not
  * fit is counted in fp_drops.
+ *
+ * Included by syscalls.bpf.c, whose one sys_enter/sys_exit pair calls
+ * stat__enter()/stat__exit() (one program per tracepoint: see io.bpf.h).
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#ifndef FP_STATFAM_BPF_H
+#define FP_STATFAM_BPF_H
+
 #include "target.bpf.h"
 #include "stat.h"
 
@@ -39,8 +42,6 @@
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 
-char LICENSE[] SEC("license") = "GPL";
-
 /* Off with --no-paths: counts only, no path is ever read. */
 const volatile bool stat_paths = true;
 
@@ -55,12 +56,7 @@ struct stat_start {
 	struct fp_stat_str str;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct stat_start);
-} fp_stat_start SEC(".maps");
+/* Kept in the dispatcher's per-thread task storage (struct sys_start). */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -138,23 +134,15 @@ static __always_inline void read_path(struct stat_start *s, const char *up)
 		s->str.truncated = 1;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fp_stat_enter, struct pt_regs *regs, long id)
+/* Entry of a syscall of an ACTIVE target. */
+static __noinline void stat__enter(struct pt_regs *regs, long id, struct stat_start *s)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct stat_start *s;
 	int arg;
 
-	if (!fp_traced(tgid))
-		return 0;
 	arg = path_arg(id);
-	if (arg == -2)
-		return 0;
-	s = bpf_task_storage_get(&fp_stat_start, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s) {
-		fp_drop(FP_DROP_TASK_STORAGE);
-		return 0;
+	if (arg == -2) {
+		s->nr = -1;
+		return;
 	}
 	s->nr = id;
 	s->fault = 0;
@@ -164,7 +152,6 @@ int BPF_PROG(fp_stat_enter, struct pt_regs *regs, long id)
 		s->uptr = arg ? regs->si : regs->di;
 		read_path(s, (const char *)s->uptr);
 	}
-	return 0;
 }
 
 static __always_inline __u64 path_hash(const struct stat_start *s)
@@ -181,7 +168,7 @@ static __always_inline __u64 path_hash(const struct stat_start *s)
 	return h ? h : 1;
 }
 
-static __always_inline void count_sys(__u32 tgid, long nr, long ret, const struct stat_start *s)
+static __noinline void count_sys(__u32 tgid, long nr, long ret, const struct stat_start *s)
 {
 	struct fp_stat_key key = { .tgid = tgid, .nr = nr };
 	struct fp_stat_val zero = {}, *v;
@@ -214,7 +201,7 @@ static __always_inline void count_sys(__u32 tgid, long nr, long ret, const struc
 		v->truncated++;
 }
 
-static __always_inline void count_second(__u32 tgid)
+static __noinline void count_second(__u32 tgid)
 {
 	struct fp_stat_sec_key key = { .tgid = tgid };
 	__u64 one = 1, *c;
@@ -238,7 +225,7 @@ static __always_inline void keep_string(__u64 hash, struct stat_start *s)
 		fp_drop(FP_DROP_STAT_PATHS);
 }
 
-static __always_inline void count_path(__u32 tgid, long ret, struct stat_start *s)
+static __noinline void count_path(__u32 tgid, long ret, struct stat_start *s)
 {
 	struct fp_stat_path_key key = { .tgid = tgid };
 	struct fp_stat_path_val zero = {}, *v;
@@ -260,24 +247,17 @@ static __always_inline void count_path(__u32 tgid, long ret, struct stat_start *
 		v->errors++;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fp_stat_exit, struct pt_regs *regs, long ret)
+/* Exit of a syscall whose entry stat__enter() saw. */
+static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	long nr = regs->orig_ax;
-	struct stat_start *s;
+	long nr = s->nr;
 
-	if (!fp_traced(tgid))
-		return 0;
-	if (path_arg(nr) == -2)
-		return 0;
-	s = bpf_task_storage_get(&fp_stat_start, bpf_get_current_task_btf(), 0, 0);
-	/* No entry seen: the call began before we attached. */
-	if (!s || s->nr != nr)
-		return 0;
+	/* Not in the family. */
+	if (nr < 0)
+		return;
 	s->nr = -1;
 	if ((nr == NR_open || nr == NR_openat) && (ret >= 0 || ret < -MAX_ERRNO))
-		return 0;
+		return;
 	/* BPF cannot fault pages in: a path in a page the program never
 	 * touched (a string constant read first by this very call) fails at
 	 * entry.  The syscall has paged it in by now, so read it again; a
@@ -288,5 +268,6 @@ int BPF_PROG(fp_stat_exit, struct pt_regs *regs, long ret)
 	count_second(tgid);
 	if (stat_paths && s->str.len)
 		count_path(tgid, ret, s);
-	return 0;
 }
+
+#endif /* FP_STATFAM_BPF_H */

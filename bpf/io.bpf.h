@@ -1,14 +1,19 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The data path: calls and bytes of the copy-in, copy-out and zero-copy
  * syscalls per (tgid, syscall, source kind, destination kind), and transfer
  * size histograms, aggregated in per-CPU hashes.  The fd kinds are read at
  * entry from the task's fd table (the fd may be closed by another thread
  * before the exit); the byte count is the return value at exit.
+ *
+ * Included by syscalls.bpf.c, whose one sys_enter/sys_exit pair calls
+ * io__enter()/io__exit(): every program attached to a tracepoint costs its
+ * own dispatch (about 100 ns per syscall on this VM), so the families of the
+ * syscall hooks share one program instead of attaching one each.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#ifndef FP_IO_BPF_H
+#define FP_IO_BPF_H
+
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
 #include "io.h"
@@ -30,8 +35,6 @@
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define PIDFS_MAGIC 0x50494446
 
-char LICENSE[] SEC("license") = "GPL";
-
 /* What sys_enter saw, for sys_exit of the same thread. */
 struct io_start {
 	__u16 nr;		/* 0 is read: `active` says whether it is set */
@@ -40,14 +43,7 @@ struct io_start {
 	__u64 mmsg;		/* user address of the mmsghdr vector */
 };
 
-/* Task storage: per thread without a size limit, freed with the thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct io_start);
-} fp_io_start SEC(".maps");
-
+/* Kept in the dispatcher's per-thread task storage (struct sys_start). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, FP_MAX_IO_CELLS);
@@ -195,25 +191,21 @@ static __always_inline bool io_args(long id, struct pt_regs *regs, long *src, lo
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fp_io_enter, struct pt_regs *regs, long id)
+/* Entry of a syscall of an ACTIVE target: note the fd kinds in s. */
+static __noinline void io__enter(struct task_struct *t, struct pt_regs *regs,
+				      long id, struct io_start *s)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	long src_fd, dst_fd;
-	struct task_struct *t;
-	struct io_start *s;
 	struct file *f;
 	__u64 mmsg = 0;
 	__u8 src, dst;
 
-	if (!fp_traced(tgid))
-		return 0;
-	/* Everything else costs the target lookup and this switch. */
+	s->active = 0;
+	/* Everything else costs this switch. */
 	if (!io_args(id, regs, &src_fd, &dst_fd, &mmsg))
-		return 0;
+		return;
 	/* One inlined copy of the fd-table walk per end keeps the program
 	 * small and its verification fast (a copy per case took 0.5 s). */
-	t = bpf_get_current_task_btf();
 	f = src_fd == MEMORY_END ? NULL : fd_file(t, src_fd);
 	src = src_fd == MEMORY_END ? FP_FD_MEMORY : file_kind(f);
 	if (dst_fd == VMSPLICE_END) {
@@ -227,17 +219,11 @@ int BPF_PROG(fp_io_enter, struct pt_regs *regs, long id)
 	} else {
 		dst = dst_fd == MEMORY_END ? FP_FD_MEMORY : fd_kind(t, dst_fd);
 	}
-	s = bpf_task_storage_get(&fp_io_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s) {
-		fp_drop(FP_DROP_TASK_STORAGE);
-		return 0;
-	}
 	s->nr = id;
 	s->src = src;
 	s->dst = dst;
 	s->mmsg = mmsg;
 	s->active = 1;
-	return 0;
 }
 
 /* struct mmsghdr is { struct msghdr msg_hdr; unsigned int msg_len; }:
@@ -247,8 +233,10 @@ int BPF_PROG(fp_io_enter, struct pt_regs *regs, long id)
 
 /* Bytes of the first n entries of an mmsghdr vector.  A bounded loop:
  * bpf_loop() would do, but its callback took the verifier 0.45 s here
- * (checked on 6.18), this takes milliseconds. */
-static __always_inline __u64 mmsg_bytes(__u64 vec, long n)
+ * (checked on 6.18).  A global function, so the verifier checks the
+ * unrolled loop once with unknown arguments instead of once for every state
+ * reaching it from the shared sys_exit (which blew its 1M-insn budget). */
+__noinline __u64 fp_io_mmsg_bytes(__u64 vec, long n)
 {
 	__u64 bytes = 0;
 	__u32 len;
@@ -309,39 +297,35 @@ static __always_inline struct fp_io_val *cell(struct fp_io_key *key)
 	return bpf_map_lookup_elem(&fp_io_cells, key);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fp_io_exit, struct pt_regs *regs, long ret)
+/* Exit of a syscall whose entry io__enter() saw. */
+static __noinline void io__exit(__u32 tgid, long ret, struct io_start *s)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct fp_io_key key = { .tgid = tgid };
 	struct fp_io_val *v;
-	struct io_start *s;
 	__u8 family, kind;
 	__u64 bytes;
 
-	if (!fp_traced(tgid))
-		return 0;
-	s = bpf_task_storage_get(&fp_io_start, bpf_get_current_task_btf(), 0, 0);
-	/* No start: not a data-path call, or it began before we attached. */
-	if (!s || !s->active)
-		return 0;
+	/* Not a data-path call. */
+	if (!s->active)
+		return;
 	s->active = 0;
 	key.nr = s->nr;
 	key.src = s->src;
 	key.dst = s->dst;
 	v = cell(&key);
 	if (!v)
-		return 0;
+		return;
 	v->calls++;
 	if (ret < 0)
-		return 0;	/* an error: counted as a call, moved nothing */
+		return;	/* an error: counted as a call, moved nothing */
 	bytes = ret;
 	/* ret is a message count: sum the lengths the kernel wrote. */
 	if (s->mmsg)
-		bytes = mmsg_bytes(s->mmsg, ret);
+		bytes = fp_io_mmsg_bytes(s->mmsg, ret);
 	v->bytes += bytes;
 	family = fp_io_family_of(key.nr);
 	kind = family == FP_IO_COPY_IN ? key.src : key.dst;
 	hist_add(tgid, family, kind, bytes);
-	return 0;
 }
+
+#endif /* FP_IO_BPF_H */
