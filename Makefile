@@ -21,9 +21,10 @@ endif
 # missing ones; every other target names what it lacks.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
-	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3
+	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
+	    libcapstone-dev
 DEB_OPT  := bpftrace prometheus chromium
-PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd
+PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -69,7 +70,7 @@ deps:
 	fi
 
 check-deps:
-	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config)"; \
+	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config libcapstone-dev)"; \
 	if [ -n "$$miss" ]; then \
 		echo "fastpath: missing build packages: $$miss"; \
 		echo "fastpath: install them with 'make deps' (or: apt-get install $$miss)"; \

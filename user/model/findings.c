@@ -1,4 +1,5 @@
 #include "model/findings.h"
+#include "model/alloc_churn.h"
 #include "model/io.h"
 #include "model/statfam.h"
 
@@ -6,6 +7,7 @@
 static const struct fp_rule rules[] = {
 	{ "sendfile-lost", io__rule_sendfile_lost },
 	{ "stat-storm", stat__storm_rule },
+	{ "alloc-churn", alloc_churn__rule },
 	{ NULL, NULL },
 };
 

@@ -11,6 +11,9 @@ struct fp_family {
 	/* Open and load; share the target maps with probes__share_maps(). */
 	int (*load)(struct fp_probes *P, void **state);
 	int (*attach)(void *state);
+	/* Optional: attach what is specific to one target process (uprobes);
+	 * exe is the binary it will run, NULL to read /proc/PID/exe. */
+	int (*attach_pid)(void *state, int pid, const char *exe);
 	int (*read)(void *state, struct fp_snapshot *s);
 	void (*destroy)(void *state);
 	/* Optional, called a few times a second while tracing. */
@@ -34,6 +37,7 @@ void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 
 extern const struct fp_family fp_family_proc;
 extern const struct fp_family fp_family_sys;
+extern const struct fp_family fp_family_alloc;
 extern const struct fp_family fp_family_stat;
 extern const struct fp_family fp_family_io;
 

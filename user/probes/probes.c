@@ -15,6 +15,7 @@
 static const struct fp_family *const families[] = {
 	&fp_family_proc,
 	&fp_family_sys,
+	&fp_family_alloc,
 	&fp_family_stat,
 	&fp_family_io,
 };
@@ -164,6 +165,21 @@ int probes__add_target(struct fp_probes *P, int tgid, int state)
 	if (bpf_map_update_elem(P->targets_fd, &key, &st, BPF_ANY))
 		return -errno;
 	seed_proc_info(P, key);
+	/* A pending command is attached by the session, which knows its binary. */
+	return state == FP_TARGET_ACTIVE ? probes__attach_pid(P, tgid, NULL) : 0;
+}
+
+int probes__attach_pid(struct fp_probes *P, int tgid, const char *exe)
+{
+	int err;
+
+	for (size_t i = 0; i < NFAM; i++) {
+		if (!P->state[i] || !families[i]->attach_pid)
+			continue;
+		err = families[i]->attach_pid(P->state[i], tgid, exe);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

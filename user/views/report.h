@@ -47,5 +47,7 @@ const char *prom__hist_name(const char *name, const char *unit, char *buf, size_
 /* folded.c: "frame;frame;frame count" lines of allocation stacks.
  * -ENOENT and err set when the recording has no stacks. */
 int folded__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
+/* The sites of every process, weighted by calls or bytes. */
+int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes);
 
 #endif

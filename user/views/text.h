@@ -11,6 +11,8 @@ void text__syscall_table(FILE *f, const struct fp_proc *p);
 void text__io(FILE *f, const struct fp_proc *p);
 /* Every process with activity, busiest first, then dropped counts. */
 void text__record(FILE *f, const struct fp_snapshot *s);
+/* Allocator summary of one process (nothing without an alloc section). */
+void text__alloc(FILE *f, const struct fp_proc *p);
 /* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
 void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 /* "1.23 s", "456 us", ... */
