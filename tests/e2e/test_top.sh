@@ -293,3 +293,21 @@ test_top_tui_detail_sections() {
 	tui_wait '^  socket:unix +0 +[0-9.]+ '
 	tui_quit_restores
 }
+
+test_top_tui_alloc_churn_sites() {
+	# the demo's allocation churn, libc probed exactly with call sites: the
+	# ALLOC-CHURN flag, and the detail ends with the allocating function
+	tui_init 120 40
+	"$W/demo_alloc" 20 > /dev/null &
+	TUI_KILL=$!
+	tui_top -i 1 --alloc=exact --stacks -p "$TUI_KILL"
+	tui_wait "^ *$TUI_KILL +demo_alloc +[0-9]" 15
+	tui_wait "ALLOC-CHURN" 15
+	$TM send-keys -t t Enter
+	tui_wait 'HISTOGRAMS'
+	$TM send-keys -t t End
+	tui_wait 'ALLOCATOR \(this interval\)'
+	tui_wait 'top allocation sites'
+	tui_wait 'make_(object|buffer) demo_alloc\.c:[0-9]+'
+	tui_quit_restores
+}

@@ -16,6 +16,7 @@
 #include "model/syscalls.h"
 #include "model/statfam.h"
 #include "model/io.h"
+#include "model/alloc.h"
 
 #define NR_GETPPID 110
 #define NR_OPENAT 257
@@ -336,6 +337,44 @@ static void test_detail_io_section(void **state)
 	snapshot__free(s);
 }
 
+static void test_detail_alloc_section(void **state)
+{
+	struct fp_snapshot *s = snap(2.0);
+	struct fp_proc *p = add_proc(s, 12, "churn", 10, 0, 700);
+	struct detail *d = detail__new();
+	const char *const site[] = { "malloc", "make_object demo_alloc.c:41", "main demo_alloc.c:80" };
+	const char *const other[] = { "malloc", "rare demo_alloc.c:99" };
+	struct top_row r;
+	bool seen_rare = false;
+
+	p->alloc = alloc_stats__new();
+	p->alloc->libc = true;
+	p->alloc->fn[alloc__fn_index("malloc")] = (struct fp_alloc_count){ 4000, 4 << 20 };
+	p->alloc->fn[FP_ALLOC_FREE] = (struct fp_alloc_count){ 4000, 0 };
+	alloc_stats__add_site(p->alloc, other, 2, 100, 1 << 10);
+	alloc_stats__add_site(p->alloc, site, 3, 3900, 4 << 20);
+	toprows__build(s, &r, 1, NULL, 3, false);
+	assert_string_equal(topfmt__cell(&r, TOP_ALLOC, buf, sizeof(buf)), "2000");
+	assert_string_equal(topfmt__cell(&r, TOP_AMB, buf, sizeof(buf)), "2.00");
+	detail__proc(d, p, 2.0, 80);
+	assert_true(detail_has(d, "ALLOCATOR (this interval)"));
+	assert_true(detail_has(d, "malloc 2000/s (2.00 MiB/s)"));
+	assert_true(detail_has(d, "free 2000/s"));
+	assert_true(detail_has(d, "top allocation sites"));
+	/* busiest site first, frames leaf first */
+	for (size_t i = 0; i < detail__count(d); i++) {
+		const char *t = detail__line(d, i)->text;
+
+		if (strstr(t, "rare demo_alloc.c:99"))
+			seen_rare = true;
+		if (strstr(t, "malloc < make_object demo_alloc.c:41 < main"))
+			assert_false(seen_rare);
+	}
+	assert_true(seen_rare);
+	detail__free(d);
+	snapshot__free(s);
+}
+
 static void test_batch_json(void **state)
 {
 	struct fp_snapshot *s = snap(0.5);
@@ -371,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_detail_stat_section),
 		cmocka_unit_test(test_detail_io_section),
+		cmocka_unit_test(test_detail_alloc_section),
 		cmocka_unit_test(test_batch_json),
 	};
 

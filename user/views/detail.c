@@ -274,6 +274,8 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 		detail__io(det, p->io, secs);
 	if (p->stat)
 		detail__stat(det, p->stat, secs, width);
+	if (p->alloc)
+		detail__alloc(det, p->alloc, secs, width);
 }
 
 void detail__help(struct detail *det)

@@ -31,7 +31,9 @@ void detail__help(struct detail *det);
 /* Each section's breakdown (views/detail_<section>.c). */
 struct fp_io_stats;
 struct fp_stat_stats;
+struct fp_alloc_stats;
 void detail__io(struct detail *det, const struct fp_io_stats *s, double secs);
 void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs, int width);
+void detail__alloc(struct detail *det, const struct fp_alloc_stats *s, double secs, int width);
 
 #endif
