@@ -256,8 +256,8 @@ test_export_report_stat_paths() {
 test_export_report_folded_from_recording() {
 	# the stacks travel in the JSON: report --format folded gives what
 	# record --folded gave at the time
-	fp_run record -q --alloc=exact --stacks --folded "$TMP/live.folded" -o "$TMP/a.json" -- "$W/allocloop" 20000 64 > /dev/null
+	fp_run record -q --alloc=exact --stacks --folded "$TMP/live.folded" -o "$TMP/a.json" -- "$W/allocloop" 100000 64 > /dev/null
 	"$FP" report "$TMP/a.json" --format folded -o "$TMP/report.folded"
-	grep -Eq '^allocloop;.*;churn;__libc_malloc 20000$' "$TMP/report.folded" || { cat "$TMP/report.folded" >&2; fail "folded churn -> malloc line"; }
+	grep -Eq '^allocloop;.*;churn;__libc_malloc 100000$' "$TMP/report.folded" || { cat "$TMP/report.folded" >&2; fail "folded churn -> malloc line"; }
 	diff <(sort "$TMP/live.folded") <(sort "$TMP/report.folded") >&2 || fail "report's folded differs from record's"
 }
