@@ -322,11 +322,12 @@ static void test_diff_alloc_rate_and_new_site(void **state)
 	mallocs(pb, "handle h.c:10", 1000, 64);
 	mallocs(pa, "handle h.c:12", 1000, 64);	/* same function, line moved */
 	mallocs(pa, "parse p.c:7", 9000, 64);
+	mallocs(pb, "parse p.c:7", 5, 64);		/* there, but not a top site */
 	d = diff__compute(b, a);
 	assert_non_null(d);
 	c = find_change(d, "allocator calls", &rc);
 	assert_non_null(c);
-	assert_true(c->before == 1000 && c->after == 10000);
+	assert_true(c->before == 1005 && c->after == 10000);
 	assert_non_null(find_change(d, "allocated bytes", &rb));
 	/* the new site first (it is new: the largest fold), then the rate,
 	 * then the bytes; nothing else moved */
@@ -336,10 +337,25 @@ static void test_diff_alloc_rate_and_new_site(void **state)
 	c = find_change(d, "top allocation site parse p.c:7", &rc);
 	assert_non_null(c);
 	assert_int_equal(rc, 0);
-	assert_true(c->before == 0 && c->after == 9000);
+	assert_true(c->before == 5 && c->after == 9000);
 	assert_non_null(strstr(c->text, "90% of the allocations after"));
 	assert_null(find_change(d, "top allocation site handle h.c:12", NULL));
 	assert_null(find_change(d, "read", NULL));
+	diff__free(d);
+	/* a top site that got 10x busier is the rate change, not a new site */
+	d = diff__compute(a, b);
+	assert_non_null(d);
+	assert_null(find_change(d, "top allocation site handle h.c:10", NULL));
+	diff__free(d);
+	d = diff__compute(b, b);
+	assert_non_null(d);
+	assert_int_equal(d->n, 0);
+	diff__free(d);
+	mallocs(pa, "handle h.c:12", 90000, 64);
+	d = diff__compute(b, a);
+	assert_non_null(d);
+	assert_null(find_change(d, "top allocation site handle h.c:12", NULL));
+	assert_non_null(find_change(d, "allocator calls", NULL));
 	diff__free(d);
 	snapshot__free(b);
 	snapshot__free(a);

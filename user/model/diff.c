@@ -473,8 +473,9 @@ static int section_rates(struct fp_diff *d, const struct group *g)
 }
 
 /* Allocation sites (by the caller's function) that are top after (>= 10%
- * of the allocations, >= 100 of them) and were not before (< 1/4 of the
- * rate): the new code path that allocates. */
+ * of the allocations, >= 100 of them) and were not before (under 10% of
+ * the allocations, and at least twice the rate now): the new code path
+ * that allocates.  A top site that only got busier is the rate change. */
 static int new_top_sites(struct fp_diff *d, const struct group *g)
 {
 	const struct fp_group *b = &g->s[0], *a = &g->s[1];
@@ -483,15 +484,17 @@ static int new_top_sites(struct fp_diff *d, const struct group *g)
 
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct fp_group_site *sa = &a->sites[i];
-		double ra = sa->calls / d->after_s, rb = 0, share;
+		double ra = sa->calls / d->after_s, rb, share;
+		uint64_t cb = 0;
 		struct fp_change *c;
 
 		if (sa->calls < 100 || !a->alloc_calls || (share = (double)sa->calls / a->alloc_calls) < 0.10)
 			continue;
 		for (size_t j = 0; j < b->nsites; j++)
 			if (alloc__same_fn(b->sites[j].caller, sa->caller))
-				rb += b->sites[j].calls / d->before_s;
-		if (rb * 4 > ra)
+				cb += b->sites[j].calls;
+		rb = cb / d->before_s;
+		if ((b->alloc_calls && (double)cb / b->alloc_calls >= 0.10) || rb * 2 > ra)
 			continue;
 		snprintf(what, sizeof(what), "top allocation site %.70s", sa->caller);
 		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra,
