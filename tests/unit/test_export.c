@@ -338,7 +338,7 @@ static void test_diff_alloc_rate_and_new_site(void **state)
 	assert_non_null(c);
 	assert_int_equal(rc, 0);
 	assert_true(c->before == 5 && c->after == 9000);
-	assert_non_null(strstr(c->text, "90% of the allocations after"));
+	assert_non_null(strstr(c->text, "90% of the allocated calls after"));
 	assert_null(find_change(d, "top allocation site handle h.c:12", NULL));
 	assert_null(find_change(d, "read", NULL));
 	diff__free(d);

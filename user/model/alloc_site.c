@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include "model/alloc_site.h"
 
@@ -56,4 +57,37 @@ const char *alloc_site__caller(const struct fp_alloc_site *s)
 		    strncmp(s->frames[i], "runtime.growslice", 17))
 			return s->frames[i];
 	return s->nframes ? s->frames[0] : "?";
+}
+
+static int cmp_bytes(const void *x, const void *y)
+{
+	const struct fp_alloc_site *a = *(const struct fp_alloc_site *const *)x;
+	const struct fp_alloc_site *b = *(const struct fp_alloc_site *const *)y;
+
+	if (a->bytes != b->bytes)
+		return a->bytes < b->bytes ? 1 : -1;
+	return (a->calls < b->calls) - (a->calls > b->calls);
+}
+
+size_t alloc_sites__ranked(const struct fp_alloc_stats *a, const struct fp_alloc_site **out, size_t max)
+{
+	const struct fp_alloc_site **all;
+	size_t n = 0;
+
+	if (!a->go.estimated) {
+		/* already sorted by calls (alloc_stats__sort_sites) */
+		for (; n < a->nsites && n < max; n++)
+			out[n] = &a->sites[n];
+		return n;
+	}
+	all = calloc(a->nsites ? a->nsites : 1, sizeof(*all));
+	if (!all)
+		return 0;
+	for (size_t i = 0; i < a->nsites; i++)
+		all[i] = &a->sites[i];
+	qsort(all, a->nsites, sizeof(*all), cmp_bytes);
+	for (; n < a->nsites && n < max; n++)
+		out[n] = all[n];
+	free(all);
+	return n;
 }

@@ -17,4 +17,10 @@ size_t alloc__frame_fn_len(const char *frame);
 /* Same function in both frames (lines may differ across builds). */
 bool alloc__same_fn(const char *a, const char *b);
 
+/* The top sites in the order the exports show them, at most max: by calls
+ * when exact; by bytes when estimated, because a heap-profile sample stands
+ * for MemProfileRate bytes: one sample of a small object weighs thousands
+ * of calls, so estimated calls rank noisily while estimated bytes do not. */
+size_t alloc_sites__ranked(const struct fp_alloc_stats *a, const struct fp_alloc_site **out, size_t max);
+
 #endif

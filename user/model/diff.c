@@ -475,64 +475,39 @@ static int section_rates(struct fp_diff *d, const struct group *g)
 /* Allocation sites (by the caller's function) that are top after (>= 10%
  * of the allocations, >= 100 of them) and were not before (under 10% of
  * the allocations, and at least twice the rate now): the new code path
- * that allocates.  A top site that only got busier is the rate change. */
+ * that allocates.  A top site that only got busier is the rate change.
+ * With Go's sampled estimates the shares are of the bytes, which sampling
+ * estimates well (one sample of a small object weighs thousands of calls). */
 static int new_top_sites(struct fp_diff *d, const struct group *g)
 {
 	const struct fp_group *b = &g->s[0], *a = &g->s[1];
 	bool est = b->alloc_estimated || a->alloc_estimated;
+	uint64_t tb = est ? b->alloc_bytes : b->alloc_calls, ta = est ? a->alloc_bytes : a->alloc_calls;
+	const char *unit = est ? "B/s" : "calls/s";
 	char what[96], r1[32], r2[32];
 
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct fp_group_site *sa = &a->sites[i];
-		double ra = sa->calls / d->after_s, rb, share;
-		uint64_t cb = 0;
+		uint64_t va = est ? sa->bytes : sa->calls, vb = 0;
+		double ra = va / d->after_s, rb, share;
 		struct fp_change *c;
 
-		if (sa->calls < 100 || !a->alloc_calls || (share = (double)sa->calls / a->alloc_calls) < 0.10)
+		if (sa->calls < 100 || !ta || (share = (double)va / ta) < 0.10)
 			continue;
 		for (size_t j = 0; j < b->nsites; j++)
 			if (alloc__same_fn(b->sites[j].caller, sa->caller))
-				cb += b->sites[j].calls;
-		rb = cb / d->before_s;
-		if ((b->alloc_calls && (double)cb / b->alloc_calls >= 0.10) || rb * 2 > ra)
+				vb += est ? b->sites[j].bytes : b->sites[j].calls;
+		rb = vb / d->before_s;
+		if ((tb && (double)vb / tb >= 0.10) || rb * 2 > ra)
 			continue;
 		snprintf(what, sizeof(what), "top allocation site %.70s", sa->caller);
-		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra,
+		c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra,
 			      200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
 		if (!c)
 			return -ENOMEM;
-		snprintf(c->text, sizeof(c->text), "new top allocation site %s: %s -> %s (%.0f%% of the allocations after%s)",
-			 sa->caller, fmt_num(rb, "calls/s", r1, sizeof(r1)), fmt_num(ra, "calls/s", r2, sizeof(r2)),
-			 share * 100, est ? "; estimated" : "");
-	}
-	return 0;
-}
-
-/* Stat paths that are hot after (>= 10% of the stat calls, >= 100 calls)
- * and were not before (< 1/4 of the rate). */
-static int new_hot_paths(struct fp_diff *d, const struct group *g)
-{
-	const struct fp_group *b = &g->s[0], *a = &g->s[1];
-	char what[96], r1[32], r2[32];
-
-	for (size_t i = 0; i < a->npaths; i++) {
-		const struct fp_group_path *pa = &a->paths[i];
-		double ra = pa->calls / d->after_s, rb = 0, share;
-		struct fp_change *c;
-
-		if (pa->calls < 100 || !a->stat_calls || (share = (double)pa->calls / a->stat_calls) < 0.10)
-			continue;
-		for (size_t j = 0; j < b->npaths; j++)
-			if (!strcmp(b->paths[j].path, pa->path))
-				rb = b->paths[j].calls / d->before_s;
-		if (rb * 4 > ra)
-			continue;
-		snprintf(what, sizeof(what), "hot stat path %.70s", pa->path);
-		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra, 200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
-		if (!c)
-			return -ENOMEM;
-		snprintf(c->text, sizeof(c->text), "new hot stat path %s: %s -> %s (%.0f%% of the stat calls after)",
-			 pa->path, fmt_num(rb, "calls/s", r1, sizeof(r1)), fmt_num(ra, "calls/s", r2, sizeof(r2)), share * 100);
+		snprintf(c->text, sizeof(c->text), "new top allocation site %s: %s -> %s (%.0f%% of the allocated %s after)",
+			 sa->caller, fmt_num(rb, unit, r1, sizeof(r1)), fmt_num(ra, unit, r2, sizeof(r2)),
+			 share * 100, est ? "bytes; estimated" : "calls");
 	}
 	return 0;
 }

@@ -68,7 +68,9 @@ static void csv__hist(FILE *f, const struct fp_proc *p, const struct fp_named_hi
 static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_stats *a)
 {
 	const char *est = a->go.estimated ? "estimated_" : "";
+	const struct fp_alloc_site *v[CSV_ALLOC_SITES];
 	char m[96];
+	size_t n;
 
 	row(f, p, "alloc calls", (double)alloc_stats__calls(a), "calls", NULL);
 	row(f, p, "alloc bytes", (double)alloc_stats__bytes(a), "bytes", NULL);
@@ -98,11 +100,12 @@ static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_s
 		row(f, p, "alloc go samples", (double)a->go.samples, "samples", NULL);
 		row(f, p, "alloc go profile_rate", (double)a->go.rate, "bytes", NULL);
 	}
-	for (size_t i = 0; i < a->nsites && i < CSV_ALLOC_SITES; i++) {
+	n = alloc_sites__ranked(a, v, CSV_ALLOC_SITES);
+	for (size_t i = 0; i < n; i++) {
 		snprintf(m, sizeof(m), "alloc site %scalls", est);
-		row(f, p, m, (double)a->sites[i].calls, "calls", alloc_site__caller(&a->sites[i]));
+		row(f, p, m, (double)v[i]->calls, "calls", alloc_site__caller(v[i]));
 		snprintf(m, sizeof(m), "alloc site %sbytes", est);
-		row(f, p, m, (double)a->sites[i].bytes, "bytes", alloc_site__caller(&a->sites[i]));
+		row(f, p, m, (double)v[i]->bytes, "bytes", alloc_site__caller(v[i]));
 	}
 }
 

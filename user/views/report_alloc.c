@@ -64,9 +64,13 @@ static void text_sites(FILE *f, const struct fp_alloc_stats *a)
 	uint64_t total = alloc_stats__calls(a), tbytes = alloc_stats__bytes(a);
 	char b[32];
 
-	fprintf(f, "  top allocation sites (%zu)%s:\n", a->nsites, a->go.estimated ? ", calls and bytes estimated" : "");
-	for (size_t i = 0; i < a->nsites && i < SITES_TOP; i++) {
-		const struct fp_alloc_site *s = &a->sites[i];
+	const struct fp_alloc_site *v[SITES_TOP];
+	size_t n = alloc_sites__ranked(a, v, SITES_TOP);
+
+	fprintf(f, "  top allocation sites (%zu)%s:\n", a->nsites,
+		a->go.estimated ? ", estimated, most bytes first" : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct fp_alloc_site *s = v[i];
 
 		fprintf(f, "  %2zu. %s: %" PRIu64 " calls (%.1f%%), %s (%.1f%%)\n", i + 1, alloc_site__caller(s), s->calls,
 			pct(s->calls, total), bytes_str(s->bytes, b, sizeof(b)), pct(s->bytes, tbytes));
@@ -130,17 +134,19 @@ static void html_go(FILE *f, const struct fp_alloc_go *g)
  * in each bar's tooltip and in the table under it (for print). */
 static void html_sites(FILE *f, const struct fp_alloc_stats *a)
 {
-	size_t n = a->nsites < SITES_TOP ? a->nsites : SITES_TOP;
-	uint64_t top = n ? a->sites[0].calls : 0, total = alloc_stats__calls(a);
+	const struct fp_alloc_site *v[SITES_TOP];
+	size_t n = alloc_sites__ranked(a, v, SITES_TOP);
+	bool by_bytes = a->go.estimated;
+	uint64_t top = n ? (by_bytes ? v[0]->bytes : v[0]->calls) : 0, total = alloc_stats__calls(a);
 	const char *est = a->go.estimated ? "~" : "";
 	char b[32];
 
 	fprintf(f, "<h3>Top allocation sites%s</h3>\n<svg class=\"sitebars\" width=\"680\" height=\"%zu\" "
 		"viewBox=\"0 0 680 %zu\" role=\"img\"><title>top allocation sites</title>\n",
-		a->go.estimated ? " <span class=\"warning\">(estimated)</span>" : "", n * 18 + 8, n * 18 + 8);
+		by_bytes ? " <span class=\"warning\">(estimated; most bytes first)</span>" : "", n * 18 + 8, n * 18 + 8);
 	for (size_t i = 0; i < n; i++) {
-		const struct fp_alloc_site *s = &a->sites[i];
-		double w = top ? (double)s->calls / top * 200 : 0;
+		const struct fp_alloc_site *s = v[i];
+		double w = top ? (double)(by_bytes ? s->bytes : s->calls) / top * 200 : 0;
 
 		fprintf(f, "<rect class=\"bar\" x=\"4\" y=\"%zu\" width=\"%.1f\" height=\"13\"><title>", i * 18 + 4, w < 1 ? 1 : w);
 		for (size_t k = 0; k < s->nframes; k++) {
@@ -155,7 +161,7 @@ static void html_sites(FILE *f, const struct fp_alloc_stats *a)
 	fputs("</svg>\n<table class=\"sites\"><tr><th class=\"n\">#</th><th>allocating frame</th><th class=\"n\">calls</th>"
 	      "<th class=\"n\">bytes</th><th>stack (leaf first)</th></tr>\n", f);
 	for (size_t i = 0; i < n; i++) {
-		const struct fp_alloc_site *s = &a->sites[i];
+		const struct fp_alloc_site *s = v[i];
 
 		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
 		html__puts(f, alloc_site__caller(s));
