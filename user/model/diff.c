@@ -512,6 +512,35 @@ static int new_top_sites(struct fp_diff *d, const struct group *g)
 	return 0;
 }
 
+/* Stat paths that are hot after (>= 10% of the stat calls, >= 100 calls)
+ * and were not before (< 1/4 of the rate). */
+static int new_hot_paths(struct fp_diff *d, const struct group *g)
+{
+	const struct fp_group *b = &g->s[0], *a = &g->s[1];
+	char what[96], r1[32], r2[32];
+
+	for (size_t i = 0; i < a->npaths; i++) {
+		const struct fp_group_path *pa = &a->paths[i];
+		double ra = pa->calls / d->after_s, rb = 0, share;
+		struct fp_change *c;
+
+		if (pa->calls < 100 || !a->stat_calls || (share = (double)pa->calls / a->stat_calls) < 0.10)
+			continue;
+		for (size_t j = 0; j < b->npaths; j++)
+			if (!strcmp(b->paths[j].path, pa->path))
+				rb = b->paths[j].calls / d->before_s;
+		if (rb * 4 > ra)
+			continue;
+		snprintf(what, sizeof(what), "hot stat path %.70s", pa->path);
+		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra, 200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
+		if (!c)
+			return -ENOMEM;
+		snprintf(c->text, sizeof(c->text), "new hot stat path %s: %s -> %s (%.0f%% of the stat calls after)",
+			 pa->path, fmt_num(rb, "calls/s", r1, sizeof(r1)), fmt_num(ra, "calls/s", r2, sizeof(r2)), share * 100);
+	}
+	return 0;
+}
+
 static int hist_shifts(struct fp_diff *d, const struct group *g)
 {
 	const struct fp_group *b = &g->s[0], *a = &g->s[1];
