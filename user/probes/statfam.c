@@ -65,70 +65,60 @@ static struct fp_stat_stats *stats_of(struct statfam_state *st, struct fp_snapsh
 	return p->stat;
 }
 
+struct stat_read {
+	struct statfam_state *st;
+	struct fp_snapshot *s;
+};
+
+static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_stat_key *key = e->key;
+	const struct fp_stat_val *sum = e->sum;
+	struct stat_read *r = ctx;
+	struct fp_stat_stats *ss = stats_of(r->st, r->s, key->tgid);
+	struct fp_stat_sys *sys = ss ? stat_stats__sys(ss, key->nr) : NULL;
+
+	if (!sys)
+		return -ENOMEM;
+	sys->calls = sum->calls;
+	memcpy(sys->err, sum->err, sizeof(sys->err));
+	ss->truncated += sum->truncated;
+	ss->faulted += sum->faulted;
+	return 0;
+}
+
 static int read_sys(struct statfam_state *st, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_stat_sys);
-	struct fp_stat_key key, next, *prev = NULL;
-	struct fp_stat_val *vals, sum;
-	struct fp_stat_stats *ss;
-	struct fp_stat_sys *sys;
-	int err = 0;
+	struct stat_read r = { st, s };
 
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		ss = stats_of(st, s, key.tgid);
-		sys = ss ? stat_stats__sys(ss, key.nr) : NULL;
-		if (!sys) {
-			err = -ENOMEM;
-			break;
-		}
-		sys->calls = sum.calls;
-		memcpy(sys->err, sum.err, sizeof(sys->err));
-		ss->truncated += sum.truncated;
-		ss->faulted += sum.faulted;
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
+				   sizeof(struct fp_stat_val), sys_entry, &r);
+}
+
+static int path_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_stat_path_key *key = e->key;
+	const struct fp_stat_path_val *sum = e->sum;
+	struct stat_read *r = ctx;
+	struct fp_stat_stats *ss;
+	struct fp_stat_str str;
+	bool have;
+
+	have = !bpf_map_lookup_elem(bpf_map__fd(r->st->skel->maps.fp_stat_strs), &key->hash, &str);
+	if (have)
+		str.path[FP_STAT_PATH_LEN - 1] = 0;
+	ss = stats_of(r->st, r->s, key->tgid);
+	return ss ? stat_stats__add_path(ss, key->hash, have ? str.path : NULL,
+					 have && str.truncated, sum->calls, sum->errors) : -ENOMEM;
 }
 
 static int read_paths(struct statfam_state *st, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_stat_paths);
-	int sfd = bpf_map__fd(st->skel->maps.fp_stat_strs);
-	struct fp_stat_path_key key, next, *prev = NULL;
-	struct fp_stat_path_val *vals, sum;
-	struct fp_stat_stats *ss;
-	struct fp_stat_str str;
-	bool have;
-	int err = 0;
+	struct stat_read r = { st, s };
 
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		have = !bpf_map_lookup_elem(sfd, &key.hash, &str);
-		if (have)
-			str.path[FP_STAT_PATH_LEN - 1] = 0;
-		ss = stats_of(st, s, key.tgid);
-		err = ss ? stat_stats__add_path(ss, key.hash, have ? str.path : NULL,
-						have && str.truncated, sum.calls, sum.errors) : -ENOMEM;
-		if (err)
-			break;
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_paths),
+				   sizeof(struct fp_stat_path_key), sizeof(struct fp_stat_path_val),
+				   path_entry, &r);
 }
 
 static uint64_t *peak_of(struct statfam_state *st, unsigned int tgid)
