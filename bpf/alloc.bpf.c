@@ -122,15 +122,21 @@ static __always_inline struct fp_alloc_val *alloc_val(struct fp_alloc_key *key)
 	return bpf_map_lookup_elem(&fp_alloc_stats, key);
 }
 
-static __always_inline void count_sample(__u32 tgid, __u64 size)
+/* The target's MemProfileRate now, 0 if unknown. */
+static __always_inline __u64 profile_rate(__u32 tgid)
 {
-	struct fp_alloc_sample_key k = { .tgid = tgid, .size = size };
-	__u64 one = 1, *c, *addr;
+	__u64 *addr = bpf_map_lookup_elem(&fp_alloc_rate_addr, &tgid);
 	__s64 rate = 0;
 
-	addr = bpf_map_lookup_elem(&fp_alloc_rate_addr, &tgid);
 	if (addr && !bpf_probe_read_user(&rate, sizeof(rate), (void *)*addr) && rate > 0)
-		k.rate = rate;
+		return rate;
+	return 0;
+}
+
+static __always_inline void count_sample(__u32 tgid, __u64 size, __u64 rate)
+{
+	struct fp_alloc_sample_key k = { .tgid = tgid, .size = size, .rate = rate };
+	__u64 one = 1, *c;
 
 	c = bpf_map_lookup_elem(&fp_alloc_samples, &k);
 	if (c) {
@@ -143,9 +149,15 @@ static __always_inline void count_sample(__u32 tgid, __u64 size)
 		notify(tgid);
 }
 
-static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 size)
+static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 size,
+				       bool sample, __u64 rate)
 {
 	struct fp_site_key k = { .tgid = tgid };
+
+	if (sample) {
+		k.size = size;
+		k.rate = rate;
+	}
 	struct fp_site_val *v, zero = {};
 	long id;
 
@@ -236,9 +248,15 @@ int fp_alloc_entry(struct pt_regs *ctx)
 	barrier_var(idx);
 	if (idx < FP_HIST_BUCKETS)
 		v->size[idx]++;
-	if (fn == FP_AF_GO_MPROF)
-		count_sample(tgid, size);
+	if (fn == FP_AF_GO_MPROF) {
+		__u64 rate = profile_rate(tgid);
+
+		count_sample(tgid, size, rate);
+		if (alloc_stacks)
+			count_site(ctx, tgid, size, true, rate);
+		return 0;
+	}
 	if (alloc_stacks)
-		count_site(ctx, tgid, size);
+		count_site(ctx, tgid, size, false, 0);
 	return 0;
 }

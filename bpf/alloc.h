@@ -91,6 +91,10 @@ struct fp_site_key {
 	unsigned int tgid;
 	int stack_id;
 	unsigned long long caller;
+	/* Go sampled mode only (else 0): pprof scales every sample by its own
+	 * size and rate, so a site is kept per size and rate too. */
+	unsigned long long size;
+	unsigned long long rate;
 };
 
 struct fp_site_val {

@@ -69,6 +69,11 @@ test_alloc_go_sampled_bytes() {
 	theirs=$(jq .samples "$TMP/go.out")
 	assert_ge "$ours" "$theirs" "samples counted vs runtime.MemProfile"
 	assert_le "$ours" "$((theirs + 3))" "samples counted vs runtime.MemProfile"
+	# each site is scaled per sample size, as pprof does: the sites add up
+	# to the process's estimate (they were once scaled by a site's mean
+	# size, which lost two thirds of the calls of mixed-size sites)
+	assert_within "$(alloc_q "$TMP/r.json" go-allocgo '[.top_sites[].calls] | add')" \
+		"$(alloc_q "$TMP/r.json" go-allocgo .go.calls)" 1 "site estimates add up to the total"
 }
 
 test_alloc_go_profiling_off() {

@@ -759,8 +759,10 @@ static int add_site(struct alloc_state *st, struct fp_snapshot *s, struct fp_add
 	if (!err && a->go.mode == FP_GO_SAMPLED) {
 		double c, b;
 
-		/* Per site pprof's scaling from the mean sample size. */
-		alloc__pprof_scale(calls, bytes, scale_rate(a->go.rate), &c, &b);
+		/* pprof's scaling, per sample size and rate as the kernel saw
+		 * them (sites are kept per size in sampled mode). */
+		alloc__pprof_scale(calls, bytes,
+				   scale_rate(k->rate ? (int64_t)k->rate : a->go.rate), &c, &b);
 		calls = llround(c);
 		bytes = llround(b);
 	}
