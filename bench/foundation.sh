@@ -16,7 +16,9 @@
 #
 # Environment: BENCH_N (calls per run, 1000000), BENCH_ROUNDS (7),
 # BENCH_STRACE_N (calls per strace run, 100000: strace costs ~30 us/call),
-# BENCH_CPU (CPU to pin the loop to, the last one), BENCH_STARTS (5).
+# BENCH_CPU (CPU to pin the loop to, the last one), BENCH_STARTS (start-up
+# runs, 5), BENCH_MODES (a subset of the modes, e.g. "bare fastpath", for
+# quick A/B experiments; "bare" is always run).
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -48,12 +50,16 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+touch "$T"/{fp,other,bt,strace}.counts "$T"/fp.{drops,rss,start}
 
 MODES=(bare floor fastpath fastpath-other strace)
 have_bpftrace=0
 if command -v bpftrace >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1; then
 	have_bpftrace=1
 	MODES+=(bpftrace)
+fi
+if [ -n "${BENCH_MODES:-}" ]; then
+	read -ra MODES <<< "bare ${BENCH_MODES//bare/}"
 fi
 
 # The bpftrace equivalent of fastpath's syscall accounting: per pid x
@@ -184,8 +190,9 @@ check_run() {
 	esac
 }
 
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { [ -s "$1" ] || { echo nan; return; }; sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 all_eq() { # FILE VALUE: "k/n" runs equal to VALUE
+	[ -s "$1" ] || { echo "0/0"; return; }
 	awk -v v="$2" '{ n++; if ($1 == v) k++ } END { printf "%d/%d", k, n }' "$1"
 }
 
@@ -212,7 +219,7 @@ for i in $(seq "$STARTS"); do
 	"$TIME" -f %M -o "$T/rss.start" "$FP" record -q -o "$T/start.json" -- "$LOOP" -t 0 > "$T/start.out" 2>"$T/start.err"
 	start_ms "$T/t0" "$T/start.out" >> "$T/fp.start"
 	cat "$T/rss.start" >> "$T/fp.rss"
-	if [ "$have_bpftrace" = 1 ]; then
+	if [[ " ${MODES[*]} " == *" bpftrace "* ]]; then
 		echo "$EPOCHREALTIME" > "$T/t0"
 		( bpftrace_ns -c "$LOOP -t 0" "$T/acct-c.bt" ) > "$T/start.out" 2>"$T/start.err"
 		start_ms "$T/t0" "$T/start.out" >> "$T/bt.start"
@@ -244,10 +251,10 @@ fmt_row "bare (no tracer)" bare
 fmt_row "floor: empty BPF programs on tp_btf sys_enter/sys_exit" floor
 fmt_row "fastpath record -p (latency histograms on)" fastpath
 fmt_row "fastpath record -p of another, idle process" fastpath-other
-if [ "$have_bpftrace" = 1 ]; then
+if [[ " ${MODES[*]} " == *" bpftrace "* ]]; then
 	fmt_row "bpftrace: per pid×syscall count + latency hist" bpftrace
 fi
-fmt_row "strace -c -f -p" strace
+[[ " ${MODES[*]} " == *" strace "* ]] && fmt_row "strace -c -f -p" strace
 [ "$have_bpftrace" = 1 ] || echo "| bpftrace | not installed | | | | | |"
 
 fp_added=$(awk -v m="$(median "$T/fastpath.ns" 2>/dev/null)" -v b="$bare" 'BEGIN { printf "%.0f", m - b }')
@@ -266,7 +273,7 @@ cat <<EOF
 | \`record -- CMD\` start until CMD runs | < 100 ms | median $(median "$T/fp.start") ms, max $(sort -g "$T/fp.start" | tail -1) ms ($STARTS runs) | $(verdict "$(awk -v m="$(median "$T/fp.start")" 'BEGIN { print (m < 100) }')") |
 | fastpath max resident memory | < 15 MB | $(awk -v k="${rss_max:-0}" 'BEGIN { printf "%.1f MB", k / 1024 }') (max of $(wc -l < "$T/fp.rss") runs) | $(verdict "$(awk -v k="${rss_max:-0}" 'BEGIN { print (k > 0 && k < 15 * 1024) }')") |
 EOF
-if [ "$have_bpftrace" = 1 ]; then
+if [[ " ${MODES[*]} " == *" bpftrace "* ]]; then
 	cat <<EOF
 
 For comparison: bpftrace counted newfstatat == $N in $(all_eq "$T/bt.counts" "$N") runs; strace counted
