@@ -16,7 +16,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct sys_start {
 	__u64 ts;
-	__u64 nr;
+	__u32 nr;
+	__u32 pending;	/* entered while the target was PENDING */
 };
 
 /* Task storage rather than a hash keyed by tid: no contention, no size
@@ -49,9 +50,11 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct sys_start *s;
+	int st;
 
 	/* Pending targets too: their execve returns counted, in the new image. */
-	if (!fp_target_state(tgid))
+	st = fp_target_state(tgid);
+	if (!st)
 		return 0;
 	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -60,6 +63,7 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	s->nr = id;
+	s->pending = st != FP_TARGET_ACTIVE;
 	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
@@ -95,13 +99,19 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	__u64 delta;
 	__u32 idx;
 
-	if (!fp_traced(tgid))
-		return 0;
 	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0, 0);
-	/* No start: the syscall began before we attached, or this is the child
-	 * side of fork/clone (strace -f does not count that either). */
+	/* No start: not a target, the syscall began before we attached, or this
+	 * is the child side of fork/clone (strace -f does not count that
+	 * either).  Only targets get a start, so this is the filter. */
 	if (!s || !s->ts)
 		return 0;
+	/* Skipping the fp_targets lookup for active targets saves ~27 ns per
+	 * traced syscall (BENCHMARKS.md); a pending one must be active by now,
+	 * as after its execve, to be counted. */
+	if (s->pending && !fp_traced(tgid)) {
+		s->ts = 0;
+		return 0;
+	}
 	delta = bpf_ktime_get_ns() - s->ts;
 	key.nr = s->nr;
 	s->ts = 0;
