@@ -12,7 +12,7 @@
 # CLOCK_MONOTONIC and prints ns per call.  So tracer start-up and tear-down
 # are never in the figure, and every mode traces the same kind of already
 # running process (`-p`).  Modes alternate round by round (each round in a
-# rotated order) so drifting machine load spreads over all of them.
+# new random order) so drifting machine load spreads over all of them.
 #
 # Environment: BENCH_N (calls per run, 1000000), BENCH_ROUNDS (7),
 # BENCH_STRACE_N (calls per strace run, 100000: strace costs ~30 us/call),
@@ -199,8 +199,8 @@ all_eq() { # FILE VALUE: "k/n" runs equal to VALUE
 # ---- overhead ---------------------------------------------------------------
 echo "bench: $ROUNDS rounds of ${MODES[*]}; $N stat() calls per run ($STRACE_N under strace), loop on CPU $CPU" >&2
 for r in $(seq "$ROUNDS"); do
-	k=$(( (r - 1) % ${#MODES[@]} ))
-	order=("${MODES[@]:k}" "${MODES[@]:0:k}")
+	# a new random order each round: no mode always follows the same one
+	mapfile -t order < <(printf '%s\n' "${MODES[@]}" | shuf)
 	for m in "${order[@]}"; do
 		run_one "$m" || echo "bench: $m run failed (round $r)" >&2
 	done
@@ -228,24 +228,27 @@ done
 
 # ---- report -----------------------------------------------------------------
 bare=$(median "$T/bare.ns")
+bare_min=$(sort -g "$T/bare.ns" | head -1)
+# Medians, and minima: on a noisy machine noise only ever adds, so the
+# fastest run of each mode is the steadier estimate of its own cost.
 fmt_row() { # label mode
 	local f=$T/$2.ns
-	[ -s "$f" ] || { printf '| %s | – | – | – | – | 0 | |\n' "$1"; return; }
-	awk -v m="$(median "$f")" -v b="$bare" -v n="$(wc -l < "$f")" -v l="$1" \
+	[ -s "$f" ] || { printf '| %s | – | – | – | – | – | 0 | |\n' "$1"; return; }
+	awk -v m="$(median "$f")" -v b="$bare" -v bm="$bare_min" -v n="$(wc -l < "$f")" -v l="$1" \
 		-v lo="$(sort -g "$f" | head -1)" -v hi="$(sort -g "$f" | tail -1)" \
 		-v dirty="$(awk '$1 > 0' "$T/$2.foreign" | wc -l)" \
-		'BEGIN { printf "| %s | %.0f | %.0f–%.0f | %.2f | %+.0f | %d | %d |\n", l, m, lo, hi, m / b, m - b, n, dirty }'
+		'BEGIN { printf "| %s | %.0f | %.0f–%.0f | %.2f | %+.0f | %+.0f | %d | %d |\n", l, m, lo, hi, m / b, m - b, lo - bm, n, dirty }'
 }
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 cat <<EOF
 ## Syscall overhead (stat() loop)
 
 $N stat() calls per run (newfstatat; $STRACE_N under strace), loop pinned to CPU $CPU, $ROUNDS alternating
-rounds; the loop times itself after the tracer has attached.  Kernel $(uname -r), $(nproc) CPUs ($cpu_model),
+rounds in random order; the loop times itself after the tracer has attached.  Kernel $(uname -r), $(nproc) CPUs ($cpu_model),
 load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
 
-| tracer | median ns/call | range | ratio vs bare | added ns/syscall | runs | runs with other tracers on sys_enter |
-|---|---:|---:|---:|---:|---:|---:|
+| tracer | median ns/call | min–max | ratio vs bare (medians) | added ns/syscall (medians) | added ns/syscall (minima) | runs | runs with other tracers on sys_enter |
+|---|---:|---:|---:|---:|---:|---:|---:|
 EOF
 fmt_row "bare (no tracer)" bare
 fmt_row "floor: empty BPF programs on tp_btf sys_enter/sys_exit" floor
@@ -255,7 +258,7 @@ if [[ " ${MODES[*]} " == *" bpftrace "* ]]; then
 	fmt_row "bpftrace: per pid×syscall count + latency hist" bpftrace
 fi
 [[ " ${MODES[*]} " == *" strace "* ]] && fmt_row "strace -c -f -p" strace
-[ "$have_bpftrace" = 1 ] || echo "| bpftrace | not installed | | | | | |"
+[ "$have_bpftrace" = 1 ] || echo "| bpftrace | not installed | | | | | | |"
 
 fp_added=$(awk -v m="$(median "$T/fastpath.ns" 2>/dev/null)" -v b="$bare" 'BEGIN { printf "%.0f", m - b }')
 other_added=$(awk -v m="$(median "$T/fastpath-other.ns" 2>/dev/null)" -v b="$bare" 'BEGIN { printf "%.0f", m - b }')
