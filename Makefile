@@ -21,9 +21,10 @@ endif
 # missing ones; every other target names what it lacks.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
-	    pkg-config golang-go strace hyperfine tmux git jq util-linux time
+	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
+	    libcapstone-dev time
 DEB_OPT  := bpftrace prometheus chromium
-PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd
+PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -64,12 +65,12 @@ deps:
 	@miss="$(call missing_pkgs,$(DEB_OPT))"; \
 	if [ -n "$$miss" ]; then \
 		echo "make deps: installing optional $$miss (comparisons and report tests)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss >>$(OUTPUT).deps.log 2>&1 \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss ) >>$(OUTPUT).deps.log 2>&1 \
 		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
 	fi
 
 check-deps:
-	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config)"; \
+	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config libcapstone-dev)"; \
 	if [ -n "$$miss" ]; then \
 		echo "fastpath: missing build packages: $$miss"; \
 		echo "fastpath: install them with 'make deps' (or: apt-get install $$miss)"; \
@@ -96,13 +97,20 @@ vmlinux:
 
 # ---- user space -----------------------------------------------------------
 # Syscall names as strace prints them, from the x86_64 syscall table.
+# Syscalls newer than Debian 12's headers (6.1), from the kernel's
+# syscall_64.tbl; the header wins where it knows a number.
+NEWER_SYSCALLS := 451 cachestat,452 fchmodat2,453 map_shadow_stack,454 futex_wake,455 futex_wait,\
+	456 futex_requeue,457 statmount,458 listmount,459 lsm_get_self_attr,460 lsm_set_self_attr,\
+	461 lsm_list_modules,462 mseal,463 setxattrat,464 getxattrat,465 listxattrat,466 removexattrat,\
+	467 open_tree_attr,468 file_getattr,469 file_setattr
 UNISTD := $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/include/asm/unistd_64.h))
 $(OUTPUT)/syscall_names.c: $(UNISTD) | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q){ echo '/* generated from $(UNISTD) */'; \
 	      echo '#include "model/syscalls.h"'; \
 	      echo 'const char *const fp_syscall_table[FP_SYSCALL_TABLE_SIZE] = {'; \
-	      awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { sub("__NR_", "", $$2); printf "\t[%s] = \"%s\",\n", $$3, $$2 }' $<; \
+	      { awk '/^#define __NR_[a-z0-9_]+ [0-9]+$$/ { sub("__NR_", "", $$2); print $$3, $$2 }' $<; \
+	        echo "$(NEWER_SYSCALLS)" | tr ',' '\n'; } | awk 'NF == 2 && !seen[$$1]++ { printf "\t[%s] = \"%s\",\n", $$1, $$2 }'; \
 	      echo '};'; } > $@
 
 $(OUTPUT)/syscall_names.o: $(OUTPUT)/syscall_names.c

@@ -62,11 +62,12 @@ int BPF_PROG(fp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		add_target(tgid);
 	else if (!st)
 		return 0;
+	fp_proc_seen(tgid);
 	info = bpf_map_lookup_elem(&fp_procs, &tgid);
-	if (info)
+	if (info) {
 		__builtin_memcpy(info->comm, p->comm, FP_COMM_LEN);
-	else
-		fp_proc_seen(tgid);
+		info->exec_ns = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 

@@ -1,23 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Syscall accounting: per (tgid, syscall) calls, errors, total and a latency
- * histogram, aggregated in a per-CPU hash.  Nothing per event goes to user
- * space.
+ * The syscall hooks.  One sys_enter and one sys_exit program serve every
+ * family that works on syscalls: each program attached to a tracepoint costs
+ * its own dispatch (about 100 ns per syscall on a retpoline VM, more than the
+ * work itself), so the families are inlined here rather than attached
+ * separately.  Each family's code is in its own header (io.bpf.h,
+ * statfam.bpf.h) and is switched off at load time through read-only flags,
+ * which the verifier turns into dead code.
+ *
+ * Syscall accounting itself: per (tgid, syscall) calls, errors, total and a
+ * latency histogram, aggregated in a per-CPU hash.  Nothing per event goes
+ * to user space.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "target.bpf.h"
 #include "sys.h"
+#include "io.bpf.h"
+#include "statfam.bpf.h"
 
 #define MAX_ERRNO 4095
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Families on the hooks, chosen at load time. */
+const volatile bool hook_sys = true;
+const volatile bool hook_io = true;
+const volatile bool hook_stat = true;
+
+/* Everything one thread's sys_enter hands to its sys_exit, for every
+ * family: one task-storage lookup per hook instead of one per family. */
 struct sys_start {
-	__u64 ts;
+	__u64 ts;	/* 0: no syscall of a target in flight */
 	__u32 nr;
-	__u32 pending;	/* entered while the target was PENDING */
+	__u32 active;	/* the target was ACTIVE at entry */
+	struct io_start io;
+	struct stat_start stat;
 };
 
 /* Task storage rather than a hash keyed by tid: no contention, no size
@@ -49,6 +68,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t;
 	struct sys_start *s;
 	int st;
 
@@ -56,14 +76,20 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	st = fp_target_state(tgid);
 	if (!st)
 		return 0;
-	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	t = bpf_get_current_task_btf();
+	s = bpf_task_storage_get(&fp_sys_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s) {
 		fp_drop(FP_DROP_TASK_STORAGE);
 		return 0;
 	}
 	s->nr = id;
-	s->pending = st != FP_TARGET_ACTIVE;
+	s->active = st == FP_TARGET_ACTIVE;
+	/* The data families count from the exec on, never a pending target. */
+	if (s->active && hook_io)
+		io__enter(t, regs, id, &s->io);
+	if (s->active && hook_stat)
+		stat__enter(regs, id, &s->stat);
+	/* Last, so the families' own work is not in the latency. */
 	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
@@ -89,35 +115,15 @@ static __always_inline struct fp_sys_val *sys_val(struct fp_sys_key *key)
 	return bpf_map_lookup_elem(&fp_sys_stats, key);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
+static __noinline void sys__count(__u32 tgid, __u32 nr, long ret, __u64 delta)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct fp_sys_key key = { .tgid = tgid };
+	struct fp_sys_key key = { .tgid = tgid, .nr = nr };
 	struct fp_sys_val *v;
-	struct sys_start *s;
-	__u64 delta;
 	__u32 idx;
 
-	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0, 0);
-	/* No start: not a target, the syscall began before we attached, or this
-	 * is the child side of fork/clone (strace -f does not count that
-	 * either).  Only targets get a start, so this is the filter. */
-	if (!s || !s->ts)
-		return 0;
-	/* Skipping the fp_targets lookup for active targets saves ~27 ns per
-	 * traced syscall (BENCHMARKS.md); a pending one must be active by now,
-	 * as after its execve, to be counted. */
-	if (s->pending && !fp_traced(tgid)) {
-		s->ts = 0;
-		return 0;
-	}
-	delta = bpf_ktime_get_ns() - s->ts;
-	key.nr = s->nr;
-	s->ts = 0;
 	v = sys_val(&key);
 	if (!v)
-		return 0;
+		return;
 	v->calls++;
 	if (ret < 0 && ret >= -MAX_ERRNO)
 		v->errors++;
@@ -134,5 +140,37 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	barrier_var(idx);
 	if (idx < FP_HIST_BUCKETS)
 		v->lat[idx]++;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct sys_start *s;
+	__u64 delta;
+
+	/* The target check was made at entry and its outcome kept with the
+	 * start time: no second hash lookup on the way out.  Untraced threads
+	 * have no storage, which is the cheapest miss there is. */
+	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0, 0);
+	/* No start: the syscall began before we attached, or this is the child
+	 * side of fork/clone (strace -f does not count that either). */
+	if (!s || !s->ts)
+		return 0;
+	delta = bpf_ktime_get_ns() - s->ts;
+	s->ts = 0;
+	if (!s->active) {
+		/* Only exec turns a pending target (fastpath -- CMD) active;
+		 * the families start with the next syscall. */
+		if (hook_sys && fp_traced(tgid))
+			sys__count(tgid, s->nr, ret, delta);
+		return 0;
+	}
+	if (hook_sys)
+		sys__count(tgid, s->nr, ret, delta);
+	if (hook_io)
+		io__exit(tgid, ret, &s->io);
+	if (hook_stat)
+		stat__exit(tgid, ret, &s->stat);
 	return 0;
 }

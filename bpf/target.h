@@ -36,6 +36,7 @@ struct fp_proc_info {
 	int exit_code;			/* wait status, valid once exited */
 	unsigned long long first_ns;	/* first seen (CLOCK_MONOTONIC) */
 	unsigned long long exit_ns;	/* 0 while alive */
+	unsigned long long exec_ns;	/* last exec: user space re-reads the exe */
 };
 
 /* Indices of the fp_drops per-CPU array: what did not fit, counted. */

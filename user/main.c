@@ -12,6 +12,9 @@ static const struct {
 } commands[] = {
 	{ "record", cmd_record, "trace, then write a recording (JSON) or an strace -c style table" },
 	{ "check", cmd_check, "show what this machine supports" },
+	{ "report", cmd_report, "render a recording: text, html, csv, prom, folded" },
+	{ "diff", cmd_diff, "what changed between two recordings, largest first" },
+	{ "serve", cmd_serve, "Prometheus exporter on 127.0.0.1:9464 (/metrics)" },
 };
 
 static void usage(FILE *f)

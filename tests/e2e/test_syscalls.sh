@@ -136,3 +136,12 @@ test_check() {
 		fail "check passes without privileges"
 	fi
 }
+
+test_full_map_is_counted_not_silent() {
+	# 4 (pid, syscall) slots for a program making ~20 kinds of syscall
+	FASTPATH_SYS_STATS_ENTRIES=4 fp_run record -q -o "$TMP/r.json" -- "$W/sysloop" 100 10 > /dev/null
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[].syscalls | length] | add')" 4 "only 4 slots filled"
+	assert_ge "$(jqr "$TMP/r.json" '.dropped.syscall_stats_full')" 10 "the calls that did not fit are counted"
+	FASTPATH_SYS_STATS_ENTRIES=4 fp_run record -q -- "$W/sysloop" 100 10 > "$TMP/out.txt"
+	assert_contains "$TMP/out.txt" "(syscall_stats_full)" "and shown in the table"
+}

@@ -68,6 +68,16 @@ void opts__usage(FILE *f, const char *cmd)
 "  -d, --duration TIME      stop after TIME (10, 10s, 500ms, 2m)\n"
 "  -o, --output FILE        write the recording as JSON (fastpath.record/1)\n"
 "  -i, --interval TIME      refresh interval (top, serve; default 1s)\n"
+"      --alloc=MODE         allocator calls (docs/alloc.md): sampled (default:\n"
+"                           Go heap-profile samples, near-zero cost; libc not\n"
+"                           probed), exact (every Go runtime.mallocgc and libc\n"
+"                           malloc/free/...: 0.65 us (libc), 0.96 us (Go) added\n"
+"                           per call, measured: docs/alloc.md), off\n"
+"      --stacks             allocation call sites (user stacks, frame pointers)\n"
+"      --folded FILE        with --stacks: also write folded stacks for flame graphs\n"
+"      --no-stat            no stat-family accounting\n"
+"      --no-paths           stat family: counts only, never read a path\n"
+"      --no-io              no data-path probes (copy vs zero-copy bytes)\n"
 "  -v, --verbose            more messages (twice: libbpf's too)\n"
 "  -q, --quiet              no progress messages on stderr\n"
 "  -h, --help               this help\n"
@@ -82,6 +92,12 @@ enum {
 	OPT_LISTEN,
 	OPT_PID_LABEL,
 	OPT_FORMAT,
+	OPT_ALLOC,
+	OPT_STACKS,
+	OPT_FOLDED,
+	OPT_NO_STAT,
+	OPT_NO_PATHS,
+	OPT_NO_IO,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +115,12 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "pid-label", no_argument, NULL, OPT_PID_LABEL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "alloc", required_argument, NULL, OPT_ALLOC },
+	{ "stacks", no_argument, NULL, OPT_STACKS },
+	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "no-stat", no_argument, NULL, OPT_NO_STAT },
+	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
+	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -120,7 +142,10 @@ static void opts__defaults(struct fp_opts *o, const char *cmd)
 	o->cmd_name = cmd;
 	o->interval_s = 1.0;
 	o->probe.sys = true;
+	o->probe.stat = true;
+	o->probe.io = true;
 	o->probe.stat_paths = true;
+	o->probe.alloc = FP_ALLOC_SAMPLED;	/* safe in production: docs/alloc.md */
 }
 
 static int opts__finish(struct fp_opts *o, int argc, char **argv)
@@ -135,6 +160,10 @@ static int opts__finish(struct fp_opts *o, int argc, char **argv)
 		o->command = &argv[optind];
 		o->probe.cfg.follow = 1;
 	}
+	if (o->folded && !o->probe.stacks)
+		return usage_err(o->cmd_name, "%s", "--folded needs --stacks");
+	if (o->probe.stacks && o->probe.alloc == FP_ALLOC_OFF)
+		return usage_err(o->cmd_name, "%s", "--stacks needs allocator probes: drop --alloc=off");
 	if (ntargets > 1)
 		return usage_err(o->cmd_name, "%s", "choose one target: -p, -c, -a or -- COMMAND");
 	if (!ntargets)
@@ -210,6 +239,31 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			o->format = optarg;
+			break;
+		case OPT_ALLOC:
+			if (!strcmp(optarg, "exact"))
+				o->probe.alloc = FP_ALLOC_EXACT;
+			else if (!strcmp(optarg, "sampled"))
+				o->probe.alloc = FP_ALLOC_SAMPLED;
+			else if (!strcmp(optarg, "off"))
+				o->probe.alloc = FP_ALLOC_OFF;
+			else
+				return usage_err(cmd, "bad --alloc '%s': exact, sampled or off", optarg);
+			break;
+		case OPT_STACKS:
+			o->probe.stacks = true;
+			break;
+		case OPT_FOLDED:
+			o->folded = optarg;
+			break;
+		case OPT_NO_STAT:
+			o->probe.stat = false;
+			break;
+		case OPT_NO_PATHS:
+			o->probe.stat_paths = false;
+			break;
+		case OPT_NO_IO:
+			o->probe.io = false;
 			break;
 		case 'v':
 			fp_verbose++;

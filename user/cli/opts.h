@@ -22,6 +22,7 @@ struct fp_opts {
 	double interval_s;		/* top/serve refresh */
 	const char *output;		/* -o */
 	const char *format;		/* --format */
+	const char *folded;		/* --folded: folded allocation stacks */
 	const char *listen;		/* serve */
 	long count;			/* top -n */
 	bool batch;			/* top -b */

@@ -4,11 +4,28 @@
 #include <string.h>
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "model/alloc.h"
+#include "views/report.h"
 #include "model/findings.h"
 #include "util/err.h"
 #include "util/outfile.h"
 #include "views/json.h"
 #include "views/text.h"
+
+/* --folded FILE: the allocation sites as folded stacks (flame graphs). */
+static int record_folded(const char *path, const struct fp_snapshot *snap)
+{
+	struct fp_outfile f = {};
+	int err = outfile__open(&f, path);
+
+	if (!err)
+		err = folded__write_sites(f.f, snap, false);
+	if (!err)
+		err = outfile__commit(&f);
+	else
+		outfile__abort(&f);
+	return err;
+}
 
 static int record_write(struct fp_session *S, struct fp_outfile *out)
 {
@@ -28,6 +45,8 @@ static int record_write(struct fp_session *S, struct fp_outfile *out)
 		err = json__write_record(out->f, snap);
 	else
 		text__record(out->f, snap);
+	if (!err && S->opts->folded)
+		err = record_folded(S->opts->folded, snap);
 	if (!err)
 		err = outfile__commit(out);
 	if (err)

@@ -199,6 +199,26 @@ static int add_comm_targets(struct fp_session *S)
 	return err;
 }
 
+/* The binary execvp will run (its PATH search), for the per-process probes
+ * that must be in place before the command's first instruction. */
+static int attach_command(struct fp_session *S)
+{
+	const char *cmd = S->opts->command[0], *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(cmd, '/'))
+		return probes__attach_pid(S->probes, S->child, cmd);
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
+		if (!access(buf, X_OK))
+			return probes__attach_pid(S->probes, S->child, buf);
+		p += n + (p[n] == ':');
+	}
+	return 0;	/* not found: the exec fails and says so */
+}
+
 static int add_targets(struct fp_session *S)
 {
 	struct fp_opts *o = S->opts;
@@ -208,6 +228,8 @@ static int add_targets(struct fp_session *S)
 		err = probes__add_target(S->probes, o->pids[i], FP_TARGET_ACTIVE);
 	if (!err && S->child)
 		err = probes__add_target(S->probes, S->child, FP_TARGET_PENDING);
+	if (!err && S->child)
+		err = attach_command(S);
 	if (!err && o->comm[0])
 		err = add_comm_targets(S);
 	if (err)
@@ -303,8 +325,11 @@ void session__wait(struct fp_session *S, double secs)
 	/* secs <= 0: no limit (a huge double would overflow the ns count). */
 	uint64_t until = secs > 0 ? mono_ns() + (uint64_t)(secs * 1e9) : UINT64_MAX;
 	struct timespec step = { 0, 20 * 1000000 };
+	unsigned int tick = 0;
 
 	while (!fp_stop && mono_ns() < until) {
+		if (tick++ % 10 == 0)
+			probes__poll(S->probes);
 		if (session__targets_gone(S))
 			return;
 		nanosleep(&step, NULL);

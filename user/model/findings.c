@@ -1,7 +1,13 @@
 #include "model/findings.h"
+#include "model/alloc_churn.h"
+#include "model/io.h"
+#include "model/statfam.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
+	{ "sendfile-lost", io__rule_sendfile_lost },
+	{ "stat-storm", stat__storm_rule },
+	{ "alloc-churn", alloc_churn__rule },
 	{ NULL, NULL },
 };
 

@@ -11,8 +11,13 @@ struct fp_family {
 	/* Open and load; share the target maps with probes__share_maps(). */
 	int (*load)(struct fp_probes *P, void **state);
 	int (*attach)(void *state);
+	/* Optional: attach what is specific to one target process (uprobes);
+	 * exe is the binary it will run, NULL to read /proc/PID/exe. */
+	int (*attach_pid)(void *state, int pid, const char *exe);
 	int (*read)(void *state, struct fp_snapshot *s);
 	void (*destroy)(void *state);
+	/* Optional, called a few times a second while tracing. */
+	void (*poll)(void *state);
 	/* Programs, for run-time statistics. */
 	struct bpf_object *(*object)(void *state);
 };
@@ -23,10 +28,17 @@ int probes__share_maps(struct fp_probes *P, struct bpf_object *obj);
 /* Sum a per-CPU value of value_size bytes made of u64 counters. */
 void probes__sum_percpu(const void *percpu, size_t value_size, void *out);
 int probes__ncpus(void);
+/* The loaded syscall-hook skeleton (struct syscalls_bpf *), shared by the
+ * sys, io and stat families; NULL until the sys family has loaded. */
+void probes__set_syscalls(struct fp_probes *P, void *skel);
+void *probes__syscalls(struct fp_probes *P);
 /* Called by the proc family once its object is loaded. */
 void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 
 extern const struct fp_family fp_family_proc;
 extern const struct fp_family fp_family_sys;
+extern const struct fp_family fp_family_alloc;
+extern const struct fp_family fp_family_stat;
+extern const struct fp_family fp_family_io;
 
 #endif

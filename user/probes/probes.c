@@ -15,6 +15,9 @@
 static const struct fp_family *const families[] = {
 	&fp_family_proc,
 	&fp_family_sys,
+	&fp_family_alloc,
+	&fp_family_stat,
+	&fp_family_io,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 
@@ -23,7 +26,18 @@ struct fp_probes {
 	void *state[NFAM];
 	int targets_fd, procs_fd, drops_fd;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
+	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
 };
+
+void probes__set_syscalls(struct fp_probes *P, void *skel)
+{
+	P->syscalls = skel;
+}
+
+void *probes__syscalls(struct fp_probes *P)
+{
+	return P->syscalls;
+}
 
 const struct fp_probe_opts *probes__opts(struct fp_probes *P)
 {
@@ -151,6 +165,21 @@ int probes__add_target(struct fp_probes *P, int tgid, int state)
 	if (bpf_map_update_elem(P->targets_fd, &key, &st, BPF_ANY))
 		return -errno;
 	seed_proc_info(P, key);
+	/* A pending command is attached by the session, which knows its binary. */
+	return state == FP_TARGET_ACTIVE ? probes__attach_pid(P, tgid, NULL) : 0;
+}
+
+int probes__attach_pid(struct fp_probes *P, int tgid, const char *exe)
+{
+	int err;
+
+	for (size_t i = 0; i < NFAM; i++) {
+		if (!P->state[i] || !families[i]->attach_pid)
+			continue;
+		err = families[i]->attach_pid(P->state[i], tgid, exe);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -230,6 +259,13 @@ int probes__read(struct fp_probes *P, struct fp_snapshot *s)
 	read_bpf_stats(P, s);
 	snapshot__sort_pid(s);
 	return 0;
+}
+
+void probes__poll(struct fp_probes *P)
+{
+	for (size_t i = 0; i < NFAM; i++)
+		if (P->state[i] && families[i]->poll)
+			families[i]->poll(P->state[i]);
 }
 
 int probes__live_targets(struct fp_probes *P)

@@ -29,8 +29,15 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts);
 /* Before or after attach: follow this tgid (state: enum fp_target_state). */
 int probes__add_target(struct fp_probes *P, int tgid, int state);
 int probes__attach(struct fp_probes *P);
+/* Per-process probes (uprobes) for tgid, whose binary is exe (NULL: read
+ * /proc/PID/exe).  probes__add_target does it for active targets; call it
+ * for a pending command before it execs. */
+int probes__attach_pid(struct fp_probes *P, int tgid, const char *exe);
 /* Cumulative counters since attach, into an empty snapshot. */
 int probes__read(struct fp_probes *P, struct fp_snapshot *s);
+/* Housekeeping a few times a second (e.g. learn the exe of new processes
+ * before they exit). */
+void probes__poll(struct fp_probes *P);
 /* Targets still alive (entries left in fp_targets); <0 on error. */
 int probes__live_targets(struct fp_probes *P);
 void probes__destroy(struct fp_probes *P);

@@ -12,6 +12,7 @@
 
 struct exe_cache {
 	int pid;
+	unsigned long long exec_ns;	/* which exec of pid the name is for */
 	char *exe;
 };
 
@@ -54,19 +55,29 @@ static int proc_attach(void *state)
 /* /proc/PID/exe while the process lives; remembered for after it exits.
  * A pid reused by another program keeps the first name: rare, and the comm
  * from the kernel is always current. */
-static const char *exe_of(struct proc_state *st, int pid)
+static const char *exe_of(struct proc_state *st, int pid, unsigned long long exec_ns)
 {
+	struct exe_cache *c = NULL;
 	char path[64], buf[PATH_MAX];
 	ssize_t n;
 
-	for (size_t i = 0; i < st->nexes; i++)
+	for (size_t i = 0; i < st->nexes && !c; i++)
 		if (st->exes[i].pid == pid)
-			return st->exes[i].exe;
+			c = &st->exes[i];
+	/* Read between fork and exec, it named the parent's program. */
+	if (c && c->exec_ns == exec_ns)
+		return c->exe;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return NULL;
+		return c ? c->exe : NULL;
 	buf[n] = 0;
+	if (c) {
+		free(c->exe);
+		c->exe = strdup(buf);
+		c->exec_ns = exec_ns;
+		return c->exe;
+	}
 	if (st->nexes == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 64;
 		void *p = realloc(st->exes, cap * sizeof(*st->exes));
@@ -77,6 +88,7 @@ static const char *exe_of(struct proc_state *st, int pid)
 		st->cap = cap;
 	}
 	st->exes[st->nexes].pid = pid;
+	st->exes[st->nexes].exec_ns = exec_ns;
 	st->exes[st->nexes].exe = strdup(buf);
 	return st->exes[st->nexes++].exe;
 }
@@ -105,11 +117,28 @@ static int proc_read(void *state, struct fp_snapshot *s)
 		p->exit_ns = info.exit_ns;
 		p->exited = info.exit_ns != 0;
 		p->exit_code = info.exit_code;
-		exe = p->exe ? NULL : exe_of(st, key);
+		exe = p->exe ? NULL : exe_of(st, key, info.exec_ns);
 		if (exe)
 			p->exe = strdup(exe);
 	}
 	return 0;
+}
+
+/* Short-lived processes are gone by the time record reads its maps: learn
+ * their executable while they run. */
+static void proc_poll(void *state)
+{
+	struct proc_state *st = state;
+	int fd = bpf_map__fd(st->skel->maps.fp_procs);
+	struct fp_proc_info info;
+	__u32 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &info) && !info.exit_ns)
+			exe_of(st, key, info.exec_ns);
+	}
 }
 
 static void proc_destroy(void *state)
@@ -134,5 +163,6 @@ const struct fp_family fp_family_proc = {
 	.attach = proc_attach,
 	.read = proc_read,
 	.destroy = proc_destroy,
+	.poll = proc_poll,
 	.object = proc_object,
 };

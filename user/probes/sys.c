@@ -1,4 +1,5 @@
-/* The syscall accounting family (bpf/syscalls.bpf.c). */
+/* The syscall accounting family (bpf/syscalls.bpf.c), which also loads and
+ * attaches the shared syscall hooks of the io and stat families. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +8,10 @@
 #include "sys.h"
 #include "syscalls.skel.h"
 
+/* The syscall hooks carry the io and stat families too (syscalls.bpf.c). */
 static bool sys_wanted(const struct fp_probe_opts *o)
 {
-	return o->sys;
+	return o->sys || o->io || o->stat;
 }
 
 static int sys_load(struct fp_probes *P, void **state)
@@ -20,6 +22,14 @@ static int sys_load(struct fp_probes *P, void **state)
 	if (!skel)
 		return -errno;
 	skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	skel->rodata->hook_sys = probes__opts(P)->sys;
+	skel->rodata->hook_io = probes__opts(P)->io;
+	skel->rodata->hook_stat = probes__opts(P)->stat;
+	skel->rodata->stat_paths = probes__opts(P)->stat_paths;
+	/* Tests shrink the map to prove that what does not fit is counted. */
+	if (getenv("FASTPATH_SYS_STATS_ENTRIES"))
+		bpf_map__set_max_entries(skel->maps.fp_sys_stats,
+					 atoi(getenv("FASTPATH_SYS_STATS_ENTRIES")));
 	err = probes__share_maps(P, skel->obj);
 	if (!err)
 		err = syscalls_bpf__load(skel);
@@ -27,6 +37,7 @@ static int sys_load(struct fp_probes *P, void **state)
 		syscalls_bpf__destroy(skel);
 		return err;
 	}
+	probes__set_syscalls(P, skel);
 	*state = skel;
 	return 0;
 }
@@ -39,6 +50,9 @@ static int sys_attach(void *state)
 static int sys_read(void *state, struct fp_snapshot *s)
 {
 	struct syscalls_bpf *skel = state;
+
+	if (!skel->rodata->hook_sys)
+		return 0;
 	int fd = bpf_map__fd(skel->maps.fp_sys_stats);
 	size_t n = probes__ncpus();
 	struct fp_sys_key key, next, *prev = NULL;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "views/text.h"
 #include "model/syscalls.h"
+#include "model/alloc.h"
 
 const char *text__dur(uint64_t ns, char *buf, size_t len)
 {
@@ -100,6 +101,9 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 			fprintf(f, " [exited]");
 		fprintf(f, "\n");
 		text__syscall_table(f, p);
+		text__alloc(f, p);
+		text__stat_summary(f, p, s->meta.duration_s);
+		text__io(f, p);
 		text__findings(f, p);
 	}
 	if (!n)
@@ -108,4 +112,51 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		if (s->drops[r])
 			fprintf(f, "dropped: %llu (%s)\n", (unsigned long long)s->drops[r], drop__name(r));
 	free(order);
+}
+
+/* The allocator summary under a process's syscall table (record). */
+void text__alloc(FILE *f, const struct fp_proc *p)
+{
+	const struct fp_alloc_stats *a = p->alloc;
+	const char *est;
+
+	if (!a)
+		return;
+	est = alloc_stats__estimated(a) ? " (estimated)" : "";
+	fprintf(f, "\nallocations%s: %llu calls, %llu bytes requested", est,
+		(unsigned long long)alloc_stats__calls(a), (unsigned long long)alloc_stats__bytes(a));
+	if (a->size.count)
+		fprintf(f, ", size p50 %llu p99 %llu max %llu",
+			(unsigned long long)hist__percentile(&a->size, 0.5),
+			(unsigned long long)hist__percentile(&a->size, 0.99), (unsigned long long)a->size.max);
+	fprintf(f, "\n");
+	if (a->libc) {
+		fprintf(f, "  libc:");
+		for (int i = 0; i < FP_ALLOC_LIBC_FNS; i++)
+			if (a->fn[i].calls)
+				fprintf(f, " %s %llu", alloc__fn_name(i), (unsigned long long)a->fn[i].calls);
+		fprintf(f, "\n");
+	}
+	if (a->go.mode != FP_GO_NONE) {
+		fprintf(f, "  go (%s, %s): %llu allocations, %llu bytes%s", a->go.version,
+			alloc__go_mode_name(a->go.mode), (unsigned long long)a->go.calls,
+			(unsigned long long)a->go.bytes, a->go.estimated ? " (estimated)" : "");
+		if (a->go.mode == FP_GO_SAMPLED)
+			fprintf(f, " from %llu samples at MemProfileRate %lld", (unsigned long long)a->go.samples,
+				(long long)a->go.rate);
+		if (a->go.mode == FP_GO_EXACT && !a->go.complete)
+			fprintf(f, " [INCOMPLETE for this Go version]");
+		fprintf(f, "\n");
+	}
+	for (size_t i = 0; i < a->nsites && i < 3; i++) {
+		const struct fp_alloc_site *s = &a->sites[i];
+
+		fprintf(f, "  site %zu: %llu calls, %llu bytes:", i + 1, (unsigned long long)s->calls,
+			(unsigned long long)s->bytes);
+		for (size_t k = 0; k < s->nframes && k < 5; k++)
+			fprintf(f, "%s %s", k ? " <-" : "", s->frames[k]);
+		fprintf(f, "\n");
+	}
+	if (a->notes)
+		fprintf(f, "  note: %s\n", a->notes);
 }

@@ -7,8 +7,14 @@
 
 /* One process: calls, errors, time, mean, p99, % — sorted by time. */
 void text__syscall_table(FILE *f, const struct fp_proc *p);
+/* The data-path summary of one process (text_io.c); nothing without io. */
+void text__io(FILE *f, const struct fp_proc *p);
 /* Every process with activity, busiest first, then dropped counts. */
 void text__record(FILE *f, const struct fp_snapshot *s);
+/* Allocator summary of one process (nothing without an alloc section). */
+void text__alloc(FILE *f, const struct fp_proc *p);
+/* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
+void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 /* "1.23 s", "456 us", ... */
 const char *text__dur(uint64_t ns, char *buf, size_t len);
 

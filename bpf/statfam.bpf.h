@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stat storms: the stat family (stat, lstat, fstat, newfstatat, statx,
+ * access, faccessat(2), readlink(at), getdents64, statfs, fstatfs) and the
+ * failed open/openat calls, per process.  At entry the path argument is read
+ * into per-thread storage; at exit the call is counted per (tgid, syscall)
+ * with its errno class, per (tgid, path hash), and per (tgid, second).  The
+ * path string is stored once per hash.  Every map is bounded; what does not
+ * fit is counted in fp_drops.
+ *
+ * Included by syscalls.bpf.c, whose one sys_enter/sys_exit pair calls
+ * stat__enter()/stat__exit() (one program per tracepoint: see io.bpf.h).
+ */
+#ifndef FP_STATFAM_BPF_H
+#define FP_STATFAM_BPF_H
+
+#include "target.bpf.h"
+#include "stat.h"
+
+#define MAX_ERRNO 4095
+#define ENOENT 2
+#define EACCES 13
+#define ENOTDIR 20
+
+/* x86_64 syscall numbers (the Makefile builds for x86 only). */
+#define NR_open 2
+#define NR_stat 4
+#define NR_fstat 5
+#define NR_lstat 6
+#define NR_access 21
+#define NR_readlink 89
+#define NR_statfs 137
+#define NR_fstatfs 138
+#define NR_getdents64 217
+#define NR_openat 257
+#define NR_newfstatat 262
+#define NR_readlinkat 267
+#define NR_faccessat 269
+#define NR_statx 332
+#define NR_faccessat2 439
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* Off with --no-paths: counts only, no path is ever read. */
+const volatile bool stat_paths = true;
+
+/* What the entry hands to the exit of one call on this thread.  The path
+ * is read straight into task storage rather than a per-CPU scratch buffer:
+ * it has to survive until the exit anyway (an openat is only counted if it
+ * fails), and storage is per thread, so nothing can overwrite it meanwhile. */
+struct stat_start {
+	__s32 nr;		/* -1: nothing pending */
+	__s32 fault;		/* the path pointer could not be read */
+	__u64 uptr;		/* the path pointer, for the retry at exit */
+	struct fp_stat_str str;
+};
+
+/* Kept in the dispatcher's per-thread task storage (struct sys_start). */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, FP_STAT_MAX_SYS);
+	__type(key, struct fp_stat_key);
+	__type(value, struct fp_stat_val);
+} fp_stat_sys SEC(".maps");
+
+/* Not preallocated: the bound is a ceiling, memory follows the paths seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_STAT_MAX_PATHS);
+	__type(key, struct fp_stat_path_key);
+	__type(value, struct fp_stat_path_val);
+} fp_stat_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_STAT_MAX_PATHS);
+	__type(key, __u64);
+	__type(value, struct fp_stat_str);
+} fp_stat_strs SEC(".maps");
+
+/* Calls per (tgid, second): the peak rate needs the sum over CPUs of one
+ * second, which only user space can take exactly; it folds finished seconds
+ * into its running peak and deletes them, so the bound is on seconds not yet
+ * read (record reads once at the end: 16384 process-seconds). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_STAT_MAX_SECONDS);
+	__type(key, struct fp_stat_sec_key);
+	__type(value, __u64);
+} fp_stat_secs SEC(".maps");
+
+/* Which argument holds the path: 0 or 1; -1 for fd-based calls; -2 for
+ * syscalls outside the family. */
+static __always_inline int path_arg(long nr)
+{
+	switch (nr) {
+	case NR_stat: case NR_lstat: case NR_access: case NR_readlink:
+	case NR_statfs: case NR_open:
+		return 0;
+	case NR_newfstatat: case NR_statx: case NR_faccessat: case NR_faccessat2:
+	case NR_readlinkat: case NR_openat:
+		return 1;
+	case NR_fstat: case NR_fstatfs: case NR_getdents64:
+		return -1;
+	default:
+		return -2;
+	}
+}
+
+static __always_inline void read_path(struct stat_start *s, const char *up)
+{
+	long n;
+	char c;
+
+	s->str.truncated = 0;
+	s->str.len = 0;
+	s->fault = 0;
+	n = bpf_probe_read_user_str(s->str.path, FP_STAT_PATH_LEN, up);
+	if (n < 0) {
+		s->fault = 1;
+		s->str.path[0] = 0;
+		return;
+	}
+	s->str.len = n > 0 ? n - 1 : 0;
+	/* A full buffer is ambiguous (exactly 255 bytes, or more): one more
+	 * byte settles it, only on this rare path. */
+	if (n == FP_STAT_PATH_LEN &&
+	    (bpf_probe_read_user(&c, 1, up + FP_STAT_PATH_LEN - 1) || c))
+		s->str.truncated = 1;
+}
+
+/* Entry of a syscall of an ACTIVE target. */
+static __noinline void stat__enter(struct pt_regs *regs, long id, struct stat_start *s)
+{
+	int arg;
+
+	arg = path_arg(id);
+	if (arg == -2) {
+		s->nr = -1;
+		return;
+	}
+	s->nr = id;
+	s->fault = 0;
+	s->str.len = 0;
+	s->uptr = 0;
+	if (arg >= 0 && stat_paths) {
+		s->uptr = arg ? regs->si : regs->di;
+		read_path(s, (const char *)s->uptr);
+	}
+}
+
+static __always_inline __u64 path_hash(const struct stat_start *s)
+{
+	__u64 h = FNV_OFFSET;
+	__u32 len = s->str.len;
+
+	for (__u32 i = 0; i < FP_STAT_PATH_LEN; i++) {
+		if (i >= len)
+			break;
+		h ^= (__u8)s->str.path[i];
+		h *= FNV_PRIME;
+	}
+	return h ? h : 1;
+}
+
+static __noinline void count_sys(__u32 tgid, long nr, long ret, const struct stat_start *s)
+{
+	struct fp_stat_key key = { .tgid = tgid, .nr = nr };
+	struct fp_stat_val zero = {}, *v;
+
+	v = bpf_map_lookup_elem(&fp_stat_sys, &key);
+	if (!v) {
+		if (bpf_map_update_elem(&fp_stat_sys, &key, &zero, BPF_NOEXIST) == -E2BIG) {
+			fp_drop(FP_DROP_STAT);
+			return;
+		}
+		fp_proc_seen(tgid);
+		v = bpf_map_lookup_elem(&fp_stat_sys, &key);
+		if (!v)
+			return;
+	}
+	v->calls++;
+	if (ret < 0 && ret >= -MAX_ERRNO) {
+		if (ret == -ENOENT)
+			v->err[FP_STAT_ENOENT]++;
+		else if (ret == -ENOTDIR)
+			v->err[FP_STAT_ENOTDIR]++;
+		else if (ret == -EACCES)
+			v->err[FP_STAT_EACCES]++;
+		else
+			v->err[FP_STAT_EOTHER]++;
+	}
+	if (s->fault)
+		v->faulted++;
+	if (s->str.truncated)
+		v->truncated++;
+}
+
+static __noinline void count_second(__u32 tgid)
+{
+	struct fp_stat_sec_key key = { .tgid = tgid };
+	__u64 one = 1, *c;
+
+	key.sec = bpf_ktime_get_ns() / 1000000000ULL;
+	c = bpf_map_lookup_elem(&fp_stat_secs, &key);
+	if (c) {
+		(*c)++;
+		return;
+	}
+	if (bpf_map_update_elem(&fp_stat_secs, &key, &one, BPF_NOEXIST) == -E2BIG)
+		fp_drop(FP_DROP_STAT);
+}
+
+/* The string goes in once per hash, when a process first uses the path. */
+static __always_inline void keep_string(__u64 hash, struct stat_start *s)
+{
+	if (bpf_map_lookup_elem(&fp_stat_strs, &hash))
+		return;
+	if (bpf_map_update_elem(&fp_stat_strs, &hash, &s->str, BPF_NOEXIST) == -E2BIG)
+		fp_drop(FP_DROP_STAT_PATHS);
+}
+
+static __noinline void count_path(__u32 tgid, long ret, struct stat_start *s)
+{
+	struct fp_stat_path_key key = { .tgid = tgid };
+	struct fp_stat_path_val zero = {}, *v;
+
+	key.hash = path_hash(s);
+	v = bpf_map_lookup_elem(&fp_stat_paths, &key);
+	if (!v) {
+		if (bpf_map_update_elem(&fp_stat_paths, &key, &zero, BPF_NOEXIST) == -E2BIG) {
+			fp_drop(FP_DROP_STAT_PATHS);
+			return;
+		}
+		keep_string(key.hash, s);
+		v = bpf_map_lookup_elem(&fp_stat_paths, &key);
+		if (!v)
+			return;
+	}
+	v->calls++;
+	if (ret < 0 && ret >= -MAX_ERRNO)
+		v->errors++;
+}
+
+/* Exit of a syscall whose entry stat__enter() saw. */
+static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
+{
+	long nr = s->nr;
+
+	/* Not in the family. */
+	if (nr < 0)
+		return;
+	s->nr = -1;
+	if ((nr == NR_open || nr == NR_openat) && (ret >= 0 || ret < -MAX_ERRNO))
+		return;
+	/* BPF cannot fault pages in: a path in a page the program never
+	 * touched (a string constant read first by this very call) fails at
+	 * entry.  The syscall has paged it in by now, so read it again; a
+	 * pointer that still faults is really bad ((char *)1) and counted. */
+	if (s->fault)
+		read_path(s, (const char *)s->uptr);
+	count_sys(tgid, nr, ret, s);
+	count_second(tgid);
+	if (stat_paths && s->str.len)
+		count_path(tgid, ret, s);
+}
+
+#endif /* FP_STATFAM_BPF_H */

@@ -1,0 +1,265 @@
+/* Unit tests of the allocator section: pprof scaling, Go build info,
+ * probe placement, folded stacks, JSON both ways, deltas. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model/alloc.h"
+#include "views/report.h"
+#include "util/gobuild.h"
+#include "util/prologue.h"
+#include "views/json.h"
+
+static void test_pprof_scale(void **st)
+{
+	double c, b;
+
+	/* one 512 KiB sample at rate 512 KiB: 1/(1-e^-1) = 1.58198 */
+	alloc__pprof_scale(1, 524288, 524288, &c, &b);
+	assert_true(fabs(c - 1.0 / (1.0 - exp(-1.0))) < 1e-9);
+	assert_true(fabs(b - 524288 * c) < 1e-6);
+	/* small objects: each sample stands for ~rate/size allocations */
+	alloc__pprof_scale(10, 10 * 64, 524288, &c, &b);
+	assert_true(fabs(c - 10 / (1.0 - exp(-64.0 / 524288))) < 1e-6);
+	assert_true(fabs(b / 524288.0 - 10.0) < 0.01);	/* ~ rate bytes per sample */
+	/* rate 1: every allocation is recorded, nothing to scale */
+	alloc__pprof_scale(7, 700, 1, &c, &b);
+	assert_true(c == 7 && b == 700);
+	alloc__pprof_scale(0, 0, 524288, &c, &b);
+	assert_true(c == 0 && b == 0);
+}
+
+static size_t put_uvarint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+static void test_buildinfo_inline(void **st)
+{
+	uint8_t sec[256] = "\xff Go buildinf:";
+	char ver[32], mod[200];
+	size_t n = 32;
+	int ma, mi;
+
+	sec[14] = 8;
+	sec[15] = 2;	/* inline strings (Go 1.18+) */
+	n += put_uvarint(sec + n, 8);
+	memcpy(sec + n, "go1.19.8", 8);
+	n += 8;
+	memset(mod, 'm', sizeof(mod));	/* a module string over 127 bytes: 2-byte varint */
+	n += put_uvarint(sec + n, 150);
+	memcpy(sec + n, mod, 150 > sizeof(sec) - n ? sizeof(sec) - n : 150);
+	assert_int_equal(gobuild__parse(sec, sizeof(sec), ver, sizeof(ver)), 0);
+	assert_string_equal(ver, "go1.19.8");
+	assert_int_equal(gobuild__split(ver, &ma, &mi), 0);
+	assert_int_equal(ma, 1);
+	assert_int_equal(mi, 19);
+	assert_true(gobuild__at_least(ver, 1, 17));
+	assert_false(gobuild__at_least(ver, 1, 23));
+	assert_true(gobuild__at_least("go1.21rc2", 1, 21));
+	assert_false(gobuild__at_least("devel", 1, 0));
+	/* pre-1.18 layout: pointers, not parsed here */
+	sec[15] = 0;
+	assert_int_equal(gobuild__parse(sec, sizeof(sec), ver, sizeof(ver)), -EOPNOTSUPP);
+	/* not build info */
+	sec[0] = 0;
+	assert_int_equal(gobuild__parse(sec, sizeof(sec), ver, sizeof(ver)), -ENOENT);
+	/* truncated */
+	assert_int_equal(gobuild__parse(sec, 16, ver, sizeof(ver)), -ENOENT);
+}
+
+static void check_point(const uint8_t *code, size_t len, unsigned int mask, uint64_t off,
+			bool emulated, bool noted)
+{
+	struct fp_probe_point pp;
+
+	assert_int_equal(prologue__choose(code, len, 0x1000, mask, &pp), 0);
+	assert_int_equal(pp.offset, off);
+	assert_int_equal(pp.emulated, emulated);
+	assert_int_equal(pp.note[0] != 0, noted);
+}
+
+static void test_prologue(void **st)
+{
+	/* glibc malloc: push %r12 is emulated: the entry itself */
+	static const uint8_t push_r12[] = { 0x41, 0x54, 0x55, 0x53 };
+	/* glibc free: test %rdi,%rdi (stepped); je rel32 (emulated) */
+	static const uint8_t free_[] = { 0x48, 0x85, 0xff, 0x0f, 0x84, 0xbf, 0x00, 0x00, 0x00, 0x55 };
+	/* Go mallocgc: cmp 0x10(%r14),%rsp; jbe rel32 */
+	static const uint8_t go_[] = { 0x49, 0x3b, 0x66, 0x10, 0x0f, 0x86, 0x10, 0x00, 0x00, 0x00, 0x55 };
+	/* glibc reallocarray: mov %rsi,%rax; mul %rdx: neither emulated */
+	static const uint8_t mul_[] = { 0x48, 0x89, 0xf0, 0x48, 0xf7, 0xe2, 0x48, 0x89, 0xc6 };
+	/* mov %rax,%rbx then push: fine for C, but clobbers a Go argument */
+	static const uint8_t movrbx[] = { 0x48, 0x89, 0xc3, 0x55 };
+	/* sub $8,%rsp then push: %rsp moved, the caller's address with it */
+	static const uint8_t subrsp[] = { 0x48, 0x83, 0xec, 0x08, 0x55 };
+	/* test; je; ...; jmp back to the je: a loop would count twice */
+	static const uint8_t loop[] = { 0x48, 0x85, 0xff, 0x74, 0x02, 0x90, 0x90, 0xeb, 0xfa };
+	/* multi-byte nop first */
+	static const uint8_t nop[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00, 0x55 };
+
+	check_point(push_r12, sizeof(push_r12), FP_ARGS_SYSV, 0, true, false);
+	check_point(free_, sizeof(free_), FP_ARGS_SYSV, 3, true, false);
+	check_point(go_, sizeof(go_), FP_ARGS_GO, 4, true, false);
+	check_point(mul_, sizeof(mul_), FP_ARGS_SYSV, 0, false, true);
+	check_point(movrbx, sizeof(movrbx), FP_ARGS_SYSV, 3, true, false);
+	check_point(movrbx, sizeof(movrbx), FP_ARGS_GO, 0, false, true);
+	check_point(subrsp, sizeof(subrsp), FP_ARGS_SYSV, 0, false, true);
+	check_point(loop, sizeof(loop), FP_ARGS_SYSV, 0, false, true);
+	check_point(nop, sizeof(nop), FP_ARGS_SYSV, 0, true, false);
+}
+
+/* Go's stack check is a branch that runs again after morestack restarts the
+ * function: the probe goes on it and says which condition to skip. */
+static void test_prologue_go_stack_check(void **st)
+{
+	/* mProf_Malloc, big frame: lea -0xf0(%rsp),%r12; cmp 0x10(%r14),%r12; jbe rel32 */
+	static const uint8_t big[] = { 0x4c, 0x8d, 0xa4, 0x24, 0x10, 0xff, 0xff, 0xff,
+				       0x4d, 0x3b, 0x66, 0x10, 0x0f, 0x86, 0xaa, 0x01, 0x00, 0x00,
+				       0x48, 0x81, 0xec, 0x70, 0x01, 0x00, 0x00 };
+	/* small frame with a short jbe: cmp 0x10(%r14),%rsp; jbe rel8 */
+	static const uint8_t small[] = { 0x49, 0x3b, 0x66, 0x10, 0x76, 0x20, 0x55 };
+	/* the same bytes in C (SysV): no stack-check logic, plain rules */
+	struct fp_probe_point pp;
+
+	assert_int_equal(prologue__choose(big, sizeof(big), 0x1000, FP_ARGS_GO, &pp), 0);
+	assert_int_equal(pp.offset, 12);
+	assert_int_equal(pp.skip_cc, 6);	/* be: CF or ZF */
+	assert_true(pp.emulated);
+	assert_int_equal(prologue__choose(small, sizeof(small), 0x1000, FP_ARGS_GO, &pp), 0);
+	assert_int_equal(pp.offset, 4);
+	assert_int_equal(pp.skip_cc, 6);
+	assert_int_equal(prologue__choose(small, sizeof(small), 0x1000, FP_ARGS_SYSV, &pp), 0);
+	assert_int_equal(pp.skip_cc, -1);
+}
+
+static struct fp_snapshot *sample_snapshot(void)
+{
+	struct fp_snapshot *s = snapshot__new();
+	struct fp_proc *p = snapshot__proc(s, 42, true);
+	const char *a[] = { "__libc_malloc malloc.c:3281", "churn allocloop.c:28", "main allocloop.c:72" };
+	const char *b[] = { "runtime.mallocgc malloc.go:842", "main.f;g main.go:9" };
+
+	strcpy(p->comm, "w");
+	p->alloc = alloc_stats__new();
+	p->alloc->libc = true;
+	p->alloc->fn[0] = (struct fp_alloc_count){ 100, 6400 };
+	p->alloc->fn[FP_ALLOC_FREE] = (struct fp_alloc_count){ 99, 0 };
+	p->alloc->go = (struct fp_alloc_go){ .mode = FP_GO_SAMPLED, .version = "go1.19.8", .calls = 5,
+					     .bytes = 500, .estimated = true, .complete = true,
+					     .rate = 524288, .samples = 2 };
+	hist__add(&p->alloc->size, 64, 100);
+	assert_int_equal(alloc_stats__add_site(p->alloc, a, 3, 90, 5760), 0);
+	assert_int_equal(alloc_stats__add_site(p->alloc, b, 2, 5, 500), 0);
+	assert_int_equal(alloc_stats__add_site(p->alloc, a, 3, 10, 640), 0);	/* merges */
+	assert_int_equal(alloc_stats__add_note(p->alloc, "n1"), 0);
+	assert_int_equal(alloc_stats__add_note(p->alloc, "n2"), 0);
+	alloc_stats__sort_sites(p->alloc);
+	return s;
+}
+
+static void test_folded(void **st)
+{
+	struct fp_snapshot *s = sample_snapshot();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(folded__write_sites(f, s, false), 0);
+	assert_int_equal(folded__write_sites(f, s, true), 0);
+	fclose(f);
+	assert_string_equal(buf,
+		"w;main;churn;__libc_malloc 100\n"
+		"w;main.f:g;runtime.mallocgc 5\n"
+		"w;main;churn;__libc_malloc 6400\n"
+		"w;main.f:g;runtime.mallocgc 500\n");
+	assert_string_equal(s->procs[0].alloc->notes, "n1; n2");
+	assert_int_equal(alloc_stats__calls(s->procs[0].alloc), 105);	/* frees are not allocations */
+	free(buf);
+	snapshot__free(s);
+}
+
+static void test_json_roundtrip(void **st)
+{
+	struct fp_snapshot *s = sample_snapshot();
+	const struct fp_alloc_stats *a = s->procs[0].alloc;
+	struct fp_alloc_stats *b = NULL;
+	json_t *j = json_alloc__from(a, 1.0);
+	char err[256] = "";
+
+	assert_int_equal(json_alloc__parse(j, &b, err, sizeof(err)), 0);
+	assert_true(b->libc);
+	assert_int_equal(b->fn[0].calls, 100);
+	assert_int_equal(b->fn[0].bytes, 6400);
+	assert_int_equal(b->fn[FP_ALLOC_FREE].calls, 99);
+	assert_int_equal(b->go.mode, FP_GO_SAMPLED);
+	assert_string_equal(b->go.version, "go1.19.8");
+	assert_int_equal(b->go.rate, 524288);
+	assert_int_equal(b->go.samples, 2);
+	assert_true(b->go.estimated);
+	assert_int_equal(b->size.count, 100);
+	assert_int_equal(b->nsites, 2);
+	assert_int_equal(b->sites[0].calls, 100);
+	assert_string_equal(b->sites[0].frames[1], "churn allocloop.c:28");
+	assert_string_equal(b->notes, "n1; n2");
+	json_decref(j);
+	alloc_stats__free(b);
+	/* errors name the field */
+	j = json_pack("{s:{s:s}}", "go", "mode", "fast");
+	assert_int_equal(json_alloc__parse(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "go.mode"));
+	json_decref(j);
+	snapshot__free(s);
+}
+
+static void test_delta(void **st)
+{
+	struct fp_snapshot *s = sample_snapshot();
+	const struct fp_alloc_stats *cur = s->procs[0].alloc;
+	struct fp_alloc_stats *prev = alloc_stats__clone(cur), *d;
+	const char *a[] = { "__libc_malloc malloc.c:3281", "churn allocloop.c:28", "main allocloop.c:72" };
+
+	/* prev: everything but 30 calls at site a and the Go site */
+	prev->fn[0].calls -= 30;
+	prev->sites[0].calls -= 30;
+	prev->nsites = 1;
+	prev->go.calls = 5;
+	d = alloc_stats__delta(cur, prev);
+	assert_int_equal(d->fn[0].calls, 30);
+	assert_int_equal(d->go.calls, 0);
+	assert_int_equal(d->nsites, 2);
+	assert_int_equal(d->sites[0].calls, 30);
+	assert_int_equal(d->sites[0].nframes, 3);
+	assert_string_equal(d->sites[0].frames[2], a[2]);
+	assert_int_equal(d->sites[1].calls, 5);	/* new since prev */
+	prev->nsites = 2;
+	alloc_stats__free(prev);
+	alloc_stats__free(d);
+	snapshot__free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pprof_scale),
+		cmocka_unit_test(test_buildinfo_inline),
+		cmocka_unit_test(test_prologue),
+		cmocka_unit_test(test_prologue_go_stack_check),
+		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_delta),
+	};
+
+	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}

@@ -1,0 +1,166 @@
+/* Unit tests: the recording's JSON, written and read back. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "views/json.h"
+#include "views/text.h"
+#include "model/syscalls.h"
+
+static struct fp_snapshot *sample(void)
+{
+	struct fp_snapshot *s = snapshot__new();
+	struct fp_proc *p = snapshot__proc(s, 4242, true);
+	struct fp_sys_stat *st;
+
+	snprintf(s->meta.host, sizeof(s->meta.host), "testhost");
+	snprintf(s->meta.target, sizeof(s->meta.target), "pid 4242");
+	s->meta.duration_s = 2.5;
+	s->drops[FP_DROP_SYS_STATS] = 7;
+	snprintf(p->comm, sizeof(p->comm), "server");
+	p->exe = strdup("/usr/bin/server");
+	p->ppid = 1;
+	st = proc__sys(p, syscall__nr("getppid"), true);
+	st->calls = 1000;
+	for (int i = 0; i < 1000; i++)
+		hist__add(&st->lat, 100 + i, 1);
+	st->total_ns = st->lat.sum;
+	st = proc__sys(p, syscall__nr("openat"), true);
+	st->calls = 20;
+	st->errors = 20;
+	hist__add(&st->lat, 2000, 20);
+	st->total_ns = st->lat.sum;
+	proc__add_finding(p, "stat-storm", "warning", "summary \"quoted\"", "detail");
+	return s;
+}
+
+static char *write_tmp(struct fp_snapshot *s)
+{
+	static char path[] = "/tmp/fastpath-unit-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	assert_int_equal(json__write_record(f, s), 0);
+	fclose(f);
+	return path;
+}
+
+static void test_roundtrip(void **state)
+{
+	struct fp_snapshot *s = sample(), *r = NULL;
+	char err[256] = "", *path = write_tmp(s);
+	struct fp_sys_stat *a, *b;
+
+	assert_int_equal(json__read_record(path, &r, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(r->nprocs, 1);
+	assert_int_equal(r->procs[0].pid, 4242);
+	assert_string_equal(r->procs[0].comm, "server");
+	assert_string_equal(r->procs[0].exe, "/usr/bin/server");
+	assert_string_equal(r->meta.host, "testhost");
+	assert_true(r->meta.duration_s == 2.5);
+	assert_int_equal(r->drops[FP_DROP_SYS_STATS], 7);
+	a = proc__sys(&s->procs[0], 110, false);
+	b = proc__sys(&r->procs[0], 110, false);
+	assert_non_null(b);
+	assert_int_equal(b->calls, a->calls);
+	assert_int_equal(b->lat.count, 1000);
+	assert_memory_equal(b->lat.b, a->lat.b, sizeof(a->lat.b));
+	assert_int_equal(b->lat.min, 100);
+	assert_int_equal(b->lat.max, 1099);
+	assert_int_equal(proc__sys(&r->procs[0], 257, false)->errors, 20);
+	assert_int_equal(r->procs[0].nfindings, 1);
+	assert_string_equal(r->procs[0].findings[0].summary, "summary \"quoted\"");
+	snapshot__free(s);
+	snapshot__free(r);
+}
+
+static int read_text(const char *text, char *err, size_t len)
+{
+	char path[] = "/tmp/fastpath-unit-XXXXXX";
+	struct fp_snapshot *r = NULL;
+	int fd = mkstemp(path), e;
+
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	e = json__read_record(path, &r, err, len);
+	unlink(path);
+	snapshot__free(r);
+	return e;
+}
+
+static void test_bad_inputs(void **state)
+{
+	char err[512];
+
+	assert_int_equal(read_text("", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "empty file"));
+	assert_int_equal(read_text("{\"schema\": \"fastpath.record/1\", \"proc", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not valid JSON at line 1"));
+	assert_int_equal(read_text("{\"schema\": \"other/2\"}", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "expected \"fastpath.record/1\""));
+	assert_int_equal(read_text("[1,2]", err, sizeof(err)), -EINVAL);
+	assert_int_equal(read_text("{\"schema\": \"fastpath.record/1\", \"processes\": [{\"pid\": 1, \"comm\": \"x\", "
+				   "\"syscalls\": {\"read\": {\"calls\": -1}}}]}", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "processes[0].syscalls.read.calls"));
+	assert_int_equal(json__read_record("/", NULL, err, sizeof(err)), -EISDIR);
+	assert_int_equal(json__read_record("/nonexistent.json", NULL, err, sizeof(err)), -ENOENT);
+}
+
+static void test_text_table(void **state)
+{
+	struct fp_snapshot *s = sample();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	text__record(f, s);
+	fclose(f);
+	assert_non_null(strstr(buf, "pid 4242 (server)"));
+	assert_non_null(strstr(buf, "getppid"));
+	/* sorted by total time: getppid (~600 us) before openat (40 us) */
+	assert_true(strstr(buf, "getppid") < strstr(buf, "openat"));
+	assert_non_null(strstr(buf, "dropped: 7 (syscall_stats_full)"));
+	assert_non_null(strstr(buf, "stat-storm"));
+	free(buf);
+	snapshot__free(s);
+}
+
+static void test_delta(void **state)
+{
+	struct fp_snapshot *a = sample(), *b = sample(), *d;
+	struct fp_sys_stat *st = proc__sys(&b->procs[0], 110, false);
+
+	st->calls += 500;
+	hist__add(&st->lat, 50000, 500);
+	a->ts_ns = 1000000000;
+	b->ts_ns = 3000000000;
+	d = snapshot__delta(b, a);
+	assert_non_null(d);
+	assert_true(d->interval_s == 2.0);
+	assert_int_equal(proc__sys(&d->procs[0], 110, false)->calls, 500);
+	assert_int_equal(proc__sys(&d->procs[0], 110, false)->lat.count, 500);
+	/* unchanged syscalls are absent from the interval */
+	assert_null(proc__sys(&d->procs[0], 257, false));
+	snapshot__free(a);
+	snapshot__free(b);
+	snapshot__free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_text_table),
+		cmocka_unit_test(test_delta),
+	};
+
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

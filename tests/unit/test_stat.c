@@ -1,0 +1,198 @@
+/* Unit tests of the stat family's model: roll-up, repeat ratio, delta,
+ * JSON round trip and the stat-storm rule. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model/statfam.h"
+#include "model/findings.h"
+#include "views/json.h"
+
+#define NR_LSTAT 6
+#define NR_STATX 332
+#define NR_GETPPID 110
+
+static void test_parent_dir(void **state)
+{
+	char b[64];
+
+	assert_string_equal(stat__parent_dir("a/b/c", b, sizeof(b)), "a/b");
+	assert_string_equal(stat__parent_dir("/etc/passwd", b, sizeof(b)), "/etc");
+	assert_string_equal(stat__parent_dir("/etc", b, sizeof(b)), "/");
+	assert_string_equal(stat__parent_dir("/", b, sizeof(b)), "/");
+	assert_string_equal(stat__parent_dir("file", b, sizeof(b)), ".");
+	assert_string_equal(stat__parent_dir("a//b", b, sizeof(b)), "a");
+	assert_string_equal(stat__parent_dir("a/b/", b, sizeof(b)), "a");
+}
+
+/* 3 paths in d1 (calls 5, 3, 1), 1 in d2 (calls 4), 1 top-level (2). */
+static struct fp_stat_stats *sample(void)
+{
+	struct fp_stat_stats *s = stat_stats__new(true);
+	struct fp_stat_sys *y;
+
+	assert_non_null(s);
+	y = stat_stats__sys(s, NR_LSTAT);
+	y->calls = 15;
+	y->err[FP_STAT_ENOENT] = 4;
+	y->err[FP_STAT_EOTHER] = 1;
+	assert_int_equal(stat_stats__add_path(s, 11, "d1/a", false, 5, 0), 0);
+	assert_int_equal(stat_stats__add_path(s, 12, "d1/b", false, 3, 3), 0);
+	assert_int_equal(stat_stats__add_path(s, 13, "d1/c", false, 1, 0), 0);
+	assert_int_equal(stat_stats__add_path(s, 14, "/abs/d2/x", false, 4, 1), 0);
+	assert_int_equal(stat_stats__add_path(s, 15, "top", false, 2, 0), 0);
+	assert_int_equal(stat_stats__finish(s), 0);
+	return s;
+}
+
+static void test_rollup_and_ratio(void **state)
+{
+	struct fp_stat_stats *s = sample();
+
+	assert_int_equal(s->distinct_paths, 5);
+	assert_int_equal(s->path_calls, 15);
+	/* (15 - 5) / 15: ten calls asked again */
+	assert_true(stat_stats__repeat_ratio(s) > 0.6666 && stat_stats__repeat_ratio(s) < 0.6667);
+	assert_string_equal(s->paths[0].path, "d1/a");
+	assert_string_equal(s->paths[1].path, "/abs/d2/x");
+	assert_int_equal(s->ndirs, 3);
+	assert_string_equal(s->dirs[0].dir, "d1");
+	assert_int_equal(s->dirs[0].calls, 9);
+	assert_int_equal(s->dirs[0].errors, 3);
+	assert_string_equal(s->dirs[1].dir, "/abs/d2");
+	assert_int_equal(s->dirs[1].calls, 4);
+	assert_string_equal(s->dirs[2].dir, ".");
+	assert_int_equal(stat_stats__calls(s), 15);
+	assert_int_equal(stat_stats__errors(s), 5);
+	stat_stats__free(s);
+}
+
+static void test_no_paths_ratio_unknown(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(false);
+
+	stat_stats__sys(s, NR_STATX)->calls = 10;
+	assert_int_equal(stat_stats__finish(s), 0);
+	assert_true(stat_stats__repeat_ratio(s) < 0);
+	stat_stats__free(s);
+}
+
+static void test_delta(void **state)
+{
+	struct fp_stat_stats *prev = sample(), *cur = sample(), *d;
+
+	/* one more call on d1/c, a new path */
+	cur->paths[4].calls += 1;	/* sorted: d1/c is last (1 call) */
+	assert_string_equal(cur->paths[4].path, "d1/c");
+	assert_int_equal(stat_stats__add_path(cur, 16, "d3/new", false, 2, 2), 0);
+	stat_stats__sys(cur, NR_LSTAT)->calls += 3;
+	assert_int_equal(stat_stats__finish(cur), 0);
+	d = stat_stats__delta(cur, prev);
+	assert_non_null(d);
+	assert_int_equal(stat_stats__calls(d), 3);
+	assert_int_equal(d->distinct_paths, 2);
+	assert_int_equal(d->path_calls, 3);
+	assert_string_equal(d->paths[0].path, "d3/new");
+	assert_int_equal(d->ndirs, 2);
+	stat_stats__free(d);
+	d = stat_stats__clone(cur);
+	assert_int_equal(d->distinct_paths, 6);
+	assert_int_equal(d->ndirs, 4);
+	stat_stats__free(d);
+	stat_stats__free(prev);
+	stat_stats__free(cur);
+}
+
+static void test_json_round_trip(void **state)
+{
+	struct fp_stat_stats *s = sample(), *r = NULL;
+	char err[256] = "";
+	json_t *j = json_stat__from(s, 2.0);
+
+	assert_int_equal(json_integer_value(json_object_get(j, "calls")), 15);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "errors"), "ENOENT")), 4);
+	assert_true(json_real_value(json_object_get(j, "rate_per_s")) == 7.5);
+	assert_int_equal(json_array_size(json_object_get(j, "top_dirs")), 3);
+	assert_int_equal(json_stat__parse(j, &r, err, sizeof(err)), 0);
+	assert_int_equal(stat_stats__calls(r), 15);
+	assert_int_equal(stat_stats__errno(r, FP_STAT_EOTHER), 1);
+	assert_int_equal(r->distinct_paths, 5);
+	assert_int_equal(r->path_calls, 15);
+	assert_int_equal(r->npaths, 5);
+	assert_string_equal(r->dirs[0].dir, "d1");
+	assert_int_equal(r->dirs[0].calls, 9);
+	json_object_set_new(j, "peak_per_s", json_string("x"));
+	stat_stats__free(r);
+	r = NULL;
+	assert_int_equal(json_stat__parse(j, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "peak_per_s"));
+	json_decref(j);
+	stat_stats__free(s);
+}
+
+static struct fp_proc *proc_with(uint64_t stat_calls, uint64_t other_calls)
+{
+	struct fp_proc *p = calloc(1, sizeof(*p));
+
+	p->stat = stat_stats__new(true);
+	stat_stats__sys(p->stat, NR_LSTAT)->calls = stat_calls;
+	stat_stats__finish(p->stat);
+	proc__sys(p, NR_LSTAT, true)->calls = stat_calls;
+	proc__sys(p, NR_GETPPID, true)->calls = other_calls;
+	return p;
+}
+
+static void free_proc(struct fp_proc *p)
+{
+	stat_stats__free(p->stat);
+	free(p->sys);
+	proc__clear_findings(p);
+	free(p);
+}
+
+static void test_rule(void **state)
+{
+	struct fp_proc *p;
+
+	/* fast: 30,000 in 2 s */
+	p = proc_with(30000, 1000000);
+	assert_int_equal(stat__storm_rule(p, 2.0), 0);
+	assert_int_equal(p->nfindings, 1);
+	assert_string_equal(p->findings[0].kind, "stat-storm");
+	assert_non_null(strstr(p->findings[0].summary, "30000 stat-family calls"));
+	assert_non_null(strstr(p->findings[0].detail, "fsmonitor"));
+	free_proc(p);
+	/* slow but dominant: 5,000 over 100 s, more than everything else */
+	p = proc_with(5000, 100);
+	assert_int_equal(stat__storm_rule(p, 100.0), 0);
+	assert_int_equal(p->nfindings, 1);
+	free_proc(p);
+	/* slow and a minority: no storm */
+	p = proc_with(5000, 100000);
+	assert_int_equal(stat__storm_rule(p, 100.0), 0);
+	assert_int_equal(p->nfindings, 0);
+	free_proc(p);
+	/* a fast burst of a few calls is not a storm */
+	p = proc_with(500, 10);
+	assert_int_equal(stat__storm_rule(p, 0.01), 0);
+	assert_int_equal(p->nfindings, 0);
+	free_proc(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parent_dir),
+		cmocka_unit_test(test_rollup_and_ratio),
+		cmocka_unit_test(test_no_paths_ratio_unknown),
+		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_rule),
+	};
+
+	return cmocka_run_group_tests_name("stat", tests, NULL, NULL);
+}

@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/group.h"
+#include "model/io.h"
+#include "model/statfam.h"
+#include "model/alloc.h"
+
+static int group__add_hist(struct fp_group *g, const struct fp_named_hist *nh)
+{
+	struct fp_group_hist *a;
+
+	for (size_t i = 0; i < g->nhists; i++)
+		if (!strcmp(g->hists[i].name, nh->name)) {
+			hist__merge(&g->hists[i].h, nh->h);
+			return 0;
+		}
+	if (g->nhists == FP_GROUP_MAX_HISTS)
+		return 0;
+	if (!g->hists && !(g->hists = calloc(FP_GROUP_MAX_HISTS, sizeof(*g->hists))))
+		return -ENOMEM;
+	a = &g->hists[g->nhists++];
+	snprintf(a->name, sizeof(a->name), "%s", nh->name);
+	snprintf(a->unit, sizeof(a->unit), "%s", nh->unit);
+	a->h = *nh->h;
+	return 0;
+}
+
+static int group__add_findings(struct fp_group *g, const struct fp_proc *p)
+{
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const struct fp_finding *f = &p->findings[i];
+		bool seen = false;
+
+		for (size_t j = 0; j < g->sum.nfindings; j++)
+			seen |= !strcmp(g->sum.findings[j].kind, f->kind);
+		if (!seen && proc__add_finding(&g->sum, f->kind, f->severity, f->summary, f->detail))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int group__add_paths(struct fp_group *g, const struct fp_stat_stats *st)
+{
+	for (size_t i = 0; i < st->npaths; i++) {
+		const struct fp_stat_path *sp = &st->paths[i];
+		struct fp_group_path *gp = NULL;
+		void *n;
+
+		if (!sp->path)
+			continue;
+		for (size_t j = 0; j < g->npaths && !gp; j++)
+			if (!strcmp(g->paths[j].path, sp->path))
+				gp = &g->paths[j];
+		if (!gp) {
+			n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
+			if (!n)
+				return -ENOMEM;
+			g->paths = n;
+			gp = &g->paths[g->npaths];
+			memset(gp, 0, sizeof(*gp));
+			if (!(gp->path = strdup(sp->path)))
+				return -ENOMEM;
+			g->npaths++;
+		}
+		gp->calls += sp->calls;
+		gp->errors += sp->errors;
+	}
+	return 0;
+}
+
+static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
+{
+	if (p->io) {
+		g->has_io = true;
+		g->zc += io_stats__zero_copy_bytes(p->io);
+		g->copy += io_stats__copy_bytes(p->io);
+	}
+	if (p->stat) {
+		g->has_stat = true;
+		g->stat_calls += stat_stats__calls(p->stat);
+		g->stat_errors += stat_stats__errors(p->stat);
+	}
+	if (p->alloc) {
+		g->has_alloc = true;
+		g->alloc_calls += alloc_stats__calls(p->alloc);
+		g->alloc_bytes += alloc_stats__bytes(p->alloc);
+	}
+}
+
+int group__add(struct fp_group *g, const struct fp_proc *p)
+{
+	struct fp_named_hist nh[FP_GROUP_MAX_HISTS];
+	struct fp_hist merged;
+	size_t n;
+	int err;
+
+	g->nprocs++;
+	g->nexited += p->exited;
+	for (size_t i = 0; i < p->nsys; i++) {
+		struct fp_sys_stat *st = proc__sys(&g->sum, p->sys[i].nr, true);
+
+		if (!st)
+			return -ENOMEM;
+		st->calls += p->sys[i].calls;
+		st->errors += p->sys[i].errors;
+		st->total_ns += p->sys[i].total_ns;
+		hist__merge(&st->lat, &p->sys[i].lat);
+	}
+	proc__sort_sys(&g->sum);
+	group__add_sections(g, p);
+	if (p->stat && (err = group__add_paths(g, p->stat)))
+		return err;
+	n = proc__hists(p, &merged, nh, FP_GROUP_MAX_HISTS);
+	for (size_t i = 0; i < n; i++)
+		if ((err = group__add_hist(g, &nh[i])))
+			return err;
+	return group__add_findings(g, p);
+}
+
+void group__free(struct fp_group *g)
+{
+	free(g->sum.sys);
+	g->sum.sys = NULL;
+	proc__clear_findings(&g->sum);
+	free(g->hists);
+	g->hists = NULL;
+	for (size_t i = 0; i < g->npaths; i++)
+		free(g->paths[i].path);
+	free(g->paths);
+	g->paths = NULL;
+	g->npaths = 0;
+}
+
+void groups__free(struct fp_group *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		group__free(&v[i]);
+	free(v);
+}
+
+int groups__of(const struct fp_snapshot *s, bool by_pid, struct fp_group **out, size_t *n)
+{
+	struct fp_group *v = calloc(s->nprocs ? s->nprocs : 1, sizeof(*v));
+	size_t k = 0;
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nprocs && !err; i++) {
+		const struct fp_proc *p = &s->procs[i];
+		struct fp_group *g = NULL;
+
+		for (size_t j = 0; j < k && !g; j++)
+			if (!strcmp(v[j].comm, p->comm) && (!by_pid || v[j].pid == p->pid))
+				g = &v[j];
+		if (!g) {
+			g = &v[k++];
+			snprintf(g->comm, sizeof(g->comm), "%s", p->comm);
+			g->pid = by_pid ? p->pid : 0;
+		}
+		err = group__add(g, p);
+	}
+	if (err) {
+		groups__free(v, k);
+		return err;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* Processes summed by command name (and PID): the unit of the diff and of the
+ * Prometheus exporter, where per-PID series would grow without bound. */
+#ifndef FP_MODEL_GROUP_H
+#define FP_MODEL_GROUP_H
+
+#include "model/snapshot.h"
+
+#define FP_GROUP_MAX_HISTS 32
+
+struct fp_group_hist {
+	char name[48];
+	char unit[8];
+	struct fp_hist h;
+};
+
+/* A path of the stat family, summed over the group's processes. */
+struct fp_group_path {
+	char *path;
+	uint64_t calls, errors;
+};
+
+struct fp_group {
+	char comm[FP_COMM_LEN];
+	int pid;			/* 0: every pid of comm */
+	int nprocs, nexited;
+	struct fp_proc sum;		/* sys[] summed; findings[] once per kind */
+	bool has_io, has_stat, has_alloc;
+	uint64_t zc, copy;		/* data path bytes */
+	uint64_t stat_calls, stat_errors;
+	uint64_t alloc_calls, alloc_bytes;
+	struct fp_group_hist *hists;	/* every histogram (proc__hists), merged by name */
+	size_t nhists;
+	struct fp_group_path *paths;	/* stat paths with a name, merged by path */
+	size_t npaths;
+};
+
+/* Adds p to g (counters summed, histograms merged); -ENOMEM. */
+int group__add(struct fp_group *g, const struct fp_proc *p);
+void group__free(struct fp_group *g);
+
+/* The processes of s grouped by comm (by comm and pid with by_pid), in
+ * order of first appearance.  -ENOMEM. */
+int groups__of(const struct fp_snapshot *s, bool by_pid, struct fp_group **out, size_t *n);
+void groups__free(struct fp_group *v, size_t n);
+
+#endif

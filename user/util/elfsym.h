@@ -1,0 +1,30 @@
+/* Reading what fastpath needs from an ELF file (libelf): symbol addresses,
+ * their file offsets for uprobes, bytes at a virtual address, sections. */
+#ifndef FP_UTIL_ELFSYM_H
+#define FP_UTIL_ELFSYM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fp_elf;
+
+int elf__open(const char *path, struct fp_elf **out);
+void elf__close(struct fp_elf *e);
+/* A defined symbol (functions and objects; .symtab, then .dynsym). */
+int elf__symbol(struct fp_elf *e, const char *name, uint64_t *vaddr, uint64_t *size);
+/* Calls fn for every defined symbol name in .symtab and .dynsym; stops
+ * when fn returns non-zero and returns that. */
+int elf__for_each_symbol(struct fp_elf *e, int (*fn)(const char *name, void *arg), void *arg);
+/* Virtual address -> offset in the file (what a uprobe is placed at). */
+int elf__file_offset(struct fp_elf *e, uint64_t vaddr, uint64_t *off);
+/* n bytes at a virtual address of the file's image. */
+int elf__read(struct fp_elf *e, uint64_t vaddr, void *buf, size_t n);
+/* A section's bytes (malloc'd into *buf) and address; -ENOENT if absent. */
+int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, uint64_t *addr);
+/* Dynamically linked (has PT_INTERP). */
+bool elf__dynamic(struct fp_elf *e);
+/* Position-independent (ET_DYN): loaded at a bias. */
+bool elf__pie(struct fp_elf *e);
+
+#endif

@@ -1,0 +1,105 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/elfsym.h"
+#include "util/gobuild.h"
+
+/* The linker's layout (cmd/link, debug/buildinfo): 14-byte magic, pointer
+ * size, flags; from Go 1.18 with flag 2 the version and module strings
+ * follow inline at offset 32, each a uvarint length and the bytes. */
+static const char magic[14] = "\xff Go buildinf:";
+#define FLAG_BIG_ENDIAN 1
+#define FLAG_INLINE 2
+
+static int uvarint(const uint8_t *p, size_t len, uint64_t *v, size_t *used)
+{
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < len && i < 10; i++) {
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			*used = i + 1;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int gobuild__parse(const uint8_t *sec, size_t len, char *ver, size_t vlen)
+{
+	uint64_t n;
+	size_t used;
+
+	if (len < 32 || memcmp(sec, magic, sizeof(magic)))
+		return -ENOENT;
+	if (!(sec[15] & FLAG_INLINE))
+		return -EOPNOTSUPP;
+	if (uvarint(sec + 32, len - 32, &n, &used) || n > len - 32 - used || n >= vlen || !n)
+		return -EINVAL;
+	memcpy(ver, sec + 32 + used, n);
+	ver[n] = 0;
+	return strncmp(ver, "go", 2) ? -EINVAL : 0;
+}
+
+static uint64_t load_ptr(const uint8_t *p, int size, int big)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < size; i++)
+		v |= (uint64_t)p[big ? size - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* Before Go 1.18: two pointers to Go string headers {data, len}. */
+static int parse_pointers(struct fp_elf *e, const uint8_t *sec, char *ver, size_t vlen)
+{
+	int psz = sec[14], big = sec[15] & FLAG_BIG_ENDIAN;
+	uint8_t hdr[16];
+	uint64_t str, data, n;
+
+	if (psz != 4 && psz != 8)
+		return -EINVAL;
+	str = load_ptr(sec + 16, psz, big);
+	if (elf__read(e, str, hdr, 2 * psz))
+		return -EINVAL;
+	data = load_ptr(hdr, psz, big);
+	n = load_ptr(hdr + psz, psz, big);
+	if (!n || n >= vlen || elf__read(e, data, ver, n))
+		return -EINVAL;
+	ver[n] = 0;
+	return strncmp(ver, "go", 2) ? -EINVAL : 0;
+}
+
+int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen)
+{
+	void *sec = NULL;
+	size_t len;
+	int err;
+
+	err = elf__section(e, ".go.buildinfo", &sec, &len, NULL);
+	if (err)
+		return err == -ENOENT ? -ENOENT : err;
+	err = gobuild__parse(sec, len, ver, vlen);
+	if (err == -EOPNOTSUPP)
+		err = parse_pointers(e, sec, ver, vlen);
+	free(sec);
+	return err;
+}
+
+int gobuild__split(const char *ver, int *major, int *minor)
+{
+	if (!ver || sscanf(ver, "go%d.%d", major, minor) != 2)
+		return -EINVAL;
+	return 0;
+}
+
+int gobuild__at_least(const char *ver, int major, int minor)
+{
+	int ma, mi;
+
+	if (gobuild__split(ver, &ma, &mi))
+		return 0;
+	return ma > major || (ma == major && mi >= minor);
+}

@@ -1,0 +1,24 @@
+/* Go binaries: the build info the linker writes in .go.buildinfo (the Go
+ * version, as `go version -m` reads it) and the version arithmetic fastpath
+ * needs to know each runtime's calling convention. */
+#ifndef FP_UTIL_GOBUILD_H
+#define FP_UTIL_GOBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fp_elf;
+
+/* The section's bytes: version into ver ("go1.19.8").  Returns 0;
+ * -ENOENT if it is not build info; -EOPNOTSUPP for the pre-1.18 layout
+ * (pointers to strings: see gobuild__version_elf). */
+int gobuild__parse(const uint8_t *sec, size_t len, char *ver, size_t vlen);
+/* Whole binary: Go version from .go.buildinfo in either layout.  -ENOENT:
+ * not a Go binary. */
+int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen);
+/* "go1.19.8" -> 1, 19; "go1.21rc2" -> 1, 21.  -EINVAL if malformed. */
+int gobuild__split(const char *ver, int *major, int *minor);
+/* Whether Go version ver is at least major.minor (false if malformed). */
+int gobuild__at_least(const char *ver, int major, int minor);
+
+#endif

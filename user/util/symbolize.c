@@ -1,0 +1,195 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include "util/symbolize.h"
+
+struct cache_ent {
+	unsigned char id[20];	/* build id (truncated) or a hash of the path */
+	uint64_t rel;
+	char *text;
+	struct cache_ent *next;
+};
+
+#define CACHE_BUCKETS 4096
+
+struct fp_symbolizer {
+	struct cache_ent *bucket[CACHE_BUCKETS];
+};
+
+struct fp_addrspace {
+	Dwfl *dwfl;
+};
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+int symbolizer__new(struct fp_symbolizer **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void symbolizer__free(struct fp_symbolizer *S)
+{
+	if (!S)
+		return;
+	for (int i = 0; i < CACHE_BUCKETS; i++)
+		for (struct cache_ent *e = S->bucket[i], *n; e; e = n) {
+			n = e->next;
+			free(e->text);
+			free(e);
+		}
+	free(S);
+}
+
+struct fp_addrspace *symbolizer__addrspace(struct fp_symbolizer *S, const char *maps)
+{
+	struct fp_addrspace *A = calloc(1, sizeof(*A));
+	FILE *f;
+
+	if (!A)
+		return NULL;
+	A->dwfl = dwfl_begin(&callbacks);
+	f = fmemopen((void *)maps, strlen(maps), "r");
+	if (!A->dwfl || !f || dwfl_linux_proc_maps_report(A->dwfl, f)) {
+		if (f)
+			fclose(f);
+		symbolizer__addrspace_free(A);
+		return NULL;
+	}
+	fclose(f);
+	dwfl_report_end(A->dwfl, NULL, NULL);
+	return A;
+}
+
+void symbolizer__addrspace_free(struct fp_addrspace *A)
+{
+	if (!A)
+		return;
+	if (A->dwfl)
+		dwfl_end(A->dwfl);
+	free(A);
+}
+
+/* The module's identity: its GNU build id, else a hash of its path (Go's
+ * own linker writes no GNU build id). */
+static void module_id(Dwfl_Module *m, unsigned char id[20])
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	const char *name;
+	uint64_t h = 1469598103934665603ULL;
+	int n;
+
+	memset(id, 0, 20);
+	n = dwfl_module_build_id(m, &bits, &vaddr);
+	if (n > 0) {
+		memcpy(id, bits, n < 20 ? n : 20);
+		return;
+	}
+	name = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	for (const char *p = name ? name : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	memcpy(id, &h, sizeof(h));
+	id[19] = 1;
+}
+
+static struct cache_ent **slot(struct fp_symbolizer *S, const unsigned char id[20], uint64_t rel)
+{
+	uint64_t h = rel * 0x9E3779B97F4A7C15ULL;
+
+	for (int i = 0; i < 20; i++)
+		h = (h ^ id[i]) * 1099511628211ULL;
+	return &S->bucket[h % CACHE_BUCKETS];
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p ? p : "?";
+}
+
+/* Go's linker writes no .debug_aranges, which libdw (0.188) needs to map an
+ * address to its compilation unit: walk the units' ranges instead. */
+static const char *cu_line(Dwfl_Module *m, uint64_t addr, int *lineno)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(m, &bias);
+	Dwarf_Off off = 0, next;
+	size_t hsz;
+
+	if (!dw)
+		return NULL;
+	while (!dwarf_nextcu(dw, off, &next, &hsz, NULL, NULL, NULL)) {
+		Dwarf_Die cu;
+		Dwarf_Line *l;
+
+		if (dwarf_offdie(dw, off + hsz, &cu) && dwarf_haspc(&cu, addr - bias) == 1 &&
+		    (l = dwarf_getsrc_die(&cu, addr - bias)) && !dwarf_lineno(l, lineno))
+			return dwarf_linesrc(l, NULL, NULL);
+		off = next;
+	}
+	return NULL;
+}
+
+static void resolve(Dwfl_Module *m, uint64_t addr, uint64_t start, char *buf, size_t len)
+{
+	const char *fn, *file = NULL, *mname;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	fn = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+	line = dwfl_module_getsrc(m, addr);
+	if (line)
+		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	else
+		file = cu_line(m, addr, &lineno);
+	mname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (fn && file && lineno)
+		snprintf(buf, len, "%s %s:%d", fn, basename_of(file), lineno);
+	else if (fn)
+		snprintf(buf, len, "%s %s", fn, basename_of(mname));
+	else
+		snprintf(buf, len, "%s+0x%llx", basename_of(mname), (unsigned long long)(addr - start));
+}
+
+void symbolizer__frame(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t addr,
+		       bool is_return, char *buf, size_t len)
+{
+	uint64_t look = is_return && addr ? addr - 1 : addr, start = 0;
+	Dwfl_Module *m = A ? dwfl_addrmodule(A->dwfl, look) : NULL;
+	unsigned char id[20];
+	struct cache_ent **b, *e;
+
+	if (!m) {
+		snprintf(buf, len, "[unknown]+0x%llx", (unsigned long long)addr);
+		return;
+	}
+	dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	module_id(m, id);
+	b = slot(S, id, look - start);
+	for (e = *b; e; e = e->next)
+		if (e->rel == look - start && !memcmp(e->id, id, 20)) {
+			snprintf(buf, len, "%s", e->text);
+			return;
+		}
+	resolve(m, look, start, buf, len);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return;
+	memcpy(e->id, id, 20);
+	e->rel = look - start;
+	e->text = strdup(buf);
+	e->next = *b;
+	*b = e;
+}

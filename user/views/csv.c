@@ -1,0 +1,124 @@
+/* CSV for spreadsheets: one row per (process, metric), RFC 4180 quoting. */
+#include <inttypes.h>
+#include <string.h>
+#include "views/report.h"
+#include "model/syscalls.h"
+#include "model/io.h"
+#include "model/statfam.h"
+#include "model/alloc.h"
+
+void csv__field(FILE *f, const char *s)
+{
+	/* Quote when a reader could split or trim it: separators, quotes,
+	 * line breaks, and leading/trailing blanks. */
+	size_t n = strlen(s);
+	bool quote = strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[0] == '\t' ||
+						       s[n - 1] == ' ' || s[n - 1] == '\t'));
+
+	if (!quote) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void row(FILE *f, const struct fp_proc *p, const char *metric, double v, const char *unit,
+		const char *note)
+{
+	fprintf(f, "%d,", p->pid);
+	csv__field(f, p->comm);
+	fputc(',', f);
+	csv__field(f, metric);
+	/* %.17g round-trips a double; integers print without a fraction. */
+	fprintf(f, ",%.17g,", v);
+	csv__field(f, unit);
+	fputc(',', f);
+	csv__field(f, note ? note : "");
+	fputs("\r\n", f);
+}
+
+static void csv__hist(FILE *f, const struct fp_proc *p, const struct fp_named_hist *nh)
+{
+	char m[128];
+	static const struct { const char *suffix; double q; } pct[] = {
+		{ "p50", 0.50 }, { "p90", 0.90 }, { "p99", 0.99 },
+	};
+
+	snprintf(m, sizeof(m), "%s count", nh->name);
+	row(f, p, m, (double)nh->h->count, "", NULL);
+	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
+		snprintf(m, sizeof(m), "%s %s", nh->name, pct[i].suffix);
+		row(f, p, m, (double)hist__percentile(nh->h, pct[i].q), nh->unit, NULL);
+	}
+	snprintf(m, sizeof(m), "%s max", nh->name);
+	row(f, p, m, (double)nh->h->max, nh->unit, NULL);
+}
+
+static void csv__sections(FILE *f, const struct fp_proc *p)
+{
+	if (p->io) {
+		row(f, p, "io zero_copy_bytes", (double)io_stats__zero_copy_bytes(p->io), "bytes", NULL);
+		row(f, p, "io copy_bytes", (double)io_stats__copy_bytes(p->io), "bytes", NULL);
+		if (io_stats__zero_copy_ratio(p->io) >= 0)
+			row(f, p, "io zero_copy_ratio", io_stats__zero_copy_ratio(p->io), "ratio", NULL);
+	}
+	if (p->stat) {
+		row(f, p, "stat calls", (double)stat_stats__calls(p->stat), "calls", NULL);
+		row(f, p, "stat errors", (double)stat_stats__errors(p->stat), "calls", NULL);
+		row(f, p, "stat peak_per_s", (double)p->stat->peak_per_s, "calls/s", NULL);
+		if (stat_stats__repeat_ratio(p->stat) >= 0)
+			row(f, p, "stat repeat_ratio", stat_stats__repeat_ratio(p->stat), "ratio", NULL);
+		/* the path goes in the note: metric names stay a bounded set */
+		for (size_t i = 0; i < p->stat->npaths && i < FP_STAT_TOP; i++)
+			if (p->stat->paths[i].path)
+				row(f, p, "stat path calls", (double)p->stat->paths[i].calls, "calls", p->stat->paths[i].path);
+	}
+	if (p->alloc) {
+		row(f, p, "alloc calls", (double)alloc_stats__calls(p->alloc), "calls", NULL);
+		row(f, p, "alloc bytes", (double)alloc_stats__bytes(p->alloc), "bytes", NULL);
+	}
+}
+
+static void csv__proc(FILE *f, const struct fp_proc *p)
+{
+	struct fp_named_hist nh[FP_REPORT_MAX_HISTS];
+	struct fp_hist merged;
+	char m[128];
+	size_t n;
+
+	row(f, p, "exited", p->exited, "", p->exe ? p->exe : "");
+	for (size_t i = 0; i < p->nsys; i++) {
+		const struct fp_sys_stat *s = &p->sys[i];
+		const char *name = syscall__name(s->nr);
+
+		snprintf(m, sizeof(m), "syscall %s calls", name);
+		row(f, p, m, (double)s->calls, "calls", NULL);
+		snprintf(m, sizeof(m), "syscall %s errors", name);
+		row(f, p, m, (double)s->errors, "calls", NULL);
+		snprintf(m, sizeof(m), "syscall %s time", name);
+		row(f, p, m, (double)s->total_ns, "ns", NULL);
+		snprintf(m, sizeof(m), "syscall %s p99", name);
+		row(f, p, m, (double)hist__percentile(&s->lat, 0.99), "ns", NULL);
+	}
+	csv__sections(f, p);
+	n = proc__hists(p, &merged, nh, FP_REPORT_MAX_HISTS);
+	for (size_t i = 0; i < n; i++)
+		csv__hist(f, p, &nh[i]);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		snprintf(m, sizeof(m), "finding %s", p->findings[i].kind);
+		row(f, p, m, 1, p->findings[i].severity, p->findings[i].summary);
+	}
+}
+
+void csv__write(FILE *f, const struct fp_snapshot *s)
+{
+	fputs("pid,comm,metric,value,unit,note\r\n", f);
+	for (size_t i = 0; i < s->nprocs; i++)
+		csv__proc(f, &s->procs[i]);
+}

@@ -1,0 +1,57 @@
+/* Folded allocation stacks ("main;handle;malloc 42" per line) for flame graph
+ * tools (flamegraph.pl, inferno, speedscope).  The stacks come from the
+ * alloc section; a recording without them says so instead of printing
+ * nothing. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "views/report.h"
+#include "model/alloc.h"
+
+/* Frames are "func file:line" or "module+0xoff": folded output keeps the
+ * function, and semicolons (the separator) become colons. */
+static void put_frame(FILE *f, const char *frame)
+{
+	size_t n = strcspn(frame, " ");
+
+	for (size_t i = 0; i < n; i++)
+		fputc(frame[i] == ';' ? ':' : frame[i], f);
+}
+
+int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct fp_proc *p = &s->procs[i];
+
+		if (!p->alloc)
+			continue;
+		for (size_t j = 0; j < p->alloc->nsites; j++) {
+			const struct fp_alloc_site *site = &p->alloc->sites[j];
+			uint64_t w = bytes ? site->bytes : site->calls;
+
+			if (!w)
+				continue;
+			fputs(p->comm, f);
+			for (size_t k = site->nframes; k-- > 0;) {
+				fputc(';', f);
+				put_frame(f, site->frames[k]);
+			}
+			fprintf(f, " %llu\n", (unsigned long long)w);
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int folded__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->nprocs && !any; i++)
+		any = s->procs[i].alloc && s->procs[i].alloc->nsites;
+	if (!any) {
+		snprintf(err, errlen, "the recording has no allocation stacks: record it with "
+			 "'fastpath record --stacks' to use --format folded");
+		return -ENOENT;
+	}
+	return folded__write_sites(f, s, false);
+}

@@ -1,0 +1,253 @@
+/* The text report: what an incident review pastes into its document. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "views/report.h"
+#include "views/text.h"
+#include "model/syscalls.h"
+#include "model/io.h"
+#include "model/statfam.h"
+#include "model/alloc.h"
+
+static int cmp_busy(const void *a, const void *b)
+{
+	const struct fp_proc *x = *(const struct fp_proc *const *)a;
+	const struct fp_proc *y = *(const struct fp_proc *const *)b;
+	uint64_t tx = proc__sys_time(x), ty = proc__sys_time(y);
+	uint64_t cx = proc__sys_calls(x), cy = proc__sys_calls(y);
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	if (cx != cy)
+		return cx < cy ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+const struct fp_proc **report__order(const struct fp_snapshot *s, size_t *n)
+{
+	const struct fp_proc **v = calloc(s->nprocs ? s->nprocs : 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->nprocs; i++)
+		v[(*n)++] = &s->procs[i];
+	qsort(v, *n, sizeof(*v), cmp_busy);
+	return v;
+}
+
+void report__describe(const struct fp_snapshot *s, char *buf, size_t len)
+{
+	char when[64] = "an unknown time";
+	time_t t = (time_t)s->meta.start_time;
+	struct tm tm;
+
+	if (t > 0 && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	snprintf(buf, len, "host %s (kernel %s), fastpath %s; target: %s; %.2f s from %s",
+		 s->meta.host[0] ? s->meta.host : "?", s->meta.kernel[0] ? s->meta.kernel : "?",
+		 s->meta.version[0] ? s->meta.version : "?", s->meta.target[0] ? s->meta.target : "?",
+		 s->meta.duration_s, when);
+}
+
+static const char *fmt_val(uint64_t v, const char *unit, char *buf, size_t len)
+{
+	if (!strcmp(unit, "ns"))
+		return text__dur(v, buf, len);
+	if (v >= 1ULL << 30)
+		snprintf(buf, len, "%.2f GiB", v / 1073741824.0);
+	else if (v >= 1ULL << 20)
+		snprintf(buf, len, "%.2f MiB", v / 1048576.0);
+	else if (v >= 1ULL << 10)
+		snprintf(buf, len, "%.2f KiB", v / 1024.0);
+	else
+		snprintf(buf, len, "%" PRIu64 " B", v);
+	return buf;
+}
+
+/* Bars per power of two (four in-kernel buckets each, exact since the
+ * buckets split powers of two), marking the rows holding p50/p90/p99. */
+void report_text__hist(FILE *f, const struct fp_named_hist *nh)
+{
+	const struct fp_hist *h = nh->h;
+	uint64_t rows[FP_HIST_BUCKETS / FP_HIST_SUB + 1] = { 0 }, top = 0;
+	uint64_t pv[3] = { hist__percentile(h, 0.5), hist__percentile(h, 0.9), hist__percentile(h, 0.99) };
+	int first = -1, last = -1, nrows = FP_HIST_BUCKETS / FP_HIST_SUB;
+	char a[32], b[32], c[32], d[32];
+
+	for (int i = 0; i < FP_HIST_BUCKETS; i++)
+		rows[i / FP_HIST_SUB] += h->b[i];
+	for (int r = 0; r < nrows; r++)
+		if (rows[r]) {
+			if (first < 0)
+				first = r;
+			last = r;
+			if (rows[r] > top)
+				top = rows[r];
+		}
+	fprintf(f, "  %s (%s): %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s\n", nh->name, nh->unit,
+		h->count, fmt_val(pv[0], nh->unit, a, 32), fmt_val(pv[1], nh->unit, b, 32),
+		fmt_val(pv[2], nh->unit, c, 32), fmt_val(h->max, nh->unit, d, 32));
+	for (int r = first; r >= 0 && r <= last; r++) {
+		uint64_t lo, hi, tmp;
+		int w = top ? (int)((rows[r] * 40 + top - 1) / top) : 0;
+		char bar[41], marks[16] = "";
+
+		hist__bucket_bounds(r * FP_HIST_SUB, &lo, &tmp);
+		hist__bucket_bounds(r * FP_HIST_SUB + FP_HIST_SUB - 1, &tmp, &hi);
+		memset(bar, '#', w);
+		bar[w] = 0;
+		for (int k = 0; k < 3; k++)
+			if (pv[k] >= lo && pv[k] < hi)
+				snprintf(marks + strlen(marks), sizeof(marks) - strlen(marks), " p%d",
+					 (int[]){ 50, 90, 99 }[k]);
+		fprintf(f, "    %10s - %-10s |%-40s| %10" PRIu64 "%s\n", fmt_val(lo, nh->unit, a, 32),
+			hi == UINT64_MAX ? "inf" : fmt_val(hi, nh->unit, b, 32), bar, rows[r], marks);
+	}
+}
+
+static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
+{
+	double rr = stat_stats__repeat_ratio(st);
+
+	fprintf(f, "stat family: %" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
+		stat_stats__calls(st), stat_stats__calls(st) / secs, st->peak_per_s, stat_stats__errors(st));
+	for (int e = 0; e < FP_STAT_NERR; e++)
+		if (stat_stats__errno(st, e))
+			fprintf(f, ", %" PRIu64 " %s", stat_stats__errno(st, e), stat__err_name(e));
+	if (rr >= 0)
+		fprintf(f, "; repeat ratio %.0f%% over %" PRIu64 " distinct paths", rr * 100, st->distinct_paths);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < st->npaths && i < FP_STAT_TOP; i++)
+		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  %s%s\n", st->paths[i].calls, st->paths[i].errors,
+			st->paths[i].path ? st->paths[i].path : "(path not captured)", st->paths[i].truncated ? "..." : "");
+	for (size_t i = 0; i < st->ndirs && i < FP_STAT_TOP; i++)
+		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  in %s/\n", st->dirs[i].calls, st->dirs[i].errors,
+			st->dirs[i].dir);
+}
+
+static int cmp_cell_bytes(const void *a, const void *b)
+{
+	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a, *y = *(const struct fp_io_cell *const *)b;
+
+	return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : (x->calls < y->calls) - (x->calls > y->calls);
+}
+
+/* The data path by syscall and fd kinds, most bytes first (the exact
+ * cells the kernel aggregated). */
+static void text__io_cells(FILE *f, const struct fp_io_stats *io)
+{
+	const struct fp_io_cell **v = calloc(io->ncells ? io->ncells : 1, sizeof(*v));
+	char b[32];
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < io->ncells; i++)
+		v[i] = &io->cells[i];
+	qsort(v, io->ncells, sizeof(*v), cmp_cell_bytes);
+	for (size_t i = 0; i < io->ncells && i < 10; i++)
+		fprintf(f, "  %12s %10" PRIu64 " calls  %-16s %s -> %s\n", fmt_val(v[i]->bytes, "B", b, sizeof(b)),
+			v[i]->calls, syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst));
+	free(v);
+}
+
+static void text__sections(FILE *f, const struct fp_proc *p, double secs)
+{
+	char a[32], b[32];
+
+	if (p->io) {
+		double r = io_stats__zero_copy_ratio(p->io);
+
+		fprintf(f, "data path: zero-copy %s, copied %s", fmt_val(io_stats__zero_copy_bytes(p->io), "B", a, 32),
+			fmt_val(io_stats__copy_bytes(p->io), "B", b, 32));
+		if (r >= 0)
+			fprintf(f, ", zero-copy share %.1f%%", r * 100);
+		fprintf(f, "\n");
+		text__io_cells(f, p->io);
+	}
+	if (p->stat)
+		text__stat(f, p->stat, secs);
+	if (p->alloc)
+		fprintf(f, "allocator: %" PRIu64 " calls (%.0f/s), %s allocated\n", alloc_stats__calls(p->alloc),
+			alloc_stats__calls(p->alloc) / secs, fmt_val(alloc_stats__bytes(p->alloc), "B", a, 32));
+}
+
+static void text__proc(FILE *f, const struct fp_proc *p, double secs)
+{
+	struct fp_named_hist nh[FP_REPORT_MAX_HISTS];
+	struct fp_hist merged;
+	size_t n;
+	char t[32];
+
+	fprintf(f, "\n== pid %d (%s) %s", p->pid, p->comm, p->exe ? p->exe : "(exe unknown)");
+	if (p->exited)
+		fprintf(f, " [exited, code %d]", p->exit_code);
+	fprintf(f, "\n%" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls\n",
+		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
+		text__dur(proc__sys_time(p), t, sizeof(t)));
+	if (p->nsys)
+		text__syscall_table(f, p);
+	text__sections(f, p, secs);
+	for (size_t i = 0; i < p->nfindings; i++)
+		fprintf(f, "finding [%s] %s: %s%s%s\n", p->findings[i].severity, p->findings[i].kind,
+			p->findings[i].summary, p->findings[i].detail[0] ? "\n    " : "", p->findings[i].detail);
+	n = proc__hists(p, &merged, nh, FP_REPORT_MAX_HISTS);
+	for (size_t i = 0; i < n; i++)
+		if (nh[i].h->count)
+			report_text__hist(f, &nh[i]);
+}
+
+void report_text__write(FILE *f, const struct fp_snapshot *s, const char *name)
+{
+	double secs = s->meta.duration_s > 0 ? s->meta.duration_s : 1;
+	const struct fp_proc **order;
+	size_t n, nf = 0;
+	char desc[512];
+
+	report__describe(s, desc, sizeof(desc));
+	fprintf(f, "fastpath report of %s\n%s\n", name, desc);
+	order = report__order(s, &n);
+	if (!order)
+		return;
+	fprintf(f, "\nFindings\n");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < order[i]->nfindings; k++, nf++)
+			fprintf(f, "  [%s] %s (pid %d): %s: %s\n", order[i]->findings[k].severity, order[i]->comm,
+				order[i]->pid, order[i]->findings[k].kind, order[i]->findings[k].summary);
+	if (!nf)
+		fprintf(f, "  none\n");
+	for (int r = 0; r < FP_DROP_MAX; r++)
+		if (s->drops[r])
+			fprintf(f, "dropped: %" PRIu64 " (%s): the numbers below miss these\n", s->drops[r], drop__name(r));
+	if (!n)
+		fprintf(f, "\nno activity recorded from the target\n");
+	for (size_t i = 0; i < n; i++)
+		text__proc(f, order[i], secs);
+	free(order);
+}
+
+static void who(const struct fp_change *c, char *buf, size_t len)
+{
+	if (c->pid)
+		snprintf(buf, len, "%s (pid %d)", c->comm, c->pid);
+	else if (c->nprocs_before > 1 || c->nprocs_after > 1)
+		snprintf(buf, len, "%s (%d -> %d processes)", c->comm, c->nprocs_before, c->nprocs_after);
+	else
+		snprintf(buf, len, "%s", c->comm);
+}
+
+void report_text__diff(FILE *f, const struct fp_diff *d, const char *before, const char *after)
+{
+	char w[64];
+
+	fprintf(f, "fastpath diff\n  before: %s (%.2f s)\n  after:  %s (%.2f s)\n", before, d->before_s,
+		after, d->after_s);
+	fprintf(f, "rates are per second of each recording; largest change first\n\n");
+	if (!d->n)
+		fprintf(f, "no change of 1.5x or more\n");
+	for (size_t i = 0; i < d->n; i++) {
+		who(&d->v[i], w, sizeof(w));
+		fprintf(f, "%3zu. %s: %s\n", i + 1, w, d->v[i].text);
+	}
+}
