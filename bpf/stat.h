@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel/user contract of the stat family (statfam.bpf.c): stat-like calls
+ * Kernel/user contract of the stat family (statfam.bpf.h): stat-like calls
  * per (tgid, syscall) with errno classes, per (tgid, path hash) with the path
- * string kept once per hash, and per (tgid, second) for the peak rate.
+ * string kept once per hash.  The peak rate is user space's (model/peak.h).
  * Plain C: both sides include it; never vmlinux.h here.
  */
 #ifndef FP_STAT_H
@@ -14,7 +14,6 @@
 
 #define FP_STAT_MAX_SYS 4096		/* (tgid, syscall) pairs */
 #define FP_STAT_MAX_PATHS 65536		/* (tgid, path hash) pairs; also path strings */
-#define FP_STAT_MAX_SECONDS 16384	/* (tgid, second) pairs not yet folded by user space */
 
 /* Errno classes of a failed call, the index into fp_stat_val.err[]. */
 enum fp_stat_err {
@@ -59,11 +58,6 @@ struct fp_stat_str {
 	unsigned int truncated;
 	unsigned int len;		/* bytes captured, NUL excluded */
 	char path[FP_STAT_PATH_LEN];
-};
-
-struct fp_stat_sec_key {
-	unsigned int tgid;
-	unsigned int sec;		/* CLOCK_MONOTONIC seconds */
 };
 
 #endif /* FP_STAT_H */

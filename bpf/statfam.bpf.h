@@ -4,7 +4,7 @@
  * access, faccessat(2), readlink(at), getdents64, statfs, fstatfs) and the
  * failed open/openat calls, per process.  At entry the path argument is read
  * into per-thread storage; at exit the call is counted per (tgid, syscall)
- * with its errno class, per (tgid, path hash), and per (tgid, second).  The
+ * with its errno class and per (tgid, path hash).  The
  * path string is stored once per hash.  Every map is bounded; what does not
  * fit is counted in fp_drops.
  *
@@ -82,17 +82,6 @@ struct {
 	__type(value, struct fp_stat_str);
 } fp_stat_strs SEC(".maps");
 
-/* Calls per (tgid, second): the peak rate needs the sum over CPUs of one
- * second, which only user space can take exactly; it folds finished seconds
- * into its running peak and deletes them, so the bound is on seconds not yet
- * read (record reads once at the end: 16384 process-seconds). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FP_STAT_MAX_SECONDS);
-	__type(key, struct fp_stat_sec_key);
-	__type(value, __u64);
-} fp_stat_secs SEC(".maps");
 
 /* Which argument holds the path: 0 or 1; -1 for fd-based calls; -2 for
  * syscalls outside the family. */
@@ -201,21 +190,6 @@ static __noinline void count_sys(__u32 tgid, long nr, long ret, const struct sta
 		v->truncated++;
 }
 
-static __noinline void count_second(__u32 tgid)
-{
-	struct fp_stat_sec_key key = { .tgid = tgid };
-	__u64 one = 1, *c;
-
-	key.sec = bpf_ktime_get_ns() / 1000000000ULL;
-	c = bpf_map_lookup_elem(&fp_stat_secs, &key);
-	if (c) {
-		(*c)++;
-		return;
-	}
-	if (bpf_map_update_elem(&fp_stat_secs, &key, &one, BPF_NOEXIST) == -E2BIG)
-		fp_drop(FP_DROP_STAT);
-}
-
 /* The string goes in once per hash, when a process first uses the path. */
 static __always_inline void keep_string(__u64 hash, struct stat_start *s)
 {
@@ -265,7 +239,6 @@ static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 	if (s->fault)
 		read_path(s, (const char *)s->uptr);
 	count_sys(tgid, nr, ret, s);
-	count_second(tgid);
 	if (stat_paths && s->str.len)
 		count_path(tgid, ret, s);
 }

@@ -11,6 +11,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "record", cmd_record, "trace, then write a recording (JSON) or an strace -c style table" },
+	{ "top", cmd_top, "live view of every traced process, refreshed each interval" },
 	{ "check", cmd_check, "show what this machine supports" },
 	{ "report", cmd_report, "render a recording: text, html, csv, prom, folded" },
 	{ "diff", cmd_diff, "what changed between two recordings, largest first" },

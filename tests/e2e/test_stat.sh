@@ -140,3 +140,17 @@ test_stat_git_status() {
 	done < "$TMP/dirs.txt"
 	grep -Eq '^d[0-9]+$' "$TMP/dirs.txt" || fail "no tree directory among the top ones: $(tr '\n' ' ' < "$TMP/dirs.txt")"
 }
+
+test_stat_peak_rate() {
+	# demo_statstorm makes 250 stat calls per >= 10 ms tick: a one-second
+	# window can hold at most 101 ticks, 25,250 calls; the busiest second
+	# is at least the average one
+	fp_run record -q -o "$TMP/r.json" -- "$W/demo_statstorm" 2.5
+	local q='.processes[] | select(.comm=="demo_statstorm") | .stat'
+	local peak calls dur
+	peak=$(jq "$q.peak_per_s" "$TMP/r.json")
+	calls=$(jq "$q.calls" "$TMP/r.json")
+	dur=$(jq '.duration_s' "$TMP/r.json")
+	assert_le "$peak" 25250 "peak never above what the pacing allows"
+	assert_ge "$peak" "$(awk -v c="$calls" -v d="$dur" 'BEGIN { printf "%d", 0.9 * c / d }')" "peak at least the average rate"
+}

@@ -12,6 +12,8 @@
 #include "model/diff.h"
 #include "model/syscalls.h"
 #include "model/statfam.h"
+#include "model/alloc.h"
+#include "model/alloc_site.h"
 #include "views/report.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -64,6 +66,30 @@ static const struct fp_change *find_change(const struct fp_diff *d, const char *
 			return &d->v[i];
 		}
 	return NULL;
+}
+
+
+/* An alloc section: n malloc calls of size bytes from `caller`. */
+static struct fp_alloc_stats *libc_alloc(struct fp_proc *p)
+{
+	if (!p->alloc) {
+		p->alloc = alloc_stats__new();
+		assert_non_null(p->alloc);
+		p->alloc->libc = true;
+	}
+	return p->alloc;
+}
+
+static void mallocs(struct fp_proc *p, const char *caller, uint64_t n, uint64_t size)
+{
+	struct fp_alloc_stats *a = libc_alloc(p);
+	const char *frames[] = { "__libc_malloc malloc.c:3281", caller, "main m.c:1" };
+
+	a->fn[0].calls += n;
+	a->fn[0].bytes += n * size;
+	hist__add(&a->size, size, n);
+	assert_int_equal(alloc_stats__add_site(a, frames, 3, n, n * size), 0);
+	alloc_stats__sort_sites(a);
 }
 
 /* ---- diff --------------------------------------------------------------- */
@@ -280,6 +306,112 @@ static void test_diff_new_hot_stat_path(void **state)
 	snapshot__free(a);
 }
 
+
+/* The allocation rate moved 10x and a new site took most of it: both are
+ * ranked, the call rate before the bytes, and the old site is not "new". */
+static void test_diff_alloc_rate_and_new_site(void **state)
+{
+	struct fp_snapshot *b = snap(1), *a = snap(1);
+	struct fp_proc *pb = proc(b, 1, "svc"), *pa = proc(a, 2, "svc");
+	const struct fp_change *c;
+	size_t rc, rb;
+	struct fp_diff *d;
+
+	calls(pb, "read", 1000, 1000);
+	calls(pa, "read", 1000, 1000);
+	mallocs(pb, "handle h.c:10", 1000, 64);
+	mallocs(pa, "handle h.c:12", 1000, 64);	/* same function, line moved */
+	mallocs(pa, "parse p.c:7", 9000, 64);
+	mallocs(pb, "parse p.c:7", 5, 64);		/* there, but not a top site */
+	d = diff__compute(b, a);
+	assert_non_null(d);
+	c = find_change(d, "allocator calls", &rc);
+	assert_non_null(c);
+	assert_true(c->before == 1005 && c->after == 10000);
+	assert_non_null(find_change(d, "allocated bytes", &rb));
+	/* the new site first (it is new: the largest fold), then the rate,
+	 * then the bytes; nothing else moved */
+	assert_int_equal(rc, 1);
+	assert_int_equal(rb, 2);
+	assert_int_equal(d->n, 3);
+	c = find_change(d, "top allocation site parse p.c:7", &rc);
+	assert_non_null(c);
+	assert_int_equal(rc, 0);
+	assert_true(c->before == 5 && c->after == 9000);
+	assert_non_null(strstr(c->text, "90% of the allocated calls after"));
+	assert_null(find_change(d, "top allocation site handle h.c:12", NULL));
+	assert_null(find_change(d, "read", NULL));
+	diff__free(d);
+	/* a top site that got 10x busier is the rate change, not a new site */
+	d = diff__compute(a, b);
+	assert_non_null(d);
+	assert_null(find_change(d, "top allocation site handle h.c:10", NULL));
+	diff__free(d);
+	d = diff__compute(b, b);
+	assert_non_null(d);
+	assert_int_equal(d->n, 0);
+	diff__free(d);
+	mallocs(pa, "handle h.c:12", 90000, 64);
+	d = diff__compute(b, a);
+	assert_non_null(d);
+	assert_null(find_change(d, "top allocation site handle h.c:12", NULL));
+	assert_non_null(find_change(d, "allocator calls", NULL));
+	diff__free(d);
+	snapshot__free(b);
+	snapshot__free(a);
+}
+
+/* Go's sampled figures are estimates and the diff says so. */
+static void test_diff_alloc_estimated(void **state)
+{
+	struct fp_snapshot *b = snap(1), *a = snap(1);
+	struct fp_proc *pb = proc(b, 1, "gosvc"), *pa = proc(a, 2, "gosvc");
+	struct fp_diff *d;
+
+	pb->alloc = alloc_stats__new();
+	pa->alloc = alloc_stats__new();
+	pb->alloc->go = (struct fp_alloc_go){ .mode = FP_GO_SAMPLED, .calls = 5000, .bytes = 1 << 20, .estimated = true };
+	pa->alloc->go = (struct fp_alloc_go){ .mode = FP_GO_SAMPLED, .calls = 50000, .bytes = 1 << 24, .estimated = true };
+	d = diff__compute(b, a);
+	assert_non_null(d);
+	assert_non_null(find_change(d, "allocator calls (estimated)", NULL));
+	assert_null(find_change(d, "allocator calls", NULL));
+	diff__free(d);
+	snapshot__free(b);
+	snapshot__free(a);
+}
+
+static void check_caller(const char *const *frames, size_t n, const char *want)
+{
+	struct fp_alloc_site s = { .frames = (char **)frames, .nframes = n };
+
+	assert_string_equal(alloc_site__caller(&s), want);
+}
+
+static void test_alloc_site_caller(void **state)
+{
+	const char *c[] = { "__libc_malloc malloc.c:3281", "churn allocloop.c:28", "main allocloop.c:72" };
+	const char *gi[] = { "__GI___libc_free malloc.c:1", "xfree util.c:3" };
+	const char *cxx[] = { "malloc", "_Znwm new_op.cc:50", "Foo::make foo.cc:9" };
+	const char *go[] = { "runtime.mProf_Malloc mprof.go:418", "runtime.profilealloc malloc.go:1238",
+			     "runtime.mallocgc malloc.go:1114", "runtime.newobject malloc.go:1202",
+			     "main.escapeLoop main.go:29", "main.main main.go:90", "runtime.main proc.go:250" };
+	const char *rt[] = { "runtime.mallocgc malloc.go:1114", "runtime.newobject malloc.go:1202",
+			     "runtime.malg proc.go:4076", "runtime.newproc1 proc.go:4123" };
+	const char *unk[] = { "libfoo.so+0x1234" };
+
+	check_caller(c, 3, "churn allocloop.c:28");
+	check_caller(gi, 2, "xfree util.c:3");
+	check_caller(cxx, 3, "Foo::make foo.cc:9");
+	check_caller(go, 7, "main.escapeLoop main.go:29");
+	check_caller(rt, 4, "runtime.malg proc.go:4076");
+	check_caller(unk, 1, "libfoo.so+0x1234");
+	check_caller(c, 1, "__libc_malloc malloc.c:3281");
+	check_caller(NULL, 0, "?");
+	assert_true(alloc__same_fn("handle h.c:10", "handle h.c:12"));
+	assert_false(alloc__same_fn("handle h.c:10", "handler h.c:10"));
+}
+
 static void test_diff_fold(void **state)
 {
 	assert_true(diff__fold(0, 0) == 1.0);
@@ -327,6 +459,24 @@ static void test_csv_rows(void **state)
 	for (line = out; (line = strstr(line, "\r\n")); line += 2)
 		rows++;
 	assert_true(rows > 5);
+	free(out);
+	snapshot__free(s);
+}
+
+
+static void test_csv_alloc_rows(void **state)
+{
+	struct fp_snapshot *s = snap(1);
+	struct fp_proc *p = proc(s, 5, "c");
+	char *out = NULL;
+
+	mallocs(p, "churn a.c:5", 300, 100);
+	CAPTURE(out, csv__write(f, s));
+	assert_non_null(strstr(out, "5,c,alloc libc malloc calls,300,calls,\r\n"));
+	assert_non_null(strstr(out, "5,c,alloc libc malloc bytes,30000,bytes,\r\n"));
+	assert_non_null(strstr(out, "5,c,alloc estimated,0,,exact counts\r\n"));
+	assert_non_null(strstr(out, "5,c,alloc site calls,300,calls,churn a.c:5\r\n"));
+	assert_null(strstr(out, "alloc libc calloc"));	/* functions never called: no rows */
 	free(out);
 	snapshot__free(s);
 }
@@ -402,6 +552,43 @@ static void test_prom_exposition(void **state)
 	snapshot__free(s);
 }
 
+
+/* libc per function (exact) and Go's estimates under their own names;
+ * sites are never labels. */
+static void test_prom_alloc(void **state)
+{
+	struct fp_snapshot *s = snap(1);
+	struct fp_prom_opts o = { .self_cpu_s = -1, .read_s = -1 };
+	struct fp_proc *g;
+	char *out = NULL;
+
+	mallocs(proc(s, 1, "c"), "churn a.c:5", 300, 100);
+	libc_alloc(&s->procs[0])->fn[FP_ALLOC_FREE].calls = 290;
+	mallocs(proc(s, 3, "c"), "churn a.c:5", 200, 100);
+	g = proc(s, 2, "g");
+	g->alloc = alloc_stats__new();
+	g->alloc->go = (struct fp_alloc_go){ .mode = FP_GO_SAMPLED, .calls = 7000, .bytes = 900000,
+					     .estimated = true, .samples = 12, .rate = 524288 };
+	CAPTURE(out, prom__write(f, s, &o));
+	assert_true(sample(out, "fastpath_alloc_libc_calls_total{comm=\"c\",function=\"malloc\"} ") == 500);
+	assert_true(sample(out, "fastpath_alloc_libc_calls_total{comm=\"c\",function=\"free\"} ") == 290);
+	assert_true(sample(out, "fastpath_alloc_libc_calls_total{comm=\"c\",function=\"calloc\"} ") == 0);
+	assert_true(sample(out, "fastpath_alloc_libc_bytes_total{comm=\"c\",function=\"malloc\"} ") == 50000);
+	assert_null(strstr(out, "fastpath_alloc_libc_bytes_total{comm=\"c\",function=\"free\"}"));
+	assert_true(sample(out, "fastpath_alloc_calls_total{comm=\"c\"} ") == 500);
+	assert_true(sample(out, "fastpath_alloc_estimated{comm=\"c\"} ") == 0);
+	assert_true(sample(out, "fastpath_alloc_estimated{comm=\"g\"} ") == 1);
+	assert_true(sample(out, "fastpath_alloc_go_estimated_calls_total{comm=\"g\"} ") == 7000);
+	assert_true(sample(out, "fastpath_alloc_go_estimated_bytes_total{comm=\"g\"} ") == 900000);
+	assert_true(sample(out, "fastpath_alloc_go_samples_total{comm=\"g\"} ") == 12);
+	assert_null(strstr(out, "fastpath_alloc_go_calls_total"));	/* no exact Go here */
+	assert_null(strstr(out, "fastpath_alloc_libc_calls_total{comm=\"g\""));
+	assert_null(strstr(out, "churn"));
+	assert_non_null(strstr(out, "# TYPE fastpath_allocation_size_bytes histogram\n"));
+	free(out);
+	snapshot__free(s);
+}
+
 /* Every HELP/TYPE once, before its samples, and samples of a family together. */
 static void test_prom_families_once(void **state)
 {
@@ -446,12 +633,17 @@ int main(void)
 		cmocka_unit_test(test_diff_findings_and_processes),
 		cmocka_unit_test(test_diff_percentile_shift),
 		cmocka_unit_test(test_diff_new_hot_stat_path),
+		cmocka_unit_test(test_diff_alloc_rate_and_new_site),
+		cmocka_unit_test(test_diff_alloc_estimated),
+		cmocka_unit_test(test_alloc_site_caller),
 		cmocka_unit_test(test_diff_fold),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_rows),
+		cmocka_unit_test(test_csv_alloc_rows),
 		cmocka_unit_test(test_prom_label_escaping),
 		cmocka_unit_test(test_prom_hist_name),
 		cmocka_unit_test(test_prom_exposition),
+		cmocka_unit_test(test_prom_alloc),
 		cmocka_unit_test(test_prom_families_once),
 	};
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "model/diff.h"
 #include "model/group.h"
+#include "model/alloc_site.h"
 #include "model/syscalls.h"
 
 #define MIN_FOLD 1.5		/* moves smaller than this are noise */
@@ -458,11 +459,57 @@ static int section_rates(struct fp_diff *d, const struct group *g)
 			err = add_rate(d, g, "stat-family errors", "calls/s", b->stat_errors, a->stat_errors, 0.5);
 	}
 	if (!err && (b->has_alloc || a->has_alloc)) {
-		err = add_rate(d, g, "allocator calls", "calls/s", b->alloc_calls, a->alloc_calls, 1.0);
+		bool est = b->alloc_estimated || a->alloc_estimated;
+
+		/* The call rate is the allocation rate: at the same fold it
+		 * ranks before the bytes. */
+		err = add_rate(d, g, est ? "allocator calls (estimated)" : "allocator calls", "calls/s",
+			       b->alloc_calls, a->alloc_calls, 1.0);
 		if (!err)
-			err = add_rate(d, g, "allocated bytes", "B/s", b->alloc_bytes, a->alloc_bytes, 1.0);
+			err = add_rate(d, g, est ? "allocated bytes (estimated)" : "allocated bytes", "B/s",
+				       b->alloc_bytes, a->alloc_bytes, 0.9);
 	}
 	return err;
+}
+
+/* Allocation sites (by the caller's function) that are top after (>= 10%
+ * of the allocations, >= 100 of them) and were not before (under 10% of
+ * the allocations, and at least twice the rate now): the new code path
+ * that allocates.  A top site that only got busier is the rate change.
+ * With Go's sampled estimates the shares are of the bytes, which sampling
+ * estimates well (one sample of a small object weighs thousands of calls). */
+static int new_top_sites(struct fp_diff *d, const struct group *g)
+{
+	const struct fp_group *b = &g->s[0], *a = &g->s[1];
+	bool est = b->alloc_estimated || a->alloc_estimated;
+	uint64_t tb = est ? b->alloc_bytes : b->alloc_calls, ta = est ? a->alloc_bytes : a->alloc_calls;
+	const char *unit = est ? "B/s" : "calls/s";
+	char what[96], r1[32], r2[32];
+
+	for (size_t i = 0; i < a->nsites; i++) {
+		const struct fp_group_site *sa = &a->sites[i];
+		uint64_t va = est ? sa->bytes : sa->calls, vb = 0;
+		double ra = va / d->after_s, rb, share;
+		struct fp_change *c;
+
+		if (sa->calls < 100 || !ta || (share = (double)va / ta) < 0.10)
+			continue;
+		for (size_t j = 0; j < b->nsites; j++)
+			if (alloc__same_fn(b->sites[j].caller, sa->caller))
+				vb += est ? b->sites[j].bytes : b->sites[j].calls;
+		rb = vb / d->before_s;
+		if ((tb && (double)vb / tb >= 0.10) || rb * 2 > ra)
+			continue;
+		snprintf(what, sizeof(what), "top allocation site %.70s", sa->caller);
+		c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra,
+			      200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
+		if (!c)
+			return -ENOMEM;
+		snprintf(c->text, sizeof(c->text), "new top allocation site %s: %s -> %s (%.0f%% of the allocated %s after)",
+			 sa->caller, fmt_num(rb, unit, r1, sizeof(r1)), fmt_num(ra, unit, r2, sizeof(r2)),
+			 share * 100, est ? "bytes; estimated" : "calls");
+	}
+	return 0;
 }
 
 /* Stat paths that are hot after (>= 10% of the stat calls, >= 100 calls)
@@ -532,6 +579,8 @@ static int group__changes(struct fp_diff *d, const struct group *g)
 		err = section_rates(d, g);
 	if (!err)
 		err = new_hot_paths(d, g);
+	if (!err)
+		err = new_top_sites(d, g);
 	if (!err)
 		err = hist_shifts(d, g);
 	return err;

@@ -6,6 +6,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/alloc_site.h"
 
 static int group__add_hist(struct fp_group *g, const struct fp_named_hist *nh)
 {
@@ -70,6 +71,65 @@ static int group__add_paths(struct fp_group *g, const struct fp_stat_stats *st)
 	return 0;
 }
 
+static int cmp_gsite(const void *a, const void *b)
+{
+	const struct fp_group_site *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+static int group__add_sites(struct fp_group *g, const struct fp_alloc_stats *a)
+{
+	for (size_t i = 0; i < a->nsites; i++) {
+		const char *caller = alloc_site__caller(&a->sites[i]);
+		struct fp_group_site *gs = NULL;
+		void *n;
+
+		for (size_t j = 0; j < g->nsites && !gs; j++)
+			if (alloc__same_fn(g->sites[j].caller, caller))
+				gs = &g->sites[j];
+		if (!gs) {
+			n = realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
+			if (!n)
+				return -ENOMEM;
+			g->sites = n;
+			gs = &g->sites[g->nsites];
+			memset(gs, 0, sizeof(*gs));
+			if (!(gs->caller = strdup(caller)))
+				return -ENOMEM;
+			g->nsites++;
+		}
+		gs->calls += a->sites[i].calls;
+		gs->bytes += a->sites[i].bytes;
+	}
+	if (g->nsites)
+		qsort(g->sites, g->nsites, sizeof(*g->sites), cmp_gsite);
+	return 0;
+}
+
+static void group__add_alloc(struct fp_group *g, const struct fp_alloc_stats *a)
+{
+	g->has_alloc = true;
+	g->alloc_calls += alloc_stats__calls(a);
+	g->alloc_bytes += alloc_stats__bytes(a);
+	g->alloc_estimated |= alloc_stats__estimated(a);
+	if (a->libc) {
+		g->has_libc = true;
+		for (int i = 0; i < FP_ALLOC_LIBC_FNS; i++) {
+			g->alloc_fn[i].calls += a->fn[i].calls;
+			g->alloc_fn[i].bytes += a->fn[i].bytes;
+		}
+	}
+	if (a->go.mode == FP_GO_EXACT || a->go.mode == FP_GO_SAMPLED) {
+		g->has_go[a->go.mode] = true;
+		g->go[a->go.mode].calls += a->go.calls;
+		g->go[a->go.mode].bytes += a->go.bytes;
+		g->go_samples += a->go.samples;
+	}
+}
+
 static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
 {
 	if (p->io) {
@@ -82,11 +142,8 @@ static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
 		g->stat_calls += stat_stats__calls(p->stat);
 		g->stat_errors += stat_stats__errors(p->stat);
 	}
-	if (p->alloc) {
-		g->has_alloc = true;
-		g->alloc_calls += alloc_stats__calls(p->alloc);
-		g->alloc_bytes += alloc_stats__bytes(p->alloc);
-	}
+	if (p->alloc)
+		group__add_alloc(g, p->alloc);
 }
 
 int group__add(struct fp_group *g, const struct fp_proc *p)
@@ -112,6 +169,8 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 	group__add_sections(g, p);
 	if (p->stat && (err = group__add_paths(g, p->stat)))
 		return err;
+	if (p->alloc && (err = group__add_sites(g, p->alloc)))
+		return err;
 	n = proc__hists(p, &merged, nh, FP_GROUP_MAX_HISTS);
 	for (size_t i = 0; i < n; i++)
 		if ((err = group__add_hist(g, &nh[i])))
@@ -131,6 +190,11 @@ void group__free(struct fp_group *g)
 	free(g->paths);
 	g->paths = NULL;
 	g->npaths = 0;
+	for (size_t i = 0; i < g->nsites; i++)
+		free(g->sites[i].caller);
+	free(g->sites);
+	g->sites = NULL;
+	g->nsites = 0;
 }
 
 void groups__free(struct fp_group *v, size_t n)

@@ -4,6 +4,7 @@
 #define FP_MODEL_GROUP_H
 
 #include "model/snapshot.h"
+#include "model/alloc.h"
 
 #define FP_GROUP_MAX_HISTS 32
 
@@ -19,6 +20,14 @@ struct fp_group_path {
 	uint64_t calls, errors;
 };
 
+/* An allocation site summed over the group's processes, keyed by the
+ * function of its caller frame (model/alloc_site.h), so one line moving
+ * across a rebuild is still the same site. */
+struct fp_group_site {
+	char *caller;			/* "churn allocloop.c:28" */
+	uint64_t calls, bytes;		/* estimates when the group's Go is sampled */
+};
+
 struct fp_group {
 	char comm[FP_COMM_LEN];
 	int pid;			/* 0: every pid of comm */
@@ -28,6 +37,14 @@ struct fp_group {
 	uint64_t zc, copy;		/* data path bytes */
 	uint64_t stat_calls, stat_errors;
 	uint64_t alloc_calls, alloc_bytes;
+	bool alloc_estimated;		/* the totals include Go's sampled estimates */
+	bool has_libc;
+	struct fp_alloc_count alloc_fn[FP_ALLOC_LIBC_FNS];
+	bool has_go[3];			/* by enum fp_go_mode (FP_GO_NONE unused) */
+	struct fp_alloc_count go[3];
+	uint64_t go_samples;
+	struct fp_group_site *sites;	/* most calls first after group__add */
+	size_t nsites;
 	struct fp_group_hist *hists;	/* every histogram (proc__hists), merged by name */
 	size_t nhists;
 	struct fp_group_path *paths;	/* stat paths with a name, merged by path */

@@ -8,6 +8,7 @@
  * stack (so sites can be symbolized after it exits) and rereads Go's
  * MemProfileRate. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -40,6 +41,11 @@ struct alloc_pid {
 	bool exe_pie;
 	int64_t rate;			/* -1 until read */
 	char *maps;			/* last saved /proc/PID/maps */
+	/* The symbolizer's view of that address space, rebuilt only when the
+	 * maps change: building it opens every mapped ELF file, which took
+	 * 0.5 s per read with --stacks and stalled top's refresh. */
+	struct fp_addrspace *as;
+	char *as_maps;
 	char notes[512];
 };
 
@@ -594,55 +600,43 @@ static struct fp_alloc_stats *proc_alloc(struct fp_snapshot *s, int tgid)
 	return p->alloc;
 }
 
+static int stats_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_alloc_key *key = e->key;
+	const struct fp_alloc_val *sum = e->sum;
+	struct fp_alloc_stats *a = proc_alloc(ctx, key->tgid);
+	struct fp_hist h;
+
+	if (!a)
+		return -ENOMEM;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.b, sum->size, sizeof(h.b));
+	hist__recount(&h);
+	h.sum = sum->bytes;
+	/* min_size is stored + 1 so that 0 means unset */
+	h.min = probes__percpu_min(e, offsetof(struct fp_alloc_val, min_size));
+	if (h.min)
+		h.min--;
+	h.max = probes__percpu_max(e, offsetof(struct fp_alloc_val, max_size));
+	if (key->fn < FP_AF_LIBC_MAX) {
+		a->fn[key->fn].calls = sum->calls;
+		a->fn[key->fn].bytes = sum->bytes;
+		if (key->fn != FP_AF_FREE)
+			hist__merge(&a->size, &h);
+	} else if (key->fn == FP_AF_GO_MALLOCGC) {
+		a->go.calls = sum->calls;
+		a->go.bytes = sum->bytes;
+		hist__merge(&a->size, &h);
+	} else if (key->fn == FP_AF_GO_MPROF) {
+		a->go.samples = sum->calls;
+	}
+	return 0;
+}
+
 static int read_stats(struct alloc_state *st, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_alloc_stats);
-	struct fp_alloc_key key, next, *prev = NULL;
-	struct fp_alloc_val *vals, sum;
-	struct fp_alloc_stats *a;
-	struct fp_hist h;
-	int ncpu = probes__ncpus();
-
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		if (!(a = proc_alloc(s, key.tgid))) {
-			free(vals);
-			return -ENOMEM;
-		}
-		memset(&h, 0, sizeof(h));
-		memcpy(h.b, sum.size, sizeof(h.b));
-		hist__recount(&h);
-		h.sum = sum.bytes;
-		/* Per-CPU extremes: taken across CPUs, not summed. */
-		h.min = h.max = 0;
-		for (int c = 0; c < ncpu; c++) {
-			if (vals[c].min_size && (!h.min || vals[c].min_size - 1 < h.min))
-				h.min = vals[c].min_size - 1;
-			if (vals[c].max_size > h.max)
-				h.max = vals[c].max_size;
-		}
-		if (key.fn < FP_AF_LIBC_MAX) {
-			a->fn[key.fn].calls = sum.calls;
-			a->fn[key.fn].bytes = sum.bytes;
-			if (key.fn != FP_AF_FREE)
-				hist__merge(&a->size, &h);
-		} else if (key.fn == FP_AF_GO_MALLOCGC) {
-			a->go.calls = sum.calls;
-			a->go.bytes = sum.bytes;
-			hist__merge(&a->size, &h);
-		} else if (key.fn == FP_AF_GO_MPROF) {
-			a->go.samples = sum.calls;
-		}
-	}
-	free(vals);
-	return 0;
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_alloc_stats), sizeof(struct fp_alloc_key),
+				   sizeof(struct fp_alloc_val), stats_entry, s);
 }
 
 static int64_t rate_of(struct alloc_state *st, int tgid)
@@ -667,35 +661,38 @@ static int64_t scale_rate(int64_t r)
 	return r > 0 ? r : 512 * 1024;
 }
 
+struct samples_read {
+	struct alloc_state *st;
+	struct fp_snapshot *s;
+};
+
 /* Go samples, scaled per exact size as pprof scales each record. */
-static int read_samples(struct alloc_state *st, struct fp_snapshot *s)
+static int sample_entry(const struct fp_percpu_entry *e, void *ctx)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_alloc_samples);
-	struct fp_alloc_sample_key key, next, *prev = NULL;
-	int n = probes__ncpus();
-	__u64 vals[n], cnt;
-	struct fp_alloc_stats *a;
+	const struct fp_alloc_sample_key *key = e->key;
+	uint64_t cnt = *(const uint64_t *)e->sum;
+	struct samples_read *r = ctx;
+	struct fp_alloc_stats *a = proc_alloc(r->s, key->tgid);
 	double calls, bytes;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		cnt = 0;
-		for (int c = 0; c < n; c++)
-			cnt += vals[c];
-		if (!(a = proc_alloc(s, key.tgid)))
-			return -ENOMEM;
-		/* The rate the kernel saw at the sample; else the last one read. */
-		alloc__pprof_scale(cnt, cnt * key.size,
-				   scale_rate(key.rate ? (int64_t)key.rate : rate_of(st, key.tgid)),
-				   &calls, &bytes);
-		a->go.calls += llround(calls);
-		a->go.bytes += llround(bytes);
-		hist__add(&a->size, key.size, llround(calls));
-	}
+	if (!a)
+		return -ENOMEM;
+	/* The rate the kernel saw at the sample; else the last one read. */
+	alloc__pprof_scale(cnt, cnt * key->size,
+			   scale_rate(key->rate ? (int64_t)key->rate : rate_of(r->st, key->tgid)),
+			   &calls, &bytes);
+	a->go.calls += llround(calls);
+	a->go.bytes += llround(bytes);
+	hist__add(&a->size, key->size, llround(calls));
 	return 0;
+}
+
+static int read_samples(struct alloc_state *st, struct fp_snapshot *s)
+{
+	struct samples_read r = { st, s };
+
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_alloc_samples),
+				   sizeof(struct fp_alloc_sample_key), sizeof(__u64), sample_entry, &r);
 }
 
 /* Frames leaf first: the probed function, the caller from the top of the
@@ -725,6 +722,7 @@ static int site_frames(struct alloc_state *st, struct fp_addrspace *as, const st
 	return 0;
 }
 
+/* The (cached) address space of tgid; owned by its alloc_pid. */
 static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 {
 	struct fp_addrspace *as = NULL;
@@ -733,8 +731,15 @@ static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 	save_maps(st, tgid);	/* fresher if still alive */
 	pthread_mutex_lock(&st->lock);
 	a = pid_info(st, tgid, false);
-	if (a && a->maps)
-		as = symbolizer__addrspace(st->sym, a->maps);
+	if (a && a->maps) {
+		if (!a->as || !a->as_maps || strcmp(a->as_maps, a->maps)) {
+			symbolizer__addrspace_free(a->as);
+			free(a->as_maps);
+			a->as = symbolizer__addrspace(st->sym, a->maps);
+			a->as_maps = a->as ? strdup(a->maps) : NULL;
+		}
+		as = a->as;
+	}
 	pthread_mutex_unlock(&st->lock);
 	return as;
 }
@@ -789,13 +794,11 @@ static int read_sites(struct alloc_state *st, struct fp_snapshot *s)
 		if (bpf_map_lookup_elem(sfd, &key.stack_id, ips))
 			continue;
 		if ((int)key.tgid != as_pid) {
-			symbolizer__addrspace_free(as);
 			as = addrspace_of(st, key.tgid);
 			as_pid = key.tgid;
 		}
 		err = add_site(st, s, as, &key, &sum, ips);
 	}
-	symbolizer__addrspace_free(as);
 	free(vals);
 	return err;
 }
@@ -868,9 +871,12 @@ static void alloc_destroy(void *state)
 	free(st->links);
 	ring_buffer__free(st->rb);
 	alloc_bpf__destroy(st->skel);
-	symbolizer__free(st->sym);
-	for (size_t i = 0; i < st->npids; i++)
+	for (size_t i = 0; i < st->npids; i++) {
 		free(st->pids[i].maps);
+		symbolizer__addrspace_free(st->pids[i].as);
+		free(st->pids[i].as_maps);
+	}
+	symbolizer__free(st->sym);
 	free(st->pids);
 	pthread_mutex_destroy(&st->lock);
 	free(st);

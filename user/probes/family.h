@@ -27,6 +27,23 @@ const struct fp_probe_opts *probes__opts(struct fp_probes *P);
 int probes__share_maps(struct fp_probes *P, struct bpf_object *obj);
 /* Sum a per-CPU value of value_size bytes made of u64 counters. */
 void probes__sum_percpu(const void *percpu, size_t value_size, void *out);
+
+/* One entry of a per-CPU map, as the readers of every family see it. */
+struct fp_percpu_entry {
+	const void *key;
+	const void *sum;	/* the value's u64 words summed over the CPUs */
+	const void *percpu;	/* ncpus values, value_size bytes apart */
+	size_t value_size;
+	int ncpus;
+};
+typedef int (*fp_percpu_fn)(const struct fp_percpu_entry *e, void *ctx);
+/* Calls fn for every entry of the per-CPU map fd (entries deleted while we
+ * walk are skipped); stops at, and returns, fn's first non-zero return. */
+int probes__each_percpu(int fd, size_t key_size, size_t value_size, fp_percpu_fn fn, void *ctx);
+/* Extremes of the u64 at byte offset off across the CPUs (min ignores 0,
+ * which means unset): per-CPU minima and maxima must not be summed. */
+uint64_t probes__percpu_min(const struct fp_percpu_entry *e, size_t off);
+uint64_t probes__percpu_max(const struct fp_percpu_entry *e, size_t off);
 int probes__ncpus(void);
 /* The loaded syscall-hook skeleton (struct syscalls_bpf *), shared by the
  * sys, io and stat families; NULL until the sys family has loaded. */

@@ -2,6 +2,7 @@
  * Its BPF code runs inside the shared syscall hooks, loaded and attached by
  * the sys family; this file only reads its maps. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -39,69 +40,41 @@ static struct fp_io_stats *proc_io(struct fp_snapshot *s, unsigned int tgid)
 	return p ? p->io : NULL;
 }
 
+static int cell_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_io_key *key = e->key;
+	const struct fp_io_val *sum = e->sum;
+	struct fp_io_stats *io = proc_io(ctx, key->tgid);
+
+	return io ? io_stats__add(io, key->nr, key->src, key->dst, sum->calls, sum->bytes) : -ENOMEM;
+}
+
+static int hist_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_io_hist_key *key = e->key;
+	const struct fp_io_hist_val *sum = e->sum;
+	struct fp_io_stats *io = proc_io(ctx, key->tgid);
+	struct fp_hist *h;
+
+	h = io ? io_stats__size(io, key->family, key->kind) : NULL;
+	if (!h)
+		return io ? -EINVAL : -ENOMEM;
+	memcpy(h->b, sum->b, sizeof(h->b));
+	h->min = probes__percpu_min(e, offsetof(struct fp_io_hist_val, min));
+	h->max = probes__percpu_max(e, offsetof(struct fp_io_hist_val, max));
+	return 0;
+}
+
 static int read_cells(struct syscalls_bpf *skel, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(skel->maps.fp_io_cells);
-	struct fp_io_key key, next, *prev = NULL;
-	struct fp_io_val *vals, sum;
-	struct fp_io_stats *io;
-	int err = 0;
-
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* raced with a delete */
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		io = proc_io(s, key.tgid);
-		err = io ? io_stats__add(io, key.nr, key.src, key.dst, sum.calls, sum.bytes) : -ENOMEM;
-		if (err)
-			break;
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(skel->maps.fp_io_cells), sizeof(struct fp_io_key),
+				   sizeof(struct fp_io_val), cell_entry, s);
 }
 
 static int read_hists(struct syscalls_bpf *skel, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(skel->maps.fp_io_hists);
-	struct fp_io_hist_key key, next, *prev = NULL;
-	struct fp_io_hist_val *vals, sum;
-	size_t n = probes__ncpus();
-	struct fp_io_stats *io;
-	struct fp_hist *h;
-	int err = 0;
-
-	vals = calloc(n, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		io = proc_io(s, key.tgid);
-		h = io ? io_stats__size(io, key.family, key.kind) : NULL;
-		if (!h) {
-			err = io ? -EINVAL : -ENOMEM;
-			break;
-		}
-		memcpy(h->b, sum.b, sizeof(h->b));
-		/* Per-CPU min/max: take them across CPUs, never summed. */
-		h->min = h->max = 0;
-		for (size_t c = 0; c < n; c++) {
-			if (vals[c].min && (!h->min || vals[c].min < h->min))
-				h->min = vals[c].min;
-			if (vals[c].max > h->max)
-				h->max = vals[c].max;
-		}
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(skel->maps.fp_io_hists), sizeof(struct fp_io_hist_key),
+				   sizeof(struct fp_io_hist_val), hist_entry, s);
 }
 
 static int io_read(void *state, struct fp_snapshot *s)

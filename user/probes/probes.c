@@ -66,6 +66,60 @@ void probes__sum_percpu(const void *percpu, size_t value_size, void *out)
 			o[w] += in[(size_t)c * words + w];
 }
 
+int probes__each_percpu(int fd, size_t key_size, size_t value_size, fp_percpu_fn fn, void *ctx)
+{
+	int ncpus = probes__ncpus();
+	void *key = calloc(1, key_size), *next = calloc(1, key_size);
+	void *vals = calloc(ncpus, value_size), *sum = calloc(1, value_size);
+	struct fp_percpu_entry e = { .key = key, .sum = sum, .percpu = vals,
+				     .value_size = value_size, .ncpus = ncpus };
+	bool first = true;
+	int err = 0;
+
+	if (!key || !next || !vals || !sum) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		first = false;
+		memcpy(key, next, key_size);
+		if (bpf_map_lookup_elem(fd, key, vals))
+			continue;	/* deleted meanwhile: nothing to add */
+		probes__sum_percpu(vals, value_size, sum);
+		err = fn(&e, ctx);
+	}
+cleanup:
+	free(key);
+	free(next);
+	free(vals);
+	free(sum);
+	return err;
+}
+
+uint64_t probes__percpu_min(const struct fp_percpu_entry *e, size_t off)
+{
+	uint64_t m = 0, v;
+
+	for (int c = 0; c < e->ncpus; c++) {
+		memcpy(&v, (const char *)e->percpu + (size_t)c * e->value_size + off, sizeof(v));
+		if (v && (!m || v < m))
+			m = v;
+	}
+	return m;
+}
+
+uint64_t probes__percpu_max(const struct fp_percpu_entry *e, size_t off)
+{
+	uint64_t m = 0, v;
+
+	for (int c = 0; c < e->ncpus; c++) {
+		memcpy(&v, (const char *)e->percpu + (size_t)c * e->value_size + off, sizeof(v));
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
 static int reuse(struct bpf_object *obj, const char *name, int fd)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);

@@ -8,21 +8,35 @@
 #include <bpf/bpf.h>
 #include "probes/family.h"
 #include "model/statfam.h"
+#include "model/peak.h"
 #include "stat.h"
 #include "syscalls.skel.h"
 
+/* The peak rate is user space's: the cumulative count of each process is
+ * observed at every poll (5/s) and read, and the busiest one-second window
+ * kept (model/peak.h).  Counting per second in the kernel cost a per-CPU
+ * hash update on every stat call. */
 struct peak {
 	unsigned int tgid;
-	uint64_t peak;
+	uint64_t total;		/* this read's sum over the process's syscalls */
+	struct fp_peak win;
 };
 
 struct statfam_state {
 	struct syscalls_bpf *skel;	/* owned by the sys family */
 	bool paths;
-	/* Peak of the seconds already folded and deleted from fp_stat_secs. */
+	uint64_t start_ns;
 	struct peak *peaks;
 	size_t npeaks;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 static bool statfam_wanted(const struct fp_probe_opts *o)
 {
@@ -42,6 +56,7 @@ static int statfam_load(struct fp_probes *P, void **state)
 		goto cleanup;
 	}
 	st->paths = probes__opts(P)->stat_paths;
+	st->start_ns = mono_ns();
 	*state = st;
 	return 0;
 cleanup:
@@ -65,143 +80,108 @@ static struct fp_stat_stats *stats_of(struct statfam_state *st, struct fp_snapsh
 	return p->stat;
 }
 
+struct stat_read {
+	struct statfam_state *st;
+	struct fp_snapshot *s;
+};
+
+static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_stat_key *key = e->key;
+	const struct fp_stat_val *sum = e->sum;
+	struct stat_read *r = ctx;
+	struct fp_stat_stats *ss = stats_of(r->st, r->s, key->tgid);
+	struct fp_stat_sys *sys = ss ? stat_stats__sys(ss, key->nr) : NULL;
+
+	if (!sys)
+		return -ENOMEM;
+	sys->calls = sum->calls;
+	memcpy(sys->err, sum->err, sizeof(sys->err));
+	ss->truncated += sum->truncated;
+	ss->faulted += sum->faulted;
+	return 0;
+}
+
 static int read_sys(struct statfam_state *st, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_stat_sys);
-	struct fp_stat_key key, next, *prev = NULL;
-	struct fp_stat_val *vals, sum;
-	struct fp_stat_stats *ss;
-	struct fp_stat_sys *sys;
-	int err = 0;
+	struct stat_read r = { st, s };
 
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		ss = stats_of(st, s, key.tgid);
-		sys = ss ? stat_stats__sys(ss, key.nr) : NULL;
-		if (!sys) {
-			err = -ENOMEM;
-			break;
-		}
-		sys->calls = sum.calls;
-		memcpy(sys->err, sum.err, sizeof(sys->err));
-		ss->truncated += sum.truncated;
-		ss->faulted += sum.faulted;
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
+				   sizeof(struct fp_stat_val), sys_entry, &r);
+}
+
+static int path_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_stat_path_key *key = e->key;
+	const struct fp_stat_path_val *sum = e->sum;
+	struct stat_read *r = ctx;
+	struct fp_stat_stats *ss;
+	struct fp_stat_str str;
+	bool have;
+
+	have = !bpf_map_lookup_elem(bpf_map__fd(r->st->skel->maps.fp_stat_strs), &key->hash, &str);
+	if (have)
+		str.path[FP_STAT_PATH_LEN - 1] = 0;
+	ss = stats_of(r->st, r->s, key->tgid);
+	return ss ? stat_stats__add_path(ss, key->hash, have ? str.path : NULL,
+					 have && str.truncated, sum->calls, sum->errors) : -ENOMEM;
 }
 
 static int read_paths(struct statfam_state *st, struct fp_snapshot *s)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_stat_paths);
-	int sfd = bpf_map__fd(st->skel->maps.fp_stat_strs);
-	struct fp_stat_path_key key, next, *prev = NULL;
-	struct fp_stat_path_val *vals, sum;
-	struct fp_stat_stats *ss;
-	struct fp_stat_str str;
-	bool have;
-	int err = 0;
+	struct stat_read r = { st, s };
 
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		have = !bpf_map_lookup_elem(sfd, &key.hash, &str);
-		if (have)
-			str.path[FP_STAT_PATH_LEN - 1] = 0;
-		ss = stats_of(st, s, key.tgid);
-		err = ss ? stat_stats__add_path(ss, key.hash, have ? str.path : NULL,
-						have && str.truncated, sum.calls, sum.errors) : -ENOMEM;
-		if (err)
-			break;
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_paths),
+				   sizeof(struct fp_stat_path_key), sizeof(struct fp_stat_path_val),
+				   path_entry, &r);
 }
 
-static uint64_t *peak_of(struct statfam_state *st, unsigned int tgid)
+static struct peak *peak_of(struct statfam_state *st, unsigned int tgid)
 {
 	struct peak *n;
 
 	for (size_t i = 0; i < st->npeaks; i++)
 		if (st->peaks[i].tgid == tgid)
-			return &st->peaks[i].peak;
+			return &st->peaks[i];
 	n = realloc(st->peaks, (st->npeaks + 1) * sizeof(*n));
 	if (!n)
 		return NULL;
 	st->peaks = n;
-	n[st->npeaks] = (struct peak){ tgid, 0 };
-	return &n[st->npeaks++].peak;
+	n[st->npeaks].tgid = tgid;
+	n[st->npeaks].total = 0;
+	peak__init(&n[st->npeaks].win, st->start_ns);
+	return &n[st->npeaks++];
 }
 
-/* Seconds that are over (older than the current one) are folded into the
- * running peak and deleted, so the map only holds the last second or two
- * of each process when someone reads regularly (top, serve).  The current
- * second counts too: a short run's only second is its peak. */
-static int read_seconds(struct statfam_state *st, struct fp_snapshot *s)
+static int total_entry(const struct fp_percpu_entry *e, void *ctx)
 {
-	int fd = bpf_map__fd(st->skel->maps.fp_stat_secs);
-	struct fp_stat_sec_key key, next, *prev = NULL, *old = NULL;
-	size_t nold = 0, cap = 0;
-	struct timespec ts;
-	uint64_t *vals, sum, *pk;
-	unsigned int now;
-	int err = 0;
+	const struct fp_stat_key *key = e->key;
+	struct peak *pk = peak_of(ctx, key->tgid);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec;
-	vals = calloc(probes__ncpus(), sizeof(*vals));
-	if (!vals)
+	if (!pk)
 		return -ENOMEM;
-	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		pk = peak_of(st, key.tgid);
-		if (!pk) {
-			err = -ENOMEM;
-			break;
-		}
-		if (key.sec >= now) {
-			struct fp_proc *p = snapshot__proc(s, key.tgid, false);
+	pk->total += ((const struct fp_stat_val *)e->sum)->calls;
+	return 0;
+}
 
-			/* Not folded yet: it may still grow. */
-			if (p && p->stat && sum > p->stat->peak_per_s)
-				p->stat->peak_per_s = sum;
-			continue;
-		}
-		if (sum > *pk)
-			*pk = sum;
-		if (nold == cap) {
-			void *n = realloc(old, (cap = cap ? cap * 2 : 64) * sizeof(*old));
+/* Observe every process's cumulative stat-family count now. */
+static int observe_peaks(struct statfam_state *st)
+{
+	uint64_t now = mono_ns();
+	int err;
 
-			if (!n) {
-				err = -ENOMEM;
-				break;
-			}
-			old = n;
-		}
-		old[nold++] = key;
-	}
-	for (size_t i = 0; i < nold; i++)
-		bpf_map_delete_elem(fd, &old[i]);
-	free(old);
-	free(vals);
+	for (size_t i = 0; i < st->npeaks; i++)
+		st->peaks[i].total = 0;
+	err = probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
+				  sizeof(struct fp_stat_val), total_entry, st);
+	for (size_t i = 0; !err && i < st->npeaks; i++)
+		peak__observe(&st->peaks[i].win, now, st->peaks[i].total);
 	return err;
+}
+
+static void statfam_poll(void *state)
+{
+	observe_peaks(state);
 }
 
 static int statfam_read(void *state, struct fp_snapshot *s)
@@ -213,16 +193,16 @@ static int statfam_read(void *state, struct fp_snapshot *s)
 	if (!err && st->paths)
 		err = read_paths(st, s);
 	if (!err)
-		err = read_seconds(st, s);
+		err = observe_peaks(st);
 	for (size_t i = 0; !err && i < s->nprocs; i++) {
 		struct fp_stat_stats *ss = s->procs[i].stat;
-		uint64_t *pk;
+		struct peak *pk;
 
 		if (!ss)
 			continue;
 		pk = peak_of(st, s->procs[i].pid);
-		if (pk && *pk > ss->peak_per_s)
-			ss->peak_per_s = *pk;
+		if (pk)
+			ss->peak_per_s = pk->win.peak;
 		err = stat_stats__finish(ss);
 	}
 	return err;
@@ -243,4 +223,5 @@ const struct fp_family fp_family_stat = {
 	.attach = statfam_attach,
 	.read = statfam_read,
 	.destroy = statfam_destroy,
+	.poll = statfam_poll,
 };

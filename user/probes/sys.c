@@ -1,6 +1,7 @@
 /* The syscall accounting family (bpf/syscalls.bpf.c), which also loads and
  * attaches the shared syscall hooks of the io and stat families. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -47,52 +48,36 @@ static int sys_attach(void *state)
 	return syscalls_bpf__attach(state);
 }
 
+static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
+{
+	const struct fp_sys_key *key = e->key;
+	const struct fp_sys_val *sum = e->sum;
+	struct fp_sys_stat *st;
+	struct fp_proc *p;
+
+	p = snapshot__proc(ctx, key->tgid, true);
+	st = p ? proc__sys(p, key->nr, true) : NULL;
+	if (!st)
+		return -ENOMEM;
+	st->calls = sum->calls;
+	st->errors = sum->errors;
+	st->total_ns = sum->total_ns;
+	memcpy(st->lat.b, sum->lat, sizeof(st->lat.b));
+	hist__recount(&st->lat);
+	st->lat.sum = sum->total_ns;
+	st->lat.min = probes__percpu_min(e, offsetof(struct fp_sys_val, min_ns));
+	st->lat.max = probes__percpu_max(e, offsetof(struct fp_sys_val, max_ns));
+	return 0;
+}
+
 static int sys_read(void *state, struct fp_snapshot *s)
 {
 	struct syscalls_bpf *skel = state;
 
 	if (!skel->rodata->hook_sys)
 		return 0;
-	int fd = bpf_map__fd(skel->maps.fp_sys_stats);
-	size_t n = probes__ncpus();
-	struct fp_sys_key key, next, *prev = NULL;
-	struct fp_sys_val *vals, sum;
-	struct fp_sys_stat *st;
-	struct fp_proc *p;
-	int err = 0;
-
-	vals = calloc(n, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* raced with a delete: nothing to add */
-		probes__sum_percpu(vals, sizeof(*vals), &sum);
-		p = snapshot__proc(s, key.tgid, true);
-		st = p ? proc__sys(p, key.nr, true) : NULL;
-		if (!st) {
-			err = -ENOMEM;
-			break;
-		}
-		st->calls = sum.calls;
-		st->errors = sum.errors;
-		st->total_ns = sum.total_ns;
-		memcpy(st->lat.b, sum.lat, sizeof(st->lat.b));
-		hist__recount(&st->lat);
-		st->lat.sum = sum.total_ns;
-		/* Per-CPU min/max: summing is wrong, take them across CPUs. */
-		st->lat.min = st->lat.max = 0;
-		for (size_t c = 0; c < n; c++) {
-			if (vals[c].min_ns && (!st->lat.min || vals[c].min_ns < st->lat.min))
-				st->lat.min = vals[c].min_ns;
-			if (vals[c].max_ns > st->lat.max)
-				st->lat.max = vals[c].max_ns;
-		}
-	}
-	free(vals);
-	return err;
+	return probes__each_percpu(bpf_map__fd(skel->maps.fp_sys_stats), sizeof(struct fp_sys_key),
+				   sizeof(struct fp_sys_val), sys_entry, s);
 }
 
 static void sys_destroy(void *state)

@@ -6,6 +6,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/alloc_site.h"
 
 void csv__field(FILE *f, const char *s)
 {
@@ -60,6 +61,54 @@ static void csv__hist(FILE *f, const struct fp_proc *p, const struct fp_named_hi
 	row(f, p, m, (double)nh->h->max, nh->unit, NULL);
 }
 
+#define CSV_ALLOC_SITES 10
+
+/* Exact figures and estimates under different metric names, as in the
+ * Prometheus exposition; the site (a frame) goes in the note. */
+static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_stats *a)
+{
+	const char *est = a->go.estimated ? "estimated_" : "";
+	const struct fp_alloc_site *v[CSV_ALLOC_SITES];
+	char m[96];
+	size_t n;
+
+	row(f, p, "alloc calls", (double)alloc_stats__calls(a), "calls", NULL);
+	row(f, p, "alloc bytes", (double)alloc_stats__bytes(a), "bytes", NULL);
+	row(f, p, "alloc estimated", alloc_stats__estimated(a), "", alloc_stats__estimated(a) ?
+	    "the figures include Go's sampled estimates" : "exact counts");
+	for (int i = 0; a->libc && i < FP_ALLOC_LIBC_FNS; i++) {
+		if (!a->fn[i].calls)
+			continue;
+		snprintf(m, sizeof(m), "alloc libc %s calls", alloc__fn_name(i));
+		row(f, p, m, (double)a->fn[i].calls, "calls", NULL);
+		if (i == FP_ALLOC_FREE)
+			continue;
+		snprintf(m, sizeof(m), "alloc libc %s bytes", alloc__fn_name(i));
+		row(f, p, m, (double)a->fn[i].bytes, "bytes", NULL);
+	}
+	if (a->go.mode != FP_GO_NONE) {
+		char note[64];
+
+		snprintf(note, sizeof(note), "%s %s%s", a->go.version, alloc__go_mode_name(a->go.mode),
+			 a->go.mode == FP_GO_EXACT && !a->go.complete ? " (incomplete: a lower bound)" : "");
+		snprintf(m, sizeof(m), "alloc go %scalls", est);
+		row(f, p, m, (double)a->go.calls, "calls", note);
+		snprintf(m, sizeof(m), "alloc go %sbytes", est);
+		row(f, p, m, (double)a->go.bytes, "bytes", note);
+	}
+	if (a->go.mode == FP_GO_SAMPLED) {
+		row(f, p, "alloc go samples", (double)a->go.samples, "samples", NULL);
+		row(f, p, "alloc go profile_rate", (double)a->go.rate, "bytes", NULL);
+	}
+	n = alloc_sites__ranked(a, v, CSV_ALLOC_SITES);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(m, sizeof(m), "alloc site %scalls", est);
+		row(f, p, m, (double)v[i]->calls, "calls", alloc_site__caller(v[i]));
+		snprintf(m, sizeof(m), "alloc site %sbytes", est);
+		row(f, p, m, (double)v[i]->bytes, "bytes", alloc_site__caller(v[i]));
+	}
+}
+
 static void csv__sections(FILE *f, const struct fp_proc *p)
 {
 	if (p->io) {
@@ -79,10 +128,8 @@ static void csv__sections(FILE *f, const struct fp_proc *p)
 			if (p->stat->paths[i].path)
 				row(f, p, "stat path calls", (double)p->stat->paths[i].calls, "calls", p->stat->paths[i].path);
 	}
-	if (p->alloc) {
-		row(f, p, "alloc calls", (double)alloc_stats__calls(p->alloc), "calls", NULL);
-		row(f, p, "alloc bytes", (double)alloc_stats__bytes(p->alloc), "bytes", NULL);
-	}
+	if (p->alloc)
+		csv__alloc(f, p, p->alloc);
 }
 
 static void csv__proc(FILE *f, const struct fp_proc *p)

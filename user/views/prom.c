@@ -16,6 +16,7 @@
 #include "views/report.h"
 #include "model/group.h"
 #include "model/syscalls.h"
+#include "model/alloc.h"
 
 /* ns: 256 ns .. 2^34 ns (17 s); bytes: 63 .. 2^30-1. */
 #define NS_LO 8
@@ -231,6 +232,71 @@ static void counter_of(struct prom *P, const char *name, const char *help, int s
 	}
 }
 
+/* One Go counter of the groups whose Go was probed in `mode`. */
+static void go_counter(struct prom *P, const char *name, const char *help, int mode, bool bytes)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < P->n; i++)
+		any |= P->g[i].has_go[mode];
+	if (!any)
+		return;
+	family(P, name, "counter", help);
+	for (size_t i = 0; i < P->n; i++)
+		if (P->g[i].has_go[mode])
+			sample_u64(P, name, &P->g[i], NULL, bytes ? P->g[i].go[mode].bytes : P->g[i].go[mode].calls);
+}
+
+/* The allocator by source.  Exact counts and Go's sampled estimates have
+ * different names (a sum over a metric's series should mean one thing);
+ * the function label has ten fixed values, and sites (stacks) are never
+ * labels: their number is unbounded. */
+static void prom__alloc(struct prom *P)
+{
+	bool any = false, libc = false;
+	char l[48];
+
+	for (size_t i = 0; i < P->n; i++) {
+		any |= P->g[i].has_alloc;
+		libc |= P->g[i].has_libc;
+	}
+	if (any) {
+		family(P, "fastpath_alloc_estimated", "gauge",
+		       "1 when the allocator totals of a command include estimates (Go's sampled mode).");
+		for (size_t i = 0; i < P->n; i++)
+			if (P->g[i].has_alloc)
+				sample_u64(P, "fastpath_alloc_estimated", &P->g[i], NULL, P->g[i].alloc_estimated);
+	}
+	for (int bytes = 0; libc && bytes < 2; bytes++) {
+		const char *name = bytes ? "fastpath_alloc_libc_bytes_total" : "fastpath_alloc_libc_calls_total";
+
+		family(P, name, "counter", bytes ? "Bytes requested from libc's allocator, by function (exact)." :
+		       "Calls of libc's allocator functions, free included (exact).");
+		for (size_t i = 0; i < P->n; i++)
+			for (int fn = 0; P->g[i].has_libc && fn < FP_ALLOC_LIBC_FNS; fn++) {
+				if (bytes && fn == FP_ALLOC_FREE)
+					continue;
+				snprintf(l, sizeof(l), "function=\"%s\"", alloc__fn_name(fn));
+				sample_u64(P, name, &P->g[i], l, bytes ? P->g[i].alloc_fn[fn].bytes : P->g[i].alloc_fn[fn].calls);
+			}
+	}
+	go_counter(P, "fastpath_alloc_go_calls_total", "Go heap allocations, exact (every runtime.mallocgc call).",
+		   FP_GO_EXACT, false);
+	go_counter(P, "fastpath_alloc_go_bytes_total", "Bytes of Go heap allocations, exact.", FP_GO_EXACT, true);
+	go_counter(P, "fastpath_alloc_go_estimated_calls_total",
+		   "Go heap allocations estimated from heap-profile samples, scaled as pprof does.", FP_GO_SAMPLED, false);
+	go_counter(P, "fastpath_alloc_go_estimated_bytes_total",
+		   "Bytes of Go heap allocations estimated from heap-profile samples.", FP_GO_SAMPLED, true);
+	for (size_t i = 0, first = 1; i < P->n; i++)
+		if (P->g[i].has_go[FP_GO_SAMPLED]) {
+			if (first)
+				family(P, "fastpath_alloc_go_samples_total", "counter",
+				       "Heap-profile samples the Go runtime took (runtime.mProf_Malloc calls), exact.");
+			first = 0;
+			sample_u64(P, "fastpath_alloc_go_samples_total", &P->g[i], NULL, P->g[i].go_samples);
+		}
+}
+
 static void prom__sections(struct prom *P)
 {
 	counter_of(P, "fastpath_io_zero_copy_bytes_total", "Bytes moved without a copy through user space (sendfile, splice, ...).",
@@ -241,10 +307,13 @@ static void prom__sections(struct prom *P)
 		   1, offsetof(struct fp_group, stat_calls));
 	counter_of(P, "fastpath_stat_errors_total", "Calls of the stat family that failed.",
 		   1, offsetof(struct fp_group, stat_errors));
-	counter_of(P, "fastpath_alloc_calls_total", "Allocator calls (malloc, calloc, realloc, ...).",
+	counter_of(P, "fastpath_alloc_calls_total",
+		   "Allocations (libc and Go; Go's sampled estimates included where fastpath_alloc_estimated is 1).",
 		   2, offsetof(struct fp_group, alloc_calls));
-	counter_of(P, "fastpath_alloc_bytes_total", "Bytes requested from the allocator.",
+	counter_of(P, "fastpath_alloc_bytes_total",
+		   "Bytes requested from the allocator (libc and Go; estimates included where fastpath_alloc_estimated is 1).",
 		   2, offsetof(struct fp_group, alloc_bytes));
+	prom__alloc(P);
 }
 
 static void prom__procs(struct prom *P)

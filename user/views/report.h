@@ -21,6 +21,11 @@ void report_text__write(FILE *f, const struct fp_snapshot *s, const char *name);
 void report_text__hist(FILE *f, const struct fp_named_hist *nh);
 void report_text__diff(FILE *f, const struct fp_diff *d, const char *before, const char *after);
 
+/* report_alloc.c: the allocator section of a process (text, HTML). */
+struct fp_alloc_stats;
+void report_text__alloc(FILE *f, const struct fp_alloc_stats *a, double secs);
+void report_html__alloc(FILE *f, const struct fp_alloc_stats *a, double secs);
+
 /* report_html.c: one self-contained page (inline CSS and SVG, no scripts). */
 void report_html__write(FILE *f, const struct fp_snapshot *s, const char *name);
 void report_html__diff(FILE *f, const struct fp_diff *d, const char *before, const char *after);

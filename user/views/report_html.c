@@ -391,16 +391,12 @@ static void html__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 
 static void html__sections(FILE *f, const struct fp_proc *p, double secs)
 {
-	char a[32];
-
 	if (p->io)
 		html__data_path(f, p);
 	if (p->stat)
 		html__stat(f, p->stat, secs);
 	if (p->alloc)
-		fprintf(f, "<h3>Allocator</h3>\n<p>%" PRIu64 " calls (%.0f/s), %s requested</p>\n",
-			alloc_stats__calls(p->alloc), alloc_stats__calls(p->alloc) / secs,
-			fmt_val(alloc_stats__bytes(p->alloc), "B", a, 32));
+		report_html__alloc(f, p->alloc, secs);
 }
 
 static void html__findings_of(FILE *f, const struct fp_proc *p)

@@ -169,8 +169,7 @@ static void text__sections(FILE *f, const struct fp_proc *p, double secs)
 	if (p->stat)
 		text__stat(f, p->stat, secs);
 	if (p->alloc)
-		fprintf(f, "allocator: %" PRIu64 " calls (%.0f/s), %s allocated\n", alloc_stats__calls(p->alloc),
-			alloc_stats__calls(p->alloc) / secs, fmt_val(alloc_stats__bytes(p->alloc), "B", a, 32));
+		report_text__alloc(f, p->alloc, secs);
 }
 
 static void text__proc(FILE *f, const struct fp_proc *p, double secs)
