@@ -22,7 +22,7 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
 	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
-	    libcapstone-dev
+	    libcapstone-dev time
 DEB_OPT  := bpftrace prometheus chromium
 PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
 
@@ -161,7 +161,7 @@ e2e: fastpath workloads
 	@tests/e2e/run.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all workloads $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all workloads $(UNIT_BINS) $(BENCH_BINS)
 	$(Q)tests/run-all.sh
 
 demo: deps
@@ -169,8 +169,26 @@ demo: deps
 	$(Q)tests/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all workloads
+	$(Q)$(MAKE) --no-print-directory all workloads $(BENCH_BINS)
 	$(Q)bench/run.sh
+
+# The benchmark's floor loader: empty programs on fastpath's hooks, with its
+# own skeleton under build/bench/, never embedded in ./fastpath.
+BENCH_BINS := $(OUTPUT)/bench/floor
+
+$(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c vmlinux/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
 clean:
 	rm -rf $(OUTPUT) fastpath
