@@ -40,6 +40,7 @@ done
 for t in $(declare -F | awk '{print $3}' | grep '^test_' ); do
 	if [ -n "$only" ] && ! [[ $t =~ $only ]]; then continue; fi
 	: > "$FP_PIDS_FILE"
+	fp_prog_ids > "$TMP/progs.before"
 	start=$(date +%s.%N)
 	( set -eu; cd "$TOP"; "$t" ) > "$TMP/$t.log" 2>&1; rc=$?
 	leak=$(leaked_progs)

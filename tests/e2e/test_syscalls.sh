@@ -145,3 +145,15 @@ test_full_map_is_counted_not_silent() {
 	FASTPATH_SYS_STATS_ENTRIES=4 fp_run record -q -- "$W/sysloop" 100 10 > "$TMP/out.txt"
 	assert_contains "$TMP/out.txt" "(syscall_stats_full)" "and shown in the table"
 }
+
+test_leak_check_sees_a_loaded_tracer() {
+	# the harness's own check must be able to fail: a running fastpath
+	# holds its programs, and they go when it exits
+	fp_prog_ids > "$TMP/self.before"
+	fp_start record -a -o "$TMP/r.json"
+	[ -n "$(fp_prog_ids | comm -13 "$TMP/self.before" -)" ] || fail "no fp_ program seen while fastpath runs"
+	leaked_progs "$TMP/self.before" | grep -q "still running" || fail "a running fastpath is not reported"
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID"
+	[ -z "$(leaked_progs "$TMP/self.before")" ] || fail "programs reported after a clean exit"
+}
