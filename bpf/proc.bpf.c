@@ -27,8 +27,11 @@ static __always_inline void add_target(__u32 tgid)
 {
 	__u8 st = FP_TARGET_ACTIVE;
 
-	if (bpf_map_update_elem(&fp_targets, &tgid, &st, BPF_ANY) == -E2BIG)
+	if (bpf_map_update_elem(&fp_targets, &tgid, &st, BPF_ANY) == -E2BIG) {
 		fp_drop(FP_DROP_TARGETS);
+		return;
+	}
+	fp_target_bits_set(tgid, FP_TARGET_ACTIVE);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -85,6 +88,7 @@ int BPF_PROG(fp_exit, struct task_struct *p, bool group_dead)
 		info->exit_code = p->exit_code;
 	}
 	/* An empty fp_targets tells user space that every target has gone. */
-	bpf_map_delete_elem(&fp_targets, &tgid);
+	if (!bpf_map_delete_elem(&fp_targets, &tgid))
+		fp_target_bits_set(tgid, 0);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * BPF side of target selection, included by every .bpf.c.  Each object
  * declares the same shared maps; user space creates them once (proc.bpf.c's
  * copy) and hands the fds to the other objects with bpf_map__reuse_fd(), so
- * all families see one set of targets.
+ * all families see one set of targets.  The hot path reads only
+ * fp_target_bits; fp_targets is the registry of the same set.
  */
 #ifndef FP_TARGET_BPF_H
 #define FP_TARGET_BPF_H
@@ -22,6 +23,14 @@ struct {
 	__type(key, __u32);		/* tgid */
 	__type(value, __u8);		/* enum fp_target_state */
 } fp_targets SEC(".maps");
+
+/* Sized from /proc/sys/kernel/pid_max by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_TARGET_BITS_DEFAULT_PID_MAX / FP_TARGET_BITS_PER_WORD);
+	__type(key, __u32);
+	__type(value, __u64);
+} fp_target_bits SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -48,7 +57,8 @@ static __always_inline void fp_drop(__u32 reason)
 /* Filter first: a hash lookup for targeted runs, nothing at all for -a. */
 static __always_inline int fp_target_state(__u32 tgid)
 {
-	__u8 *st;
+	__u64 *w;
+	__u32 idx;
 
 	if (tgid == targ_cfg.self_tgid)
 		return 0;
@@ -56,8 +66,27 @@ static __always_inline int fp_target_state(__u32 tgid)
 		return 0;
 	if (targ_cfg.all)
 		return FP_TARGET_ACTIVE;
-	st = bpf_map_lookup_elem(&fp_targets, &tgid);
-	return st ? *st : 0;
+	idx = tgid / FP_TARGET_BITS_PER_WORD;
+	w = bpf_map_lookup_elem(&fp_target_bits, &idx);
+	if (!w)
+		return 0;
+	return (*w >> (tgid % FP_TARGET_BITS_PER_WORD * 2)) & 3;
+}
+
+/* Set tgid's state in the bitmap (0: not a target).  Two atomic steps; a
+ * reader in between sees "not a target" for that instant, which only ever
+ * happens at fork, exec and exit of the process itself. */
+static __always_inline void fp_target_bits_set(__u32 tgid, __u64 state)
+{
+	__u32 idx = tgid / FP_TARGET_BITS_PER_WORD;
+	__u32 sh = tgid % FP_TARGET_BITS_PER_WORD * 2;
+	__u64 *w = bpf_map_lookup_elem(&fp_target_bits, &idx);
+
+	if (!w)
+		return;
+	__sync_fetch_and_and(w, ~(3ULL << sh));
+	if (state)
+		__sync_fetch_and_or(w, state << sh);
 }
 
 static __always_inline bool fp_traced(__u32 tgid)

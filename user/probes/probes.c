@@ -24,7 +24,7 @@ static const struct fp_family *const families[] = {
 struct fp_probes {
 	struct fp_probe_opts opts;
 	void *state[NFAM];
-	int targets_fd, procs_fd, drops_fd;
+	int targets_fd, procs_fd, drops_fd, bits_fd;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
 	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
 };
@@ -135,6 +135,8 @@ int probes__share_maps(struct fp_probes *P, struct bpf_object *obj)
 
 	err = reuse(obj, "fp_targets", P->targets_fd);
 	if (!err)
+		err = reuse(obj, "fp_target_bits", P->bits_fd);
+	if (!err)
 		err = reuse(obj, "fp_procs", P->procs_fd);
 	if (!err)
 		err = reuse(obj, "fp_drops", P->drops_fd);
@@ -145,6 +147,7 @@ int probes__share_maps(struct fp_probes *P, struct bpf_object *obj)
 void probes__set_shared(struct fp_probes *P, struct bpf_object *obj)
 {
 	P->targets_fd = bpf_object__find_map_fd_by_name(obj, "fp_targets");
+	P->bits_fd = bpf_object__find_map_fd_by_name(obj, "fp_target_bits");
 	P->procs_fd = bpf_object__find_map_fd_by_name(obj, "fp_procs");
 	P->drops_fd = bpf_object__find_map_fd_by_name(obj, "fp_drops");
 }
@@ -168,7 +171,7 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	if (!P)
 		return -ENOMEM;
 	P->opts = *opts;
-	P->targets_fd = P->procs_fd = P->drops_fd = P->stats_fd = -1;
+	P->targets_fd = P->procs_fd = P->drops_fd = P->bits_fd = P->stats_fd = -1;
 	for (size_t i = 0; i < NFAM; i++) {
 		if (families[i]->wanted && !families[i]->wanted(opts))
 			continue;
@@ -211,6 +214,21 @@ static void seed_proc_info(struct fp_probes *P, __u32 tgid)
 	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
 }
 
+/* The hot path's view of the targets (see bpf/target.h).  Only called
+ * while no program can change the same word concurrently in practice: at
+ * start, and when pruning a target that is gone. */
+static int set_target_bits(struct fp_probes *P, __u32 tgid, __u64 state)
+{
+	__u32 idx = tgid / FP_TARGET_BITS_PER_WORD;
+	__u32 sh = tgid % FP_TARGET_BITS_PER_WORD * 2;
+	__u64 w = 0;
+
+	if (bpf_map_lookup_elem(P->bits_fd, &idx, &w))
+		return -errno;	/* beyond pid_max: cannot be a pid */
+	w = (w & ~(3ULL << sh)) | state << sh;
+	return bpf_map_update_elem(P->bits_fd, &idx, &w, BPF_ANY) ? -errno : 0;
+}
+
 int probes__add_target(struct fp_probes *P, int tgid, int state)
 {
 	__u32 key = tgid;
@@ -218,6 +236,10 @@ int probes__add_target(struct fp_probes *P, int tgid, int state)
 
 	if (bpf_map_update_elem(P->targets_fd, &key, &st, BPF_ANY))
 		return -errno;
+	if (set_target_bits(P, key, state)) {
+		bpf_map_delete_elem(P->targets_fd, &key);
+		return -ERANGE;
+	}
 	seed_proc_info(P, key);
 	/* A pending command is attached by the session, which knows its binary. */
 	return state == FP_TARGET_ACTIVE ? probes__attach_pid(P, tgid, NULL) : 0;
@@ -334,6 +356,7 @@ int probes__live_targets(struct fp_probes *P)
 		 * got removed: prune it here. */
 		if (kill(key, 0) && errno == ESRCH) {
 			bpf_map_delete_elem(P->targets_fd, &key);
+			set_target_bits(P, key, 0);
 			continue;
 		}
 		n++;

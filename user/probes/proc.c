@@ -22,6 +22,20 @@ struct proc_state {
 	size_t nexes, cap;
 };
 
+/* The bitmap of targets covers every possible pid. */
+static unsigned int pid_max(void)
+{
+	unsigned int v = 0;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v ? v : FP_TARGET_BITS_DEFAULT_PID_MAX;
+}
+
 static int proc_load(struct fp_probes *P, void **state)
 {
 	struct proc_state *st = calloc(1, sizeof(*st));
@@ -35,6 +49,8 @@ static int proc_load(struct fp_probes *P, void **state)
 		goto cleanup;
 	}
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	bpf_map__set_max_entries(st->skel->maps.fp_target_bits,
+				 pid_max() / FP_TARGET_BITS_PER_WORD + 1);
 	err = proc_bpf__load(st->skel);
 	if (err)
 		goto cleanup;
