@@ -21,6 +21,7 @@ const volatile bool alloc_stacks = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_ALLOC_STATS);
 	__type(key, struct fp_alloc_key);
 	__type(value, struct fp_alloc_val);
@@ -37,6 +38,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_ALLOC_SAMPLES);
 	__type(key, struct fp_alloc_sample_key);
 	__type(value, __u64);
@@ -63,6 +65,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_ALLOC_SITES);
 	__type(key, struct fp_site_key);
 	__type(value, struct fp_site_val);

@@ -46,6 +46,7 @@ struct io_start {
 /* Kept in the dispatcher's per-thread task storage (struct sys_start). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_IO_CELLS);
 	__type(key, struct fp_io_key);
 	__type(value, struct fp_io_val);
@@ -53,6 +54,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_IO_HISTS);
 	__type(key, struct fp_io_hist_key);
 	__type(value, struct fp_io_hist_val);

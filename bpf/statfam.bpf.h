@@ -60,6 +60,7 @@ struct stat_start {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_STAT_MAX_SYS);
 	__type(key, struct fp_stat_key);
 	__type(value, struct fp_stat_val);

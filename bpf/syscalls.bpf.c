@@ -50,6 +50,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_MAX_SYS_STATS);
 	__type(key, struct fp_sys_key);
 	__type(value, struct fp_sys_val);

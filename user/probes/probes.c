@@ -161,9 +161,18 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 {
 	struct fp_probes *P;
+	double t0;
 	int err = 0;
 
 	libbpf_set_print(libbpf_quiet);
@@ -175,7 +184,9 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	for (size_t i = 0; i < NFAM; i++) {
 		if (families[i]->wanted && !families[i]->wanted(opts))
 			continue;
+		t0 = mono_ms();
 		err = families[i]->load(P, &P->state[i]);
+		fp_debug("%s probes loaded in %.1f ms", families[i]->name, mono_ms() - t0);
 		if (err) {
 			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
 			goto cleanup;
