@@ -307,3 +307,30 @@ const char *io__bytes_str(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%.1f %s", v, units[u]);
 	return buf;
 }
+
+static int cmp_cell_bytes(const void *a, const void *b)
+{
+	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a;
+	const struct fp_io_cell *y = *(const struct fp_io_cell *const *)b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return (x->calls < y->calls) - (x->calls > y->calls);
+}
+
+const struct fp_io_cell **io_stats__cells_by_bytes(const struct fp_io_stats *s, size_t *n)
+{
+	const struct fp_io_cell **v;
+
+	*n = 0;
+	if (!s->ncells)
+		return NULL;
+	v = calloc(s->ncells, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->ncells; i++)
+		v[i] = &s->cells[i];
+	qsort(v, s->ncells, sizeof(*v), cmp_cell_bytes);
+	*n = s->ncells;
+	return v;
+}

@@ -81,4 +81,8 @@ int io__rule_sendfile_lost(struct fp_proc *p, double window_s);
  * which the rule says nothing. */
 #define FP_SENDFILE_LOST_MIN_BYTES (1ULL << 20)
 
+/* The cells, most bytes first (then most calls): a caller-freed array of
+ * pointers into s, or NULL on ENOMEM (or when there are none: *n = 0). */
+const struct fp_io_cell **io_stats__cells_by_bytes(const struct fp_io_stats *s, size_t *n);
+
 #endif

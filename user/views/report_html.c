@@ -279,27 +279,18 @@ static void html__sys_hists(FILE *f, const struct fp_proc *p)
 	free(v);
 }
 
-static int cmp_cell_bytes(const void *a, const void *b)
-{
-	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a, *y = *(const struct fp_io_cell *const *)b;
-
-	return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : (x->calls < y->calls) - (x->calls > y->calls);
-}
-
 /* By syscall and fd kinds, most bytes first. */
 static void html__io_cells(FILE *f, const struct fp_io_stats *io)
 {
-	const struct fp_io_cell **v = calloc(io->ncells ? io->ncells : 1, sizeof(*v));
+	size_t n;
+	const struct fp_io_cell **v = io_stats__cells_by_bytes(io, &n);
 	char b[32];
 
 	if (!v)
 		return;
-	for (size_t i = 0; i < io->ncells; i++)
-		v[i] = &io->cells[i];
-	qsort(v, io->ncells, sizeof(*v), cmp_cell_bytes);
 	fputs("<table class=\"io\"><tr><th>syscall</th><th>from</th><th>to</th><th class=\"n\">calls</th>"
 	      "<th class=\"n\">bytes</th></tr>\n", f);
-	for (size_t i = 0; i < io->ncells && i < 12; i++)
+	for (size_t i = 0; i < n && i < 12; i++)
 		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s</td></tr>\n",
 			syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst), v[i]->calls,
 			fmt_val(v[i]->bytes, "B", b, sizeof(b)));

@@ -127,26 +127,17 @@ static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 			st->dirs[i].dir);
 }
 
-static int cmp_cell_bytes(const void *a, const void *b)
-{
-	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a, *y = *(const struct fp_io_cell *const *)b;
-
-	return x->bytes != y->bytes ? (x->bytes < y->bytes ? 1 : -1) : (x->calls < y->calls) - (x->calls > y->calls);
-}
-
 /* The data path by syscall and fd kinds, most bytes first (the exact
  * cells the kernel aggregated). */
 static void text__io_cells(FILE *f, const struct fp_io_stats *io)
 {
-	const struct fp_io_cell **v = calloc(io->ncells ? io->ncells : 1, sizeof(*v));
+	size_t n;
+	const struct fp_io_cell **v = io_stats__cells_by_bytes(io, &n);
 	char b[32];
 
 	if (!v)
 		return;
-	for (size_t i = 0; i < io->ncells; i++)
-		v[i] = &io->cells[i];
-	qsort(v, io->ncells, sizeof(*v), cmp_cell_bytes);
-	for (size_t i = 0; i < io->ncells && i < 10; i++)
+	for (size_t i = 0; i < n && i < 10; i++)
 		fprintf(f, "  %12s %10" PRIu64 " calls  %-16s %s -> %s\n", fmt_val(v[i]->bytes, "B", b, sizeof(b)),
 			v[i]->calls, syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst));
 	free(v);
