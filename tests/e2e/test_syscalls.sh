@@ -157,3 +157,38 @@ test_leak_check_sees_a_loaded_tracer() {
 	wait_pid "$FP_PID"
 	[ -z "$(leaked_progs "$TMP/self.before")" ] || fail "programs reported after a clean exit"
 }
+
+test_cgroup_target() {
+	# -G DIR: only processes in that cgroup v2 directory count
+	local root cg
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$root" ] || { echo "no cgroup2 hierarchy mounted"; return 77; }
+	cg=$root/fastpath-test-$$
+	mkdir "$cg"
+	"$W/sysloop" -w 4000 0 > "$TMP/in.out" &
+	local inside=$!
+	"$W/sysloop" -w 5000 0 > "$TMP/out.out" &
+	local outside=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/in.out" && grep -q ready "$TMP/out.out" && break; sleep 0.05; done
+	echo "$inside" > "$cg/cgroup.procs"
+	fp_start record -G "$cg" -o "$TMP/r.json"
+	kill -USR1 "$inside" "$outside"
+	wait "$inside" "$outside" || true
+	kill -INT "$FP_PID"; wait_pid "$FP_PID"
+	rmdir "$cg"
+	assert_eq "$(jq --argjson p "$inside" '[.processes[] | select(.pid == $p) | .syscalls.getppid.calls] | add' "$TMP/r.json")" 4000 "the process in the cgroup"
+	assert_eq "$(jq --argjson p "$outside" '[.processes[] | select(.pid == $p)] | length' "$TMP/r.json")" 0 "the process outside it"
+}
+
+test_follow_children_of_pid() {
+	# -p PID --follow: what the target forks after attach is traced too
+	mkfifo "$TMP/go"
+	sh -c "read x < '$TMP/go'; exec '$W/forker' 3 1000" &
+	local sp=$!
+	fp_start record -p "$sp" --follow -o "$TMP/r.json"
+	echo go > "$TMP/go"
+	wait_pid "$FP_PID" 20
+	wait "$sp" || true
+	assert_eq "$(jq '[.processes[] | select(.comm == "forker") | .syscalls.getppid.calls // 0] | add' "$TMP/r.json")" 3000 "children's getppid"
+	assert_eq "$(jq '[.processes[] | select(.comm == "forker")] | length' "$TMP/r.json")" 4 "forker and its 3 children"
+}
