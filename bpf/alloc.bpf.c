@@ -56,6 +56,33 @@ struct {
 	__type(value, __u64);
 } fp_alloc_rate_addr SEC(".maps");
 
+/* tgid -> MemProfileRate when the process exited: a short program that
+ * turns profiling off first thing can be gone before user space reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __s64);
+} fp_alloc_exit_rate SEC(".maps");
+
+/* The exiting task still has its memory here (the tracepoint runs before
+ * exit_mm() since 6.16, the kernels whose tracepoint has group_dead). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(fp_alloc_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid;
+	__u64 *addr;
+	__s64 rate;
+
+	if (!group_dead)
+		return 0;
+	addr = bpf_map_lookup_elem(&fp_alloc_rate_addr, &tgid);
+	if (!addr || bpf_probe_read_user(&rate, sizeof(rate), (void *)*addr))
+		return 0;
+	bpf_map_update_elem(&fp_alloc_exit_rate, &tgid, &rate, BPF_ANY);
+	return 0;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, FP_MAX_STACKS);

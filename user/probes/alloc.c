@@ -78,8 +78,12 @@ static const struct { const char *name; unsigned int a1, a2; } libc_fns[FP_AF_LI
 	[FP_AF_PVALLOC] = { "pvalloc", FP_ARG_REG + FP_REG_DI, 0 },
 };
 
+/* -a in sampled mode probes nothing (Go processes are found per target,
+ * libc only in exact mode): then the family is not even loaded. */
 static bool alloc_wanted(const struct fp_probe_opts *o)
 {
+	if (o->cfg.all && o->alloc == FP_ALLOC_SAMPLED)
+		return false;
 	return o->alloc != FP_ALLOC_OFF;
 }
 
@@ -574,6 +578,15 @@ static int alloc_attach(void *state)
 	char libc[PATH_MAX];
 	int err = 0;
 
+	struct bpf_link *l;
+
+	/* The uprobes are attached per binary; this one is a tracepoint. */
+	l = bpf_program__attach(st->skel->progs.fp_alloc_exit);
+	if (!l)
+		return -errno;
+	err = add_link(st, l);
+	if (err)
+		return err;
 	/* -a: every process that maps the system libc (Go binaries are not
 	 * known in advance). */
 	if (st->opts->cfg.all && st->opts->alloc == FP_ALLOC_EXACT) {
@@ -827,8 +840,17 @@ static int read_info(struct alloc_state *st, struct fp_snapshot *s)
 		a->go.complete = ap->go_complete;
 		a->go.estimated = ap->go_mode == FP_GO_SAMPLED;
 		if (ap->go_mode == FP_GO_SAMPLED) {
-			if (kill(ap->pid, 0) == 0)
+			__u32 k = ap->pid;
+			__s64 exit_rate;
+
+			/* Exited (a zombie too): the kernel read its last word. */
+			if (!bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_alloc_exit_rate),
+						 &k, &exit_rate) && exit_rate >= 0) {
+				ap->rate = exit_rate;
+				fp_debug("pid %d: MemProfileRate %lld at exit", ap->pid, (long long)exit_rate);
+			} else if (kill(ap->pid, 0) == 0) {
 				read_rate(st, ap);
+			}
 			a->go.rate = ap->rate;
 			if (ap->rate == 0)
 				err = alloc_stats__add_note(a, "the program turned memory profiling off (MemProfileRate 0): no samples, no estimate");
