@@ -12,6 +12,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
 #include "alloc.h"
 
@@ -55,6 +56,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } fp_alloc_rate_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct fp_alloc_layout);
+} fp_alloc_layout SEC(".maps");
 
 /* tgid -> MemProfileRate when the process exited: a short program that
  * turns profiling off first thing can be gone before user space reads it. */
@@ -108,7 +116,7 @@ struct {
 
 static __always_inline void notify(__u32 tgid)
 {
-	bpf_ringbuf_output(&fp_alloc_events, &tgid, sizeof(tgid), 0);
+	bpf_ringbuf_output(&fp_alloc_events, &tgid, sizeof(tgid), BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline __u64 reg_arg(struct pt_regs *ctx, __u32 spec)
@@ -179,8 +187,20 @@ static __always_inline void count_sample(__u32 tgid, __u64 size, __u64 rate)
 		notify(tgid);
 }
 
+/* Once per process, with its first site (see struct fp_alloc_layout). */
+static __always_inline void note_layout(struct pt_regs *ctx, __u32 tgid, __u32 fn)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fp_alloc_layout l = { .probe_ip = ctx->ip, .fn = fn };
+
+	if (bpf_map_lookup_elem(&fp_alloc_layout, &tgid))
+		return;
+	l.start_code = BPF_CORE_READ(t, mm, start_code);
+	bpf_map_update_elem(&fp_alloc_layout, &tgid, &l, BPF_NOEXIST);
+}
+
 static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 size,
-				       bool sample, __u64 rate)
+				       bool sample, __u64 rate, __u32 fn)
 {
 	struct fp_site_key k = { .tgid = tgid };
 
@@ -209,6 +229,7 @@ static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 si
 			fp_drop(FP_DROP_STACKS);
 			return;
 		}
+		note_layout(ctx, tgid, fn);
 		notify(tgid);
 		v = bpf_map_lookup_elem(&fp_alloc_sites, &k);
 		if (!v)
@@ -283,10 +304,10 @@ int fp_alloc_entry(struct pt_regs *ctx)
 
 		count_sample(tgid, size, rate);
 		if (alloc_stacks)
-			count_site(ctx, tgid, size, true, rate);
+			count_site(ctx, tgid, size, true, rate, fn);
 		return 0;
 	}
 	if (alloc_stacks)
-		count_site(ctx, tgid, size, false, 0);
+		count_site(ctx, tgid, size, false, 0, fn);
 	return 0;
 }

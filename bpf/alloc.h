@@ -97,6 +97,18 @@ struct fp_site_key {
 	unsigned long long rate;
 };
 
+/* Where a process's binary and libc were loaded, caught in the kernel with
+ * its first call site: a process that exits within milliseconds is gone
+ * before user space can read /proc/PID/maps, and its stacks would stay
+ * unsymbolized.  With these two addresses user space rebuilds the two
+ * mappings that matter. */
+struct fp_alloc_layout {
+	unsigned long long start_code;	/* mm->start_code: bias + first exec vaddr */
+	unsigned long long probe_ip;	/* where the probe fired (in libc or Go) */
+	unsigned int fn;		/* which probe: enum fp_alloc_fn */
+	unsigned int pad;
+};
+
 struct fp_site_val {
 	unsigned long long calls;	/* sampled mode: samples */
 	unsigned long long bytes;	/* sampled mode: sampled bytes */

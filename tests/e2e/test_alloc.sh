@@ -107,3 +107,15 @@ test_alloc_go_sampled_custom_rate() {
 	assert_within "$(alloc_q "$TMP/r.json" go-allocgo .go.bytes)" "$(jq .total_alloc "$TMP/go.out")" 10 "estimated bytes at 64 KiB"
 	assert_le "$(alloc_q "$TMP/r.json" go-allocgo .go.samples)" "$(( $(jq .samples "$TMP/go.out") + 3 ))" "no sample counted twice"
 }
+
+test_alloc_sites_of_a_process_gone_before_its_maps_are_read() {
+	# a process that lives 3 ms can exit before user space reads its
+	# /proc/PID/maps; the kernel notes where its binary and libc were
+	# loaded with its first site, and the stacks symbolize all the same
+	# (FASTPATH_TEST_NO_MAPS makes every read of the maps miss)
+	fp_run record -q --alloc=exact --stacks -o "$TMP/live.json" -- "$W/allocloop" 1000 64 > /dev/null
+	FASTPATH_TEST_NO_MAPS=1 fp_run record -q --alloc=exact --stacks -o "$TMP/gone.json" -- "$W/allocloop" 1000 64 > /dev/null
+	local q='[.processes[] | select(.comm == "allocloop") | .alloc.top_sites[0].frames[:3] | join(" | ")][0]'
+	assert_contains "$(jq -r "$q" "$TMP/gone.json")" "churn allocloop.c:28" "rebuilt from the kernel's note"
+	assert_eq "$(jq -r "$q" "$TMP/gone.json")" "$(jq -r "$q" "$TMP/live.json")" "the same frames as from the maps"
+}

@@ -46,6 +46,11 @@ struct alloc_pid {
 	 * 0.5 s per read with --stacks and stalled top's refresh. */
 	struct fp_addrspace *as;
 	char *as_maps;
+	/* For a process gone before its maps could be read (see struct
+	 * fp_alloc_layout): its binary, its libc and where each probe sits. */
+	char bin[PATH_MAX];
+	char libc_path[PATH_MAX];
+	uint64_t probe_vaddr[FP_AF_MAX];
 	char notes[512];
 };
 
@@ -162,10 +167,15 @@ static void save_maps(struct alloc_state *st, int pid)
 	char path[64], *maps;
 	struct alloc_pid *a;
 
+	/* Tests take the path of a process that exits too fast to be read. */
+	if (getenv("FASTPATH_TEST_NO_MAPS"))
+		return;
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	maps = read_file(path);
-	if (!maps)
+	if (!maps) {
+		fp_debug("pid %d: memory map not readable (exited?)", pid);
 		return;		/* gone: keep what we had */
+	}
 	pthread_mutex_lock(&st->lock);
 	a = pid_info(st, pid, true);
 	if (a) {
@@ -381,6 +391,8 @@ static int attach_fn(struct alloc_state *st, struct fp_elf *e, const char *path,
 	} else {
 		fp_debug("probe %s in %s at +%llu (%s)", name, path, (unsigned long long)pp.offset, pp.insn);
 	}
+	if (a && FP_COOKIE_FN(cookie) < FP_AF_MAX)
+		a->probe_vaddr[FP_COOKIE_FN(cookie)] = addr + pp.offset;
 	l = bpf_program__attach_uprobe_opts(st->skel->progs.fp_alloc_entry, pid, path,
 					    off + pp.offset, &uo);
 	if (!l)
@@ -393,6 +405,9 @@ static int attach_libc(struct alloc_state *st, const char *path, int pid, struct
 	uint64_t addrs[FP_AF_LIBC_MAX] = {};
 	struct fp_elf *e;
 	int err, attached = 0;
+
+	if (a)
+		snprintf(a->libc_path, sizeof(a->libc_path), "%s", path);
 
 	err = elf__open(path, &e);
 	if (err)
@@ -546,6 +561,8 @@ static int alloc_attach_pid(void *state, int pid, const char *exe)
 	snprintf(exe_path, sizeof(exe_path), "%s", exe ? exe : "");
 	if (!exe)
 		snprintf(exe_path, sizeof(exe_path), "/proc/%d/exe", pid);
+	if (!realpath(exe_path, a->bin))
+		snprintf(a->bin, sizeof(a->bin), "%s", exe_path);
 	if (!elf__open(exe_path, &e)) {
 		dynamic = elf__dynamic(e);
 		if (!gobuild__version_elf(e, a->go_version, sizeof(a->go_version))) {
@@ -735,6 +752,56 @@ static int site_frames(struct alloc_state *st, struct fp_addrspace *as, const st
 	return 0;
 }
 
+/* One mapping line, as /proc/PID/maps would show the image of path loaded
+ * at bias, for the symbolizer.  Returns the bytes written, 0 if unknown. */
+static int layout_line(char *buf, size_t len, const char *path, uint64_t bias, int ino)
+{
+	uint64_t lo, hi, x;
+	struct fp_elf *e;
+	int n = 0;
+
+	if (!path[0] || elf__open(path, &e))
+		return 0;
+	if (!elf__load_range(e, &lo, &hi, &x))
+		n = snprintf(buf, len, "%llx-%llx r-xp 00000000 fd:00 %d %s\n",
+			     (unsigned long long)(bias + lo), (unsigned long long)(bias + hi), ino, path);
+	elf__close(e);
+	return n > 0 && (size_t)n < len ? n : 0;
+}
+
+/* The maps of a process that exited before they could be read, rebuilt
+ * from what the kernel noted with its first site: the binary's load bias
+ * from mm->start_code, the libc's from the address the probe fired at.
+ * Caller holds the lock. */
+static char *layout_maps(struct alloc_state *st, struct alloc_pid *a)
+{
+	struct fp_alloc_layout l;
+	uint64_t lo, hi, x, bias = 0;
+	__u32 k = a->pid;
+	struct fp_elf *e;
+	char *buf;
+	int n;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_alloc_layout), &k, &l) ||
+	    !(buf = calloc(1, 2 * PATH_MAX + 256)))
+		return NULL;
+	if (!elf__open(a->bin, &e)) {
+		if (elf__pie(e) && !elf__load_range(e, &lo, &hi, &x))
+			bias = l.start_code - x;
+		elf__close(e);
+	}
+	n = layout_line(buf, 2 * PATH_MAX + 256, a->bin, bias, 1);
+	if (l.fn < FP_AF_LIBC_MAX && a->probe_vaddr[l.fn] && a->libc_path[0])
+		n += layout_line(buf + n, 2 * PATH_MAX + 256 - n, a->libc_path,
+				 l.probe_ip - a->probe_vaddr[l.fn], 2);
+	if (!n) {
+		free(buf);
+		return NULL;
+	}
+	fp_debug("pid %d exited before its maps were read: rebuilt from the kernel's note:\n%s", a->pid, buf);
+	return buf;
+}
+
 /* The (cached) address space of tgid; owned by its alloc_pid. */
 static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 {
@@ -744,6 +811,8 @@ static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 	save_maps(st, tgid);	/* fresher if still alive */
 	pthread_mutex_lock(&st->lock);
 	a = pid_info(st, tgid, false);
+	if (a && !a->maps)
+		a->maps = layout_maps(st, a);
 	if (a && a->maps) {
 		if (!a->as || !a->as_maps || strcmp(a->as_maps, a->maps)) {
 			symbolizer__addrspace_free(a->as);

@@ -213,3 +213,29 @@ bool elf__pie(struct fp_elf *e)
 
 	return gelf_getehdr(e->elf, &eh) && eh.e_type == ET_DYN;
 }
+
+int elf__load_range(struct fp_elf *e, uint64_t *lo, uint64_t *hi, uint64_t *exec_lo)
+{
+	uint64_t l = UINT64_MAX, h = 0, x = UINT64_MAX;
+	GElf_Phdr ph;
+	size_t n;
+
+	if (elf_getphdrnum(e->elf, &n))
+		return -ENOEXEC;
+	for (size_t i = 0; i < n; i++) {
+		if (!gelf_getphdr(e->elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr < l)
+			l = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > h)
+			h = ph.p_vaddr + ph.p_memsz;
+		if ((ph.p_flags & PF_X) && ph.p_vaddr < x)
+			x = ph.p_vaddr;
+	}
+	if (l == UINT64_MAX || x == UINT64_MAX)
+		return -ENOEXEC;
+	*lo = l & ~4095ULL;
+	*hi = (h + 4095) & ~4095ULL;
+	*exec_lo = x;
+	return 0;
+}

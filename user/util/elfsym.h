@@ -26,5 +26,8 @@ int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, ui
 bool elf__dynamic(struct fp_elf *e);
 /* Position-independent (ET_DYN): loaded at a bias. */
 bool elf__pie(struct fp_elf *e);
+/* The span of the PT_LOAD segments (lo page-aligned down) and the lowest
+ * vaddr of an executable one: what a loaded image looks like. */
+int elf__load_range(struct fp_elf *e, uint64_t *lo, uint64_t *hi, uint64_t *exec_lo);
 
 #endif
