@@ -53,11 +53,17 @@ tracepoint:raw_syscalls:sys_exit /@nr[tid]/ {
 	delete(@nr[tid]);
 }
 EOF
+# bpftrace 0.17 reads tracepoint formats from tracefs, which this machine
+# does not mount: it runs in a mount namespace of its own with tracefs.
+printf '%s\n' '#!/bin/sh' \
+	"exec unshare -m sh -c 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace \"\$0\" -c \"\$1\"' \"\$@\"" \
+	> "$tmp/bt-run"
+chmod +x "$tmp/bt-run"
 bt_cmd=""
 bt_note="bpftrace not installed"
 if command -v bpftrace >/dev/null; then
-	if err=$(timeout 60 bpftrace "$tmp/io.bt" -c /bin/true 2>&1 >/dev/null); then
-		bt_cmd="bpftrace $tmp/io.bt -c '$work'"
+	if err=$(timeout 60 "$tmp/bt-run" "$tmp/io.bt" /bin/true 2>&1 >/dev/null); then
+		bt_cmd="$tmp/bt-run $tmp/io.bt '$work'"
 	else
 		bt_note="bpftrace $(bpftrace --version | awk '{print $2}') cannot attach here: $(printf '%s\n' "$err" | grep -v RLIMIT_MEMLOCK | grep -m1 -E 'ERROR|FATAL' | sed 's/^[^ ]*: ERROR: //')"
 	fi
