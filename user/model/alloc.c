@@ -131,10 +131,23 @@ static int cmp_site(const void *a, const void *b)
 	return 0;
 }
 
+static int cmp_site_bytes(const void *a, const void *b)
+{
+	const struct fp_alloc_site *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return cmp_site(a, b);
+}
+
+/* Most calls first; in Go's sampled mode most bytes first: one sample of
+ * an 8-byte object stands for 65,536 calls, so estimated calls rank sites
+ * by the luck of the draw, while estimated bytes do not. */
 void alloc_stats__sort_sites(struct fp_alloc_stats *s)
 {
 	if (s->nsites)
-		qsort(s->sites, s->nsites, sizeof(*s->sites), cmp_site);
+		qsort(s->sites, s->nsites, sizeof(*s->sites),
+		      alloc_stats__estimated(s) ? cmp_site_bytes : cmp_site);
 }
 
 int alloc_stats__add_note(struct fp_alloc_stats *s, const char *note)

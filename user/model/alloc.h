@@ -41,7 +41,7 @@ struct fp_alloc_stats {
 	struct fp_alloc_count fn[FP_ALLOC_LIBC_FNS];
 	struct fp_alloc_go go;			/* mode FP_GO_NONE: not Go */
 	struct fp_hist size;			/* requested sizes (Go sampled: estimated) */
-	struct fp_alloc_site *sites;		/* sorted: most calls first */
+	struct fp_alloc_site *sites;		/* sorted: most calls (Go sampled: bytes) first */
 	size_t nsites, cap_sites;
 	char *notes;				/* "; "-separated caveats, or NULL */
 };

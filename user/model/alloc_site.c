@@ -75,7 +75,7 @@ size_t alloc_sites__ranked(const struct fp_alloc_stats *a, const struct fp_alloc
 	size_t n = 0;
 
 	if (!a->go.estimated) {
-		/* already sorted by calls (alloc_stats__sort_sites) */
+		/* already in this order (alloc_stats__sort_sites) */
 		for (; n < a->nsites && n < max; n++)
 			out[n] = &a->sites[n];
 		return n;

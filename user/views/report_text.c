@@ -55,15 +55,7 @@ static const char *fmt_val(uint64_t v, const char *unit, char *buf, size_t len)
 {
 	if (!strcmp(unit, "ns"))
 		return text__dur(v, buf, len);
-	if (v >= 1ULL << 30)
-		snprintf(buf, len, "%.2f GiB", v / 1073741824.0);
-	else if (v >= 1ULL << 20)
-		snprintf(buf, len, "%.2f MiB", v / 1048576.0);
-	else if (v >= 1ULL << 10)
-		snprintf(buf, len, "%.2f KiB", v / 1024.0);
-	else
-		snprintf(buf, len, "%" PRIu64 " B", v);
-	return buf;
+	return text__bytes(v, buf, len);
 }
 
 /* Bars per power of two (four in-kernel buckets each, exact since the
