@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "model/diff.h"
 #include "util/err.h"
 #include "util/outfile.h"
@@ -58,12 +59,8 @@ static int diff_parse(struct diff_opts *o, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fp_err("diff: option '%s' needs a value (see 'fastpath diff --help')", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			fp_err("diff: unknown option '%s' (see 'fastpath diff --help')", argv[optind - 1]);
-			return -EINVAL;
+			return opts__getopt_error("diff", c, argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -136,6 +136,13 @@ static int usage_err(const char *cmd, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+int opts__getopt_error(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+	return usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
 static void opts__defaults(struct fp_opts *o, const char *cmd)
 {
 	memset(o, 0, sizeof(*o));
@@ -274,10 +281,8 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 		case 'h':
 			opts__usage(stdout, cmd);
 			return 1;
-		case ':':
-			return usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
+			return opts__getopt_error(cmd, c, argv);
 		}
 	}
 	return opts__finish(o, argc, argv);

@@ -38,5 +38,8 @@ double opts__parse_duration(const char *s);
 /* "1,2,3" into pids; -EINVAL on junk, -E2BIG on too many. */
 int opts__parse_pids(const char *s, int *pids, int *npids, int max);
 void opts__usage(FILE *f, const char *cmd);
+/* The one-line error for what getopt returned as ':' (a value missing) or
+ * anything else unknown, naming cmd's --help; returns -EINVAL. */
+int opts__getopt_error(const char *cmd, int c, char **argv);
 
 #endif

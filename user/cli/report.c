@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "util/err.h"
 #include "util/outfile.h"
 #include "views/json.h"
@@ -80,12 +81,8 @@ static int report_parse(struct report_opts *o, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fp_err("report: option '%s' needs a value (see 'fastpath report --help')", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			fp_err("report: unknown option '%s' (see 'fastpath report --help')", argv[optind - 1]);
-			return -EINVAL;
+			return opts__getopt_error("report", c, argv);
 		}
 	}
 	if (argc - optind != 1) {
