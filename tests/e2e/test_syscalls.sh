@@ -120,6 +120,9 @@ test_errors_are_one_line() {
 	assert_contains "$out" "unknown option '--bogus'" "unknown option message"
 	! out=$("$FP" record -o /nonexistent-dir/x.json -- true 2>&1) || fail "unwritable output accepted"
 	assert_contains "$out" "cannot write '/nonexistent-dir/x.json'" "unwritable output message"
+	! out=$("$FP" record --stacks --folded /nonexistent-dir/x.folded -- true 2>&1) || fail "unwritable --folded accepted"
+	assert_contains "$out" "cannot write '/nonexistent-dir/x.folded'" "unwritable --folded, named"
+	! printf '%s\n' "$out" | grep -q attached || fail "--folded path checked only after attaching"
 	rc=0; out=$("$FP" record -q -- /nonexistent/cmd 2>&1) || rc=$?
 	[ "$rc" -ne 0 ] || fail "missing command accepted"
 	assert_contains "$out" "cannot execute '/nonexistent/cmd'" "exec failure message"

@@ -12,22 +12,8 @@
 #include "views/json.h"
 #include "views/text.h"
 
-/* --folded FILE: the allocation sites as folded stacks (flame graphs). */
-static int record_folded(const char *path, const struct fp_snapshot *snap)
-{
-	struct fp_outfile f = {};
-	int err = outfile__open(&f, path);
-
-	if (!err)
-		err = folded__write_sites(f.f, snap, false);
-	if (!err)
-		err = outfile__commit(&f);
-	else
-		outfile__abort(&f);
-	return err;
-}
-
-static int record_write(struct fp_session *S, struct fp_outfile *out)
+/* out: the recording or table; folded: --folded FILE, or not open. */
+static int record_write(struct fp_session *S, struct fp_outfile *out, struct fp_outfile *folded)
 {
 	struct fp_snapshot *snap = snapshot__new();
 	int err;
@@ -45,13 +31,20 @@ static int record_write(struct fp_session *S, struct fp_outfile *out)
 		err = json__write_record(out->f, snap);
 	else
 		text__record(out->f, snap);
-	if (!err && S->opts->folded)
-		err = record_folded(S->opts->folded, snap);
 	if (!err)
 		err = outfile__commit(out);
-	if (err)
+	if (err) {
 		fp_err("cannot write %s: %s", S->opts->output ? S->opts->output : "the output",
 		       strerror(-err));
+		goto cleanup;
+	}
+	if (S->opts->folded) {
+		err = folded__write_sites(folded->f, snap, false);
+		if (!err)
+			err = outfile__commit(folded);
+		if (err)
+			fp_err("cannot write %s: %s", S->opts->folded, strerror(-err));
+	}
 cleanup:
 	snapshot__free(snap);
 	return err;
@@ -59,7 +52,7 @@ cleanup:
 
 int cmd_record(int argc, char **argv)
 {
-	struct fp_outfile out = {};
+	struct fp_outfile out = {}, folded = {};
 	struct fp_session S = {};
 	struct fp_opts o;
 	int err;
@@ -73,17 +66,24 @@ int cmd_record(int argc, char **argv)
 		fp_err("cannot write '%s': %s: choose a writable path for -o", o.output, strerror(-err));
 		return 1;
 	}
+	if (o.folded && (err = outfile__open(&folded, o.folded))) {
+		fp_err("cannot write '%s': %s: choose a writable path for --folded", o.folded, strerror(-err));
+		outfile__abort(&out);
+		return 1;
+	}
 	session__signals();
 	err = session__start(&S, &o);
 	if (err)
 		goto cleanup;
 	session__wait(&S, o.duration_s);
-	err = record_write(&S, &out);
+	err = record_write(&S, &out, &folded);
 	if (!err && o.command)
 		fp_debug("command exited with status %d", session__child_status(&S));
 cleanup:
 	session__end(&S);
-	if (err)
+	if (err) {
 		outfile__abort(&out);
+		outfile__abort(&folded);
+	}
 	return err ? 1 : 0;
 }

@@ -200,34 +200,38 @@ static bool kind_matches(unsigned int want, unsigned int kind)
 	return want == FP_FD_KINDS || want == io__coarse(kind);
 }
 
-uint64_t io_stats__flow_bytes(const struct fp_io_stats *s, unsigned int family,
-			      unsigned int src, unsigned int dst)
+/* Calls and bytes of the cells of one family between two fd kinds. */
+static void flow(const struct fp_io_stats *s, unsigned int family, unsigned int src,
+		 unsigned int dst, uint64_t *calls, uint64_t *bytes)
 {
-	uint64_t n = 0;
-
+	*calls = *bytes = 0;
 	for (size_t i = 0; i < s->ncells; i++) {
 		const struct fp_io_cell *c = &s->cells[i];
 
 		if (fp_io_family_of(c->nr) == family && kind_matches(src, c->src) &&
-		    kind_matches(dst, c->dst))
-			n += c->bytes;
+		    kind_matches(dst, c->dst)) {
+			*calls += c->calls;
+			*bytes += c->bytes;
+		}
 	}
-	return n;
+}
+
+uint64_t io_stats__flow_bytes(const struct fp_io_stats *s, unsigned int family,
+			      unsigned int src, unsigned int dst)
+{
+	uint64_t calls, bytes;
+
+	flow(s, family, src, dst, &calls, &bytes);
+	return bytes;
 }
 
 uint64_t io_stats__flow_calls(const struct fp_io_stats *s, unsigned int family,
 			      unsigned int src, unsigned int dst)
 {
-	uint64_t n = 0;
+	uint64_t calls, bytes;
 
-	for (size_t i = 0; i < s->ncells; i++) {
-		const struct fp_io_cell *c = &s->cells[i];
-
-		if (fp_io_family_of(c->nr) == family && kind_matches(src, c->src) &&
-		    kind_matches(dst, c->dst))
-			n += c->calls;
-	}
-	return n;
+	flow(s, family, src, dst, &calls, &bytes);
+	return calls;
 }
 
 uint64_t io_stats__calls(const struct fp_io_stats *s, unsigned int family)
