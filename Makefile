@@ -158,7 +158,7 @@ unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
 e2e: fastpath workloads
-	@tests/e2e/run.sh
+	@TESTS=$${TESTS:-} UNIT=0 tests/run-all.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all workloads $(UNIT_BINS) $(BENCH_BINS)

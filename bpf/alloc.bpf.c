@@ -14,7 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
-#include "alloc.h"
+#include "fp_alloc.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

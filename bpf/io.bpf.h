@@ -16,7 +16,7 @@
 
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
-#include "io.h"
+#include "fp_io.h"
 
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000

@@ -15,7 +15,7 @@
 #define FP_STATFAM_BPF_H
 
 #include "target.bpf.h"
-#include "stat.h"
+#include "fp_stat.h"
 
 #define MAX_ERRNO 4095
 #define ENOENT 2

@@ -16,7 +16,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "target.bpf.h"
-#include "sys.h"
+#include "fp_sys.h"
 #include "io.bpf.h"
 #include "statfam.bpf.h"
 

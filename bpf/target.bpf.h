@@ -9,7 +9,7 @@
 #ifndef FP_TARGET_BPF_H
 #define FP_TARGET_BPF_H
 
-#include "target.h"
+#include "fp_target.h"
 
 #ifndef E2BIG
 #define E2BIG 7

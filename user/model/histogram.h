@@ -1,4 +1,4 @@
-/* Histograms in the kernel's bucketing (bpf/hist.h): log2 with 4 linear
+/* Histograms in the kernel's bucketing (bpf/fp_hist.h): log2 with 4 linear
  * sub-buckets.  Percentiles interpolate inside a bucket and are clamped to
  * the exact min/max, so they are never off by more than one bucket (25%). */
 #ifndef FP_MODEL_HIST_H
@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "hist.h"
+#include "fp_hist.h"
 
 struct fp_hist {
 	uint64_t count;

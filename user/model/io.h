@@ -8,8 +8,7 @@
 #define FP_MODEL_IO_H
 
 #include "model/snapshot.h"
-/* bpf/io.h, the kernel contract: <> because "io.h" would find this file. */
-#include <io.h>
+#include "fp_io.h"	/* the kernel contract */
 
 struct fp_io_cell {
 	int nr;			/* syscall */

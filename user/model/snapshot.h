@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/histogram.h"
-#include "target.h"
+#include "fp_target.h"
 
 struct fp_io_stats;	/* model/io.h: data path (zero-copy vs copy) */
 struct fp_stat_stats;	/* model/statfam.h: stat family and paths */

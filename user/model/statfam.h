@@ -8,7 +8,7 @@
 #define FP_MODEL_STATFAM_H
 
 #include "model/snapshot.h"
-#include "stat.h"
+#include "fp_stat.h"
 
 #define FP_STAT_TOP 10		/* top paths and directories shown */
 

@@ -27,7 +27,7 @@
 #include "util/gobuild.h"
 #include "util/prologue.h"
 #include "util/symbolize.h"
-#include "alloc.h"
+#include "fp_alloc.h"
 #include "alloc.skel.h"
 
 struct alloc_pid {

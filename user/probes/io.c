@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include "probes/family.h"
 #include "model/io.h"
-#include "io.h"
+#include "fp_io.h"
 #include "syscalls.skel.h"
 
 static bool io_wanted(const struct fp_probe_opts *o)

@@ -225,7 +225,7 @@ static void seed_proc_info(struct fp_probes *P, __u32 tgid)
 	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
 }
 
-/* The hot path's view of the targets (see bpf/target.h).  Only called
+/* The hot path's view of the targets (see bpf/fp_target.h).  Only called
  * while no program can change the same word concurrently in practice: at
  * start, and when pruning a target that is gone. */
 static int set_target_bits(struct fp_probes *P, __u32 tgid, __u64 state)

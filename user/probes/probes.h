@@ -7,7 +7,7 @@
 #define FP_PROBES_H
 
 #include <stdbool.h>
-#include "target.h"
+#include "fp_target.h"
 #include "model/snapshot.h"
 
 enum fp_alloc_mode { FP_ALLOC_OFF = 0, FP_ALLOC_SAMPLED, FP_ALLOC_EXACT };
@@ -42,8 +42,6 @@ void probes__poll(struct fp_probes *P);
 int probes__live_targets(struct fp_probes *P);
 void probes__destroy(struct fp_probes *P);
 
-#endif
-
 /* What `fastpath check` reports: each probe actually tried on this kernel. */
 struct fp_support {
 	bool btf;		/* /sys/kernel/btf/vmlinux */
@@ -53,3 +51,6 @@ struct fp_support {
 	char tp_btf_err[128];
 };
 void probes__check_support(struct fp_support *s);
+
+#endif
+

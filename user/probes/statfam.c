@@ -9,7 +9,7 @@
 #include "probes/family.h"
 #include "model/statfam.h"
 #include "model/peak.h"
-#include "stat.h"
+#include "fp_stat.h"
 #include "syscalls.skel.h"
 
 /* The peak rate is user space's: the cumulative count of each process is

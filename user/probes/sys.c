@@ -6,7 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
-#include "sys.h"
+#include "fp_sys.h"
 #include "syscalls.skel.h"
 
 /* The syscall hooks carry the io and stat families too (syscalls.bpf.c). */

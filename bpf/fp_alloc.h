@@ -8,7 +8,7 @@
 #ifndef FP_ALLOC_H
 #define FP_ALLOC_H
 
-#include "hist.h"
+#include "fp_hist.h"
 
 /* Functions, in the order user space names them (model/alloc.c). */
 enum fp_alloc_fn {

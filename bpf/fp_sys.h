@@ -3,7 +3,7 @@
 #ifndef FP_SYS_H
 #define FP_SYS_H
 
-#include "hist.h"
+#include "fp_hist.h"
 
 #define FP_MAX_SYS_STATS 8192	/* (tgid, syscall) pairs */
 

@@ -7,7 +7,7 @@
 #ifndef FP_IO_H
 #define FP_IO_H
 
-#include "hist.h"
+#include "fp_hist.h"
 
 #define FP_MAX_IO_CELLS 16384	/* (tgid, syscall, source kind, destination kind) */
 #define FP_MAX_IO_HISTS 8192	/* (tgid, family, fd kind) */
