@@ -7,7 +7,11 @@ CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CC        ?= cc
 ARCH      := x86
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# The release, plus the commit it was built from when built from git
+# (semver build metadata: 0.1.0+g9cc0192).
+BASE_VERSION := 0.1.0
+GIT_REV   := $(shell git describe --always --dirty 2>/dev/null)
+VERSION   := $(BASE_VERSION)$(if $(GIT_REV),+g$(GIT_REV))
 
 ifeq ($(V),1)
 Q =
@@ -46,7 +50,7 @@ LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
 	      -Wall -Wno-unused-function $(shell $(CLANG) -print-file-name=include >/dev/null 2>&1 && echo)
 
-.PHONY: all deps check-deps vmlinux test unit e2e demo bench clean
+.PHONY: all deps check-deps vmlinux test unit e2e demo bench clean install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -189,6 +193,53 @@ $(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
 $(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+
+# ---- install ----------------------------------------------------------------
+# GNU conventions: `make install PREFIX=/usr DESTDIR=/tmp/pkg`.  Section 8
+# pages, so the binary goes to sbin (as bpftool's).  Paths in the pages and
+# the unit are written for the default prefix and rewritten for this one.
+PREFIX         ?= /usr/local
+SBINDIR        ?= $(PREFIX)/sbin
+MANDIR         ?= $(PREFIX)/share/man
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR        ?= $(PREFIX)/share/fastpath
+DOCDIR         ?= $(PREFIX)/share/doc/fastpath
+INSTALL        ?= install
+
+MAN_PAGES    := $(wildcard man/*.8)
+CONTRIB_DATA := contrib/prometheus.yml contrib/grafana-dashboard.json
+DOC_FILES    := README.md $(wildcard docs/*.md)
+# Every file install lays, so uninstall removes exactly these.
+INSTALLED := $(SBINDIR)/fastpath \
+	     $(patsubst man/%,$(MANDIR)/man8/%,$(MAN_PAGES)) \
+	     $(SYSTEMDUNITDIR)/fastpath-serve.service \
+	     $(patsubst contrib/%,$(DATADIR)/%,$(CONTRIB_DATA)) \
+	     $(patsubst %,$(DOCDIR)/%,$(notdir $(DOC_FILES)))
+FIX_PATHS := sed -e 's|/usr/local/sbin/fastpath|$(SBINDIR)/fastpath|g' \
+		 -e 's|/usr/local/lib/systemd/system|$(SYSTEMDUNITDIR)|g' \
+		 -e 's|/usr/local/share/doc/fastpath|$(DOCDIR)|g' \
+		 -e 's|/usr/local/share/fastpath|$(DATADIR)|g'
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(addprefix $(DESTDIR),$(SBINDIR) $(MANDIR)/man8 $(SYSTEMDUNITDIR) $(DATADIR) $(DOCDIR))
+	$(Q)$(INSTALL) -m 0755 fastpath $(DESTDIR)$(SBINDIR)/fastpath
+	$(Q)for f in $(MAN_PAGES); do \
+		$(FIX_PATHS) $$f > $(DESTDIR)$(MANDIR)/man8/$${f#man/} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man8/$${f#man/} || exit 1; \
+	done
+	$(Q)$(FIX_PATHS) contrib/fastpath-serve.service > $(DESTDIR)$(SYSTEMDUNITDIR)/fastpath-serve.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/fastpath-serve.service
+	$(Q)$(INSTALL) -m 0644 $(CONTRIB_DATA) $(DESTDIR)$(DATADIR)/
+	$(Q)$(INSTALL) -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+
+# Only the files install laid, and the two directories that are fastpath's
+# own; shared ones (sbin, man8, ...) stay.
+uninstall:
+	$(call msg,RM,$(words $(INSTALLED)) files under $(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(OUTPUT) fastpath

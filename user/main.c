@@ -23,26 +23,61 @@ static void usage(FILE *f)
 	fprintf(f, "usage: fastpath COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'fastpath COMMAND --help' for each; docs/cli.md for all.\n");
+	fprintf(f, "\n'fastpath help COMMAND' (or 'fastpath COMMAND --help') for each;\n"
+		   "'man fastpath' and 'man fastpath-COMMAND' for all; 'fastpath --version'.\n");
+}
+
+static int find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* `fastpath help COMMAND` is `fastpath COMMAND --help`: one usage text per
+ * command, printed by the command itself, so the two cannot differ. */
+static int help(int argc, char **argv)
+{
+	char *args[] = { NULL, "--help", NULL };
+	int i;
+
+	if (argc < 3 || !strcmp(argv[2], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 3) {
+		fp_err("help: one command at a time: fastpath help COMMAND");
+		return 2;
+	}
+	i = find_command(argv[2]);
+	if (i < 0) {
+		fp_err("help: unknown command '%s' (see 'fastpath --help')", argv[2]);
+		return 2;
+	}
+	args[0] = argv[2];
+	return commands[i].fn(2, args);
 }
 
 int main(int argc, char **argv)
 {
+	int i;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return help(2, argv);
+	if (!strcmp(argv[1], "help"))
+		return help(argc, argv);
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("fastpath %s\n", FP_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	i = find_command(argv[1]);
+	if (i >= 0)
+		return commands[i].fn(argc - 1, argv + 1);
 	fp_err("unknown command '%s' (see 'fastpath --help')", argv[1]);
 	return 2;
 }

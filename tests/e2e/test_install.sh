@@ -1,0 +1,169 @@
+# End-to-end: `make install` / `make uninstall`, the man pages, --version and
+# `help COMMAND` (issue 14).  Nothing here loads BPF; it runs with the others
+# because it installs the real build.
+
+INSTALL_CMDS="record top report diff serve check"
+
+# install_tree DIR [MAKE ARGS...]: make install into DESTDIR=DIR.
+install_tree() {
+	local d=$1
+	shift
+	rm -rf "$d"
+	make -s -C "$TOP" install DESTDIR="$d" "$@" >"$TMP/install.log" 2>&1 ||
+		{ cat "$TMP/install.log" >&2; fail "make install DESTDIR=$d $* failed"; }
+}
+
+# Every file and symlink under DIR, relative, sorted.
+install_files() { (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort); }
+
+# The options a man page documents in its TARGETS and OPTIONS sections: the
+# tag line after each .TP, "\-x" and "\-\-long" with the argument's name
+# (PID, TIME, FILE, ...) when it takes one.  Prints "OPTION ARGNAME" lines.
+man_options() {
+	awk '
+	/^\.SH / { sect = $2 }
+	sect != "OPTIONS" && sect != "TARGETS" { next }
+	/^\.TP/ { tag = 1; next }
+	tag {
+		tag = 0
+		line = $0
+		gsub(/\\f[BIRP]/, "", line); gsub(/"/, "", line); gsub(/\\-/, "-", line)
+		sub(/^\.[A-Z]+ /, "", line)
+		arg = ""
+		if (match(line, /[A-Z][A-Z_]+/)) arg = substr(line, RSTART, RLENGTH)
+		n = split(line, w, /[ ,=]+/)
+		for (i = 1; i <= n; i++)
+			if (w[i] ~ /^(-[a-zA-Z]|--[a-z][a-z-]*)$/) print w[i], arg, (line ~ /=/ ? "=" : " ")
+	}' "$1"
+}
+
+# A well-formed value for an option's argument, so that the parser accepts it.
+option_value() {
+	case $1 in
+	PID) echo 1 ;;
+	TIME) echo 1s ;;
+	FILE) echo "$TMP/opt.out" ;;
+	NAME) echo x ;;
+	DIR) echo /sys/fs/cgroup ;;
+	MODE) echo sampled ;;
+	ADDR) echo 127.0.0.1:0 ;;
+	COUNT) echo 1 ;;
+	FORMAT) echo text ;;
+	*) return 1 ;;
+	esac
+}
+
+test_install_layout() {
+	local d=$TMP/inst
+	install_tree "$d" PREFIX=/usr
+	{
+		echo usr/sbin/fastpath
+		for c in "" $INSTALL_CMDS; do echo "usr/share/man/man8/fastpath${c:+-$c}.8"; done
+		echo usr/lib/systemd/system/fastpath-serve.service
+		echo usr/share/fastpath/prometheus.yml
+		echo usr/share/fastpath/grafana-dashboard.json
+		echo usr/share/doc/fastpath/README.md
+		for f in docs/*.md; do echo "usr/share/doc/fastpath/${f#docs/}"; done
+	} | sort > "$TMP/inst.expected"
+	install_files "$d" > "$TMP/inst.got"
+	diff -u "$TMP/inst.expected" "$TMP/inst.got" || fail "installed tree differs from the expected one"
+	assert_eq "$(stat -c %a "$d/usr/sbin/fastpath")" 755 "binary mode"
+	assert_eq "$(find "$d" -type f ! -path '*/sbin/*' ! -perm 0644 | wc -l)" 0 "data files not 0644"
+	# the installed binary is this build
+	assert_eq "$("$d/usr/sbin/fastpath" --version)" "$("$FP" --version)" "installed --version"
+	# paths in the unit and the pages are the prefix's, not the default's
+	assert_contains "$d/usr/lib/systemd/system/fastpath-serve.service" \
+		"ExecStart=/usr/sbin/fastpath serve -a --listen 127.0.0.1:9464" "unit's ExecStart"
+	! grep -l /usr/local "$d"/usr/share/man/man8/* "$d"/usr/lib/systemd/system/* ||
+		fail "a page or the unit still names /usr/local after PREFIX=/usr"
+	assert_contains "$d/usr/share/man/man8/fastpath-serve.8" ".I /usr/share/fastpath/" "FILES of the prefix"
+	# every other prefix and directory variable is followed too
+	install_tree "$TMP/inst2" PREFIX=/opt/fp SYSTEMDUNITDIR=/etc/systemd/system
+	assert_contains "$TMP/inst2/etc/systemd/system/fastpath-serve.service" \
+		"ExecStart=/opt/fp/sbin/fastpath serve" "unit's ExecStart under /opt/fp"
+	[ -x "$TMP/inst2/opt/fp/sbin/fastpath" ] || fail "no /opt/fp/sbin/fastpath"
+	assert_contains "$TMP/inst2/opt/fp/share/man/man8/fastpath.8" ".I /etc/systemd/system/" "unit dir in fastpath(8)"
+}
+
+test_install_uninstall() {
+	local d=$TMP/uninst
+	install_tree "$d" PREFIX=/usr
+	assert_ge "$(install_files "$d" | wc -l)" 12 "files installed"
+	# a file of someone else's in a shared directory must survive
+	echo keep > "$d/usr/share/man/man8/other.8"
+	make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/usr >"$TMP/uninstall.log" 2>&1 ||
+		{ cat "$TMP/uninstall.log" >&2; fail "make uninstall failed"; }
+	assert_eq "$(install_files "$d")" "usr/share/man/man8/other.8" "files left after uninstall"
+	[ ! -e "$d/usr/share/fastpath" ] || fail "usr/share/fastpath left behind"
+	[ ! -e "$d/usr/share/doc/fastpath" ] || fail "usr/share/doc/fastpath left behind"
+	# twice is harmless
+	make -s -C "$TOP" uninstall DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1 || fail "second uninstall failed"
+}
+
+test_install_man_pages() {
+	local d=$TMP/man p name err base
+	install_tree "$d" PREFIX=/usr
+	base=$("$FP" --version | sed -n 's/^fastpath \([0-9][0-9.]*\).*/\1/p')
+	[ -n "$base" ] || fail "no version number in '$("$FP" --version)'"
+	for c in "" $INSTALL_CMDS; do
+		name=fastpath${c:+-$c}
+		p=$d/usr/share/man/man8/$name.8
+		for w in 80 60; do
+			MANWIDTH=$w man --warnings -l "$p" >"$TMP/man.out" 2>"$TMP/man.err" || fail "man -l $name.8 failed"
+			[ ! -s "$TMP/man.err" ] || { cat "$TMP/man.err" >&2; fail "$name.8 at $w columns: warnings"; }
+		done
+		grep -q '^NAME' "$TMP/man.out" || fail "$name.8 renders no NAME"
+		grep -q '^SYNOPSIS' "$TMP/man.out" || fail "$name.8 renders no SYNOPSIS"
+		lexgrog "$p" > "$TMP/lexgrog.out" || fail "lexgrog cannot parse $name.8"
+		assert_contains "$TMP/lexgrog.out" "\"$name - " "lexgrog's whatis for $name"
+		# found by name once the tree is in MANPATH, as man(1) looks pages up
+		assert_eq "$(MANPATH=$d/usr/share/man man -w "$name")" "$p" "man -w $name"
+		# the page's version is the binary's
+		grep -q "^\.TH [^ ]* 8 [0-9-]* \"fastpath $base\"" "$p" || fail "$name.8: .TH is not fastpath $base"
+	done
+	# every command has a page and every page a command
+	"$FP" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }' | sort > "$TMP/cmds"
+	assert_eq "$(tr ' ' '\n' <<<"$INSTALL_CMDS" | sort | tr '\n' ' ')" "$(tr '\n' ' ' < "$TMP/cmds")" \
+		"commands in --help versus pages"
+}
+
+test_install_help_version() {
+	local c
+	"$FP" --version | grep -Eqx 'fastpath [0-9]+\.[0-9]+\.[0-9]+(\+g[0-9a-f]+(-dirty)?)?' ||
+		fail "--version: '$("$FP" --version)'"
+	assert_eq "$("$FP" -V)" "$("$FP" --version)" "-V"
+	for c in $INSTALL_CMDS; do
+		"$FP" help "$c" > "$TMP/help.out" || fail "fastpath help $c: exit $?"
+		"$FP" "$c" --help > "$TMP/help2.out" || fail "fastpath $c --help: exit $?"
+		cmp -s "$TMP/help.out" "$TMP/help2.out" || fail "help $c differs from $c --help"
+		grep -q "^usage: fastpath $c" "$TMP/help.out" || fail "help $c: no usage line"
+	done
+	"$FP" help > "$TMP/help.out" || fail "fastpath help: exit $?"
+	assert_contains "$TMP/help.out" "commands:" "fastpath help"
+	local rc=0
+	"$FP" help nosuch > "$TMP/help.out" 2> "$TMP/help.err" || rc=$?
+	assert_eq "$rc" 2 "help of an unknown command: exit"
+	assert_eq "$(wc -l < "$TMP/help.err")" 1 "one error line"
+	assert_contains "$TMP/help.err" "unknown command 'nosuch'" "error names it"
+	[ ! -s "$TMP/help.out" ] || fail "help of an unknown command printed on stdout"
+}
+
+# Each option a page documents is one its command accepts: given a
+# well-formed value, `fastpath CMD OPT [VALUE] --help` reaches --help.
+test_install_man_options_accepted() {
+	local c opt arg eq v n=0 rc
+	for c in $INSTALL_CMDS; do
+		while read -r opt arg eq; do
+			set -- "$opt"
+			if [ -n "$arg" ]; then
+				v=$(option_value "$arg") || fail "fastpath-$c.8: $opt: unknown argument name '$arg'"
+				if [ "$eq" = "=" ]; then set -- "$opt=$v"; else set -- "$opt" "$v"; fi
+			fi
+			rc=0
+			"$FP" "$c" "$@" --help > "$TMP/opt.help" 2> "$TMP/opt.err" || rc=$?
+			[ "$rc" = 0 ] || { cat "$TMP/opt.err" >&2; fail "fastpath $c $*: exit $rc, documented in fastpath-$c.8"; }
+			n=$((n + 1))
+		done < <(man_options "man/fastpath-$c.8")
+	done
+	assert_ge "$n" 60 "documented options tried"
+}
