@@ -156,7 +156,20 @@ $(OUTPUT)/workloads/go-%: tests/workloads/go/%/main.go
 	$(Q)mkdir -p $(@D)
 	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ .
 
-workloads: $(WORKLOADS) $(GO_WORKLOADS)
+# Stripped copies, as release builds ship: Go without .symtab and DWARF
+# (only .gopclntab left), C through strip(1).
+STRIPPED_WORKLOADS := $(OUTPUT)/workloads/go-allocgo-stripped $(OUTPUT)/workloads/allocloop-stripped
+
+$(OUTPUT)/workloads/go-%-stripped: tests/workloads/go/%/main.go
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off go build -ldflags='-s -w' -o $(CURDIR)/$@ .
+
+$(OUTPUT)/workloads/%-stripped: $(OUTPUT)/workloads/%
+	$(call msg,STRIP,$@)
+	$(Q)strip -o $@ $<
+
+workloads: $(WORKLOADS) $(GO_WORKLOADS) $(STRIPPED_WORKLOADS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail

@@ -1,14 +1,22 @@
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "util/elfsym.h"
+#include "util/gopclntab.h"
 
 struct fp_elf {
 	int fd;
 	Elf *elf;
+	/* Go's function table, located on first use (pcln_err < 0: none). */
+	bool pcln_tried;
+	int pcln_err;
+	uint8_t *pcln_buf;
+	struct fp_gopcln *pcln;
+	char pcln_where[64];
 };
 
 int elf__open(const char *path, struct fp_elf **out)
@@ -40,6 +48,8 @@ void elf__close(struct fp_elf *e)
 {
 	if (!e)
 		return;
+	gopcln__free(e->pcln);
+	free(e->pcln_buf);
 	if (e->elf)
 		elf_end(e->elf);
 	if (e->fd >= 0)
@@ -101,15 +111,35 @@ static int find_cb(const char *name, GElf_Sym *sym, void *arg)
 	return 1;
 }
 
+static bool has_section_type(struct fp_elf *e, Elf64_Word type)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type && sh.sh_size)
+			return true;
+	return false;
+}
+
 int elf__symbol(struct fp_elf *e, const char *name, uint64_t *vaddr, uint64_t *size)
 {
 	struct find_arg a = { .name = name };
+	const struct fp_gopcln *t;
+	struct fp_gofunc f;
 
-	if (walk_syms(e, find_cb, &a) != 1)
+	if (walk_syms(e, find_cb, &a) == 1) {
+		*vaddr = a.sym.st_value;
+		if (size)
+			*size = a.sym.st_size;
+		return 0;
+	}
+	/* Stripped Go binaries keep their functions in the pclntab. */
+	if (has_section_type(e, SHT_SYMTAB) || elf__gopcln(e, &t) || gopcln__lookup(t, name, &f))
 		return -ENOENT;
-	*vaddr = a.sym.st_value;
+	*vaddr = f.entry;
 	if (size)
-		*size = a.sym.st_size;
+		*size = f.end - f.entry;
 	return 0;
 }
 
@@ -125,11 +155,69 @@ static int each_cb(const char *name, GElf_Sym *sym, void *arg)
 	return a->fn(name, a->arg);
 }
 
+static int each_go_cb(const struct fp_gofunc *f, void *arg)
+{
+	struct each_arg *a = arg;
+
+	return a->fn(f->name, a->arg);
+}
+
 int elf__for_each_symbol(struct fp_elf *e, int (*fn)(const char *name, void *arg), void *arg)
 {
 	struct each_arg a = { fn, arg };
+	const struct fp_gopcln *t;
+	int ret = walk_syms(e, each_cb, &a);
 
-	return walk_syms(e, each_cb, &a);
+	if (ret || has_section_type(e, SHT_SYMTAB) || elf__gopcln(e, &t))
+		return ret;
+	return gopcln__for_each(t, NULL, each_go_cb, &a);
+}
+
+struct func_arg {
+	const char *prefix;
+	size_t plen;
+	int (*fn)(const char *, uint64_t, uint64_t, void *);
+	void *arg;
+};
+
+static int func_cb(const char *name, GElf_Sym *sym, void *arg)
+{
+	struct func_arg *a = arg;
+
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || strncmp(name, a->prefix, a->plen))
+		return 0;
+	return a->fn(name, sym->st_value, sym->st_size, a->arg);
+}
+
+static int func_go_cb(const struct fp_gofunc *f, void *arg)
+{
+	struct func_arg *a = arg;
+
+	return a->fn(f->name, f->entry, f->end - f->entry, a->arg);
+}
+
+int elf__for_each_func(struct fp_elf *e, const char *prefix,
+		       int (*fn)(const char *name, uint64_t vaddr, uint64_t size, void *arg), void *arg)
+{
+	struct func_arg a = { prefix ? prefix : "", prefix ? strlen(prefix) : 0, fn, arg };
+	const struct fp_gopcln *t;
+
+	if (has_section_type(e, SHT_SYMTAB) || elf__gopcln(e, &t))
+		return walk_syms(e, func_cb, &a);
+	return gopcln__for_each(t, a.prefix, func_go_cb, &a);
+}
+
+const char *elf__symbol_source(struct fp_elf *e)
+{
+	const struct fp_gopcln *t;
+
+	if (has_section_type(e, SHT_SYMTAB))
+		return "symtab";
+	if (!elf__gopcln(e, &t))
+		return e->pcln_where;
+	if (has_section_type(e, SHT_DYNSYM))
+		return "dynsym";
+	return "none";
 }
 
 int elf__file_offset(struct fp_elf *e, uint64_t vaddr, uint64_t *off)
@@ -237,5 +325,172 @@ int elf__load_range(struct fp_elf *e, uint64_t *lo, uint64_t *hi, uint64_t *exec
 	*lo = l & ~4095ULL;
 	*hi = (h + 4095) & ~4095ULL;
 	*exec_lo = x;
+	return 0;
+}
+
+/* ---- Go's pclntab --------------------------------------------------- */
+
+static int section_hdr(struct fp_elf *e, const char *name, GElf_Shdr *out)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e->elf, &shstrndx))
+		return -ENOENT;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, out))
+			continue;
+		n = elf_strptr(e->elf, shstrndx, out->sh_name);
+		if (n && !strcmp(n, name) && out->sh_type != SHT_NOBITS)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The file bytes of a PT_LOAD segment (malloc'd). */
+static int read_segment(struct fp_elf *e, const GElf_Phdr *ph, uint8_t **buf)
+{
+	*buf = malloc(ph->p_filesz ? ph->p_filesz : 1);
+	if (!*buf)
+		return -ENOMEM;
+	if (pread(e->fd, *buf, ph->p_filesz, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz) {
+		free(*buf);
+		*buf = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The module's text base from the runtime's moduledata: in .go.module
+ * from Go 1.26 (whose pclntab header says textStart 0), in .noptrdata
+ * before; else any writable segment. */
+static int moduledata_text(struct fp_elf *e, const uint8_t *pcln, size_t len, uint64_t vaddr,
+			   uint64_t *text, const char **from)
+{
+	static const char *const secs[] = { ".go.module", ".noptrdata", ".data.rel.ro", ".data" };
+	GElf_Phdr ph;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		void *buf;
+		size_t blen;
+		int err;
+
+		if (elf__section(e, secs[i], &buf, &blen, NULL))
+			continue;
+		err = gopcln__moduledata_text(buf, blen, pcln, len, vaddr, text);
+		free(buf);
+		if (!err) {
+			*from = secs[i];
+			return 0;
+		}
+	}
+	if (elf_getphdrnum(e->elf, &n))
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *buf;
+		int err;
+
+		if (!gelf_getphdr(e->elf, i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_W) ||
+		    read_segment(e, &ph, &buf))
+			continue;
+		err = gopcln__moduledata_text(buf, ph.p_filesz, pcln, len, vaddr, text);
+		free(buf);
+		if (!err) {
+			*from = "moduledata";
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Opens the table at buf (vaddr) with the right text base. */
+static int open_pcln(struct fp_elf *e, const uint8_t *buf, size_t len, uint64_t vaddr, const char *where)
+{
+	const char *from = "header";
+	uint64_t text = 0;
+	int err = gopcln__open(buf, len, 0, &e->pcln);
+
+	if (err == -EDESTADDRREQ) {
+		GElf_Shdr sh;
+
+		err = moduledata_text(e, buf, len, vaddr, &text, &from);
+		/* PIE: the module data's pointers are relocations, zero in the
+		 * file; the runtime's text is where the linker put .text. */
+		if (err && !section_hdr(e, ".text", &sh)) {
+			text = sh.sh_addr;
+			from = ".text";
+			err = 0;
+		}
+		if (!err)
+			err = gopcln__open(buf, len, text, &e->pcln);
+	}
+	if (!err)
+		snprintf(e->pcln_where, sizeof(e->pcln_where), "%s (text from %s)", where, from);
+	return err;
+}
+
+static bool looks_go(struct fp_elf *e)
+{
+	GElf_Shdr sh;
+	size_t n;
+
+	return !section_hdr(e, ".go.buildinfo", &sh) || !section_hdr(e, ".note.go.buildid", &sh) ||
+	       (!elf_getshdrnum(e->elf, &n) && n == 0);
+}
+
+static int locate_pcln(struct fp_elf *e)
+{
+	static const char *const secs[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
+	GElf_Phdr ph;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		size_t len;
+		uint64_t addr;
+		void *buf;
+
+		if (elf__section(e, secs[i], &buf, &len, &addr))
+			continue;
+		if (!open_pcln(e, buf, len, addr, secs[i])) {
+			e->pcln_buf = buf;
+			return 0;
+		}
+		free(buf);
+	}
+	/* No named section (sections stripped, or an external linker's
+	 * layout): find the header in the read-only segments. */
+	if (!looks_go(e) || elf_getphdrnum(e->elf, &n))
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *buf;
+		long off = 0;
+
+		if (!gelf_getphdr(e->elf, i, &ph) || ph.p_type != PT_LOAD || (ph.p_flags & PF_X) ||
+		    read_segment(e, &ph, &buf))
+			continue;
+		while ((off = gopcln__scan_header(buf, ph.p_filesz, off)) >= 0) {
+			if (!open_pcln(e, buf + off, ph.p_filesz - off, ph.p_vaddr + off, "header scan")) {
+				e->pcln_buf = buf;
+				return 0;
+			}
+			off += 4;
+		}
+		free(buf);
+	}
+	return -ENOENT;
+}
+
+int elf__gopcln(struct fp_elf *e, const struct fp_gopcln **out)
+{
+	if (!e->pcln_tried) {
+		e->pcln_tried = true;
+		e->pcln_err = locate_pcln(e);
+	}
+	if (e->pcln_err)
+		return e->pcln_err;
+	*out = e->pcln;
 	return 0;
 }

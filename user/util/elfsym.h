@@ -11,11 +11,26 @@ struct fp_elf;
 
 int elf__open(const char *path, struct fp_elf **out);
 void elf__close(struct fp_elf *e);
-/* A defined symbol (functions and objects; .symtab, then .dynsym). */
+struct fp_gopcln;
+
+/* A defined symbol (functions and objects; .symtab, then .dynsym; for a
+ * Go binary without .symtab, its functions from the pclntab). */
 int elf__symbol(struct fp_elf *e, const char *name, uint64_t *vaddr, uint64_t *size);
-/* Calls fn for every defined symbol name in .symtab and .dynsym; stops
- * when fn returns non-zero and returns that. */
+/* Calls fn for every defined symbol name in .symtab and .dynsym (and the
+ * pclntab's functions when .symtab is missing); stops when fn returns
+ * non-zero and returns that. */
 int elf__for_each_symbol(struct fp_elf *e, int (*fn)(const char *name, void *arg), void *arg);
+/* Calls fn for every function whose name starts with prefix (NULL: all),
+ * from .symtab, else the Go pclntab, else .dynsym, with its address and
+ * size; stops when fn returns non-zero and returns that. */
+int elf__for_each_func(struct fp_elf *e, const char *prefix,
+		       int (*fn)(const char *name, uint64_t vaddr, uint64_t size, void *arg), void *arg);
+/* Where function symbols come from: "symtab", ".gopclntab (text from
+ * header)" and the like, "dynsym" or "none" (for check and notes). */
+const char *elf__symbol_source(struct fp_elf *e);
+/* The Go function table (located by section, else by its header bytes in
+ * the read-only segments), owned by e; -ENOENT if there is none. */
+int elf__gopcln(struct fp_elf *e, const struct fp_gopcln **out);
 /* Virtual address -> offset in the file (what a uprobe is placed at). */
 int elf__file_offset(struct fp_elf *e, uint64_t vaddr, uint64_t *off);
 /* n bytes at a virtual address of the file's image. */
