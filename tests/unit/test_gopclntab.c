@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 #include "util/elfsym.h"
 #include "util/gopclntab.h"
+#include "util/symbolize.h"
 
 #define TEXT 0x401000ull
 
@@ -617,6 +620,90 @@ static void test_real_go119(void **st)
 	elf__close(c.stripped);
 }
 
+/* A /proc/PID/maps line mapping the whole binary where it links. */
+static struct fp_addrspace *space_of(struct fp_symbolizer *S, const char *path)
+{
+	char maps[PATH_MAX + 128], abs[PATH_MAX];
+	uint64_t lo, hi, x;
+	struct fp_elf *e;
+
+	assert_non_null(realpath(path, abs));
+	assert_int_equal(elf__open(abs, &e), 0);
+	assert_int_equal(elf__load_range(e, &lo, &hi, &x), 0);
+	elf__close(e);
+	snprintf(maps, sizeof(maps), "%08llx-%08llx r-xp 00000000 00:00 1 %s\n", (unsigned long long)lo,
+		 (unsigned long long)hi, abs);
+	return symbolizer__addrspace(S, maps);
+}
+
+struct sym_cmp {
+	struct fp_symbolizer *S;
+	struct fp_addrspace *full, *strip;
+	int n, same, abi0;
+	char first_diff[600];
+};
+
+static int sym_cb(const char *name, uint64_t vaddr, uint64_t size, void *arg)
+{
+	struct sym_cmp *c = arg;
+	char a[256], b[256];
+
+	for (uint64_t pc = vaddr; pc < vaddr + size; pc += size / 3 + 1) {
+		symbolizer__frame(c->S, c->full, pc, false, a, sizeof(a));
+		symbolizer__frame(c->S, c->strip, pc, false, b, sizeof(b));
+		c->n++;
+		if (!strcmp(a, b))
+			c->same++;
+		else if (!strchr(a, ':') && !strchr(b, ':') && strchr(a, ' ') &&
+			 strchr(a, ' ') - a == strchr(b, ' ') - b && !strncmp(a, b, strchr(a, ' ') - a))
+			c->same++;	/* no line in either (padding): "function module" */
+		else if (strstr(a, ".abi0 "))
+			c->abi0++;	/* the symbol table's name for an assembly wrapper */
+		else if (!c->first_diff[0])
+			snprintf(c->first_diff, sizeof(c->first_diff), "%#llx: %s | %s",
+				 (unsigned long long)pc, a, b);
+	}
+	return 0;
+}
+
+/* Call sites on the stripped Go 1.19 workload read as on the unstripped
+ * one (libdw: .symtab and DWARF; stripped: the function table). */
+static void test_symbolize_stripped_go(void **st)
+{
+	const char *full = "build/workloads/go-allocgo", *strip = "build/workloads/go-allocgo-stripped";
+	struct sym_cmp c = { 0 };
+	struct fp_elf *e;
+	char buf[256];
+
+	if (access(full, R_OK) || access(strip, R_OK))
+		skip();
+	assert_int_equal(symbolizer__new(&c.S), 0);
+	c.full = space_of(c.S, full);
+	c.strip = space_of(c.S, strip);
+	assert_non_null(c.full);
+	assert_non_null(c.strip);
+	assert_int_equal(elf__open(strip, &e), 0);
+	assert_int_equal(elf__for_each_func(e, NULL, sym_cb, &c), 0);
+	elf__close(e);
+	print_message("go1.19 stripped: %d of %d sites read the same, %d abi0 names; first other: %s\n",
+		      c.same, c.n, c.abi0, c.first_diff[0] ? c.first_diff : "none");
+	assert_true(c.n > 3000);
+	assert_true(c.same + c.abi0 >= c.n - c.n / 100);
+	/* one by name: main.main's entry names its file and line */
+	assert_int_equal(elf__open(strip, &e), 0);
+	{
+		uint64_t a, sz;
+
+		assert_int_equal(elf__symbol(e, "main.main", &a, &sz), 0);
+		symbolizer__frame(c.S, c.strip, a, false, buf, sizeof(buf));
+		assert_non_null(strstr(buf, "main.main main.go:"));
+	}
+	elf__close(e);
+	symbolizer__addrspace_free(c.full);
+	symbolizer__addrspace_free(c.strip);
+	symbolizer__free(c.S);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_bad_varints),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_real_go119),
+		cmocka_unit_test(test_symbolize_stripped_go),
 	};
 
 	return cmocka_run_group_tests_name("gopclntab", tests, NULL, NULL);

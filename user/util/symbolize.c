@@ -4,6 +4,8 @@
 #include <string.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include "util/elfsym.h"
+#include "util/gopclntab.h"
 #include "util/symbolize.h"
 
 struct cache_ent {
@@ -15,8 +17,17 @@ struct cache_ent {
 
 #define CACHE_BUCKETS 4096
 
+/* A module's Go function table, opened once per module (e NULL: none). */
+struct go_mod {
+	unsigned char id[20];
+	struct fp_elf *e;
+	const struct fp_gopcln *t;
+	struct go_mod *next;
+};
+
 struct fp_symbolizer {
 	struct cache_ent *bucket[CACHE_BUCKETS];
+	struct go_mod *go;
 };
 
 struct fp_addrspace {
@@ -46,6 +57,11 @@ void symbolizer__free(struct fp_symbolizer *S)
 			free(e->text);
 			free(e);
 		}
+	for (struct go_mod *g = S->go, *n; g; g = n) {
+		n = g->next;
+		elf__close(g->e);
+		free(g);
+	}
 	free(S);
 }
 
@@ -140,7 +156,36 @@ static const char *cu_line(Dwfl_Module *m, uint64_t addr, int *lineno)
 	return NULL;
 }
 
-static void resolve(Dwfl_Module *m, uint64_t addr, uint64_t start, char *buf, size_t len)
+/* The Go function table of module m (stripped Go binaries have nothing
+ * else): opened from the module's file once, kept per module id. */
+static const struct fp_gopcln *go_table(struct fp_symbolizer *S, Dwfl_Module *m,
+					const unsigned char id[20])
+{
+	const char *name, *mainfile = NULL;
+	struct go_mod *g;
+	Dwarf_Addr bias;
+
+	for (g = S->go; g; g = g->next)
+		if (!memcmp(g->id, id, 20))
+			return g->t;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	memcpy(g->id, id, 20);
+	dwfl_module_getelf(m, &bias);
+	name = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	if (!elf__open(mainfile ? mainfile : name, &g->e) && elf__gopcln(g->e, &g->t)) {
+		elf__close(g->e);
+		g->e = NULL;
+		g->t = NULL;
+	}
+	g->next = S->go;
+	S->go = g;
+	return g->t;
+}
+
+static void resolve(struct fp_symbolizer *S, Dwfl_Module *m, const unsigned char id[20], uint64_t addr,
+		    uint64_t start, char *buf, size_t len)
 {
 	const char *fn, *file = NULL, *mname;
 	GElf_Off off = 0;
@@ -154,6 +199,24 @@ static void resolve(Dwfl_Module *m, uint64_t addr, uint64_t start, char *buf, si
 		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 	else
 		file = cu_line(m, addr, &lineno);
+	if (!fn || !file || !lineno) {
+		/* No symbols or no DWARF: a Go binary's own table has both. */
+		const struct fp_gopcln *t = go_table(S, m, id);
+		struct fp_gofunc gf;
+		Dwarf_Addr bias = 0;
+		const char *gfile;
+		int gline;
+
+		dwfl_module_getelf(m, &bias);
+		if (t && !gopcln__find_func(t, addr - bias, &gf)) {
+			if (!fn)
+				fn = gf.name;
+			if (!gopcln__line(t, addr - bias, &gfile, &gline)) {
+				file = gfile;
+				lineno = gline;
+			}
+		}
+	}
 	mname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (fn && file && lineno)
 		snprintf(buf, len, "%s %s:%d", fn, basename_of(file), lineno);
@@ -183,7 +246,7 @@ void symbolizer__frame(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t
 			snprintf(buf, len, "%s", e->text);
 			return;
 		}
-	resolve(m, look, start, buf, len);
+	resolve(S, m, id, look, start, buf, len);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return;
