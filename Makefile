@@ -26,7 +26,7 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
 	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
-	    libcapstone-dev time
+	    libcapstone-dev time bash-completion python3-yaml
 DEB_OPT  := bpftrace prometheus chromium
 PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
 
@@ -226,6 +226,7 @@ DOC_FILES    := README.md $(wildcard docs/*.md)
 # Every file install lays, so uninstall removes exactly these.
 INSTALLED := $(SBINDIR)/fastpath \
 	     $(patsubst man/%,$(MANDIR)/man8/%,$(MAN_PAGES)) \
+	     $(BASHCOMPDIR)/fastpath \
 	     $(SYSTEMDUNITDIR)/fastpath-serve.service \
 	     $(patsubst contrib/%,$(DATADIR)/%,$(CONTRIB_DATA)) \
 	     $(patsubst %,$(DOCDIR)/%,$(notdir $(DOC_FILES)))
@@ -236,12 +237,13 @@ FIX_PATHS := sed -e 's|/usr/local/sbin/fastpath|$(SBINDIR)/fastpath|g' \
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
-	$(Q)$(INSTALL) -d $(addprefix $(DESTDIR),$(SBINDIR) $(MANDIR)/man8 $(SYSTEMDUNITDIR) $(DATADIR) $(DOCDIR))
+	$(Q)$(INSTALL) -d $(addprefix $(DESTDIR),$(SBINDIR) $(MANDIR)/man8 $(BASHCOMPDIR) $(SYSTEMDUNITDIR) $(DATADIR) $(DOCDIR))
 	$(Q)$(INSTALL) -m 0755 fastpath $(DESTDIR)$(SBINDIR)/fastpath
 	$(Q)for f in $(MAN_PAGES); do \
 		$(FIX_PATHS) $$f > $(DESTDIR)$(MANDIR)/man8/$${f#man/} && \
 		chmod 0644 $(DESTDIR)$(MANDIR)/man8/$${f#man/} || exit 1; \
 	done
+	$(Q)$(INSTALL) -m 0644 bash-completion/fastpath $(DESTDIR)$(BASHCOMPDIR)/fastpath
 	$(Q)$(FIX_PATHS) contrib/fastpath-serve.service > $(DESTDIR)$(SYSTEMDUNITDIR)/fastpath-serve.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/fastpath-serve.service
 	$(Q)$(INSTALL) -m 0644 $(CONTRIB_DATA) $(DESTDIR)$(DATADIR)/

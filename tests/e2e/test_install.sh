@@ -59,6 +59,7 @@ test_install_layout() {
 	{
 		echo usr/sbin/fastpath
 		for c in "" $INSTALL_CMDS; do echo "usr/share/man/man8/fastpath${c:+-$c}.8"; done
+		echo usr/share/bash-completion/completions/fastpath
 		echo usr/lib/systemd/system/fastpath-serve.service
 		echo usr/share/fastpath/prometheus.yml
 		echo usr/share/fastpath/grafana-dashboard.json
@@ -166,4 +167,109 @@ test_install_man_options_accepted() {
 		done < <(man_options "man/fastpath-$c.8")
 	done
 	assert_ge "$n" 60 "documented options tried"
+}
+
+# ---- bash completion --------------------------------------------------------
+# complete_line [--with-bash-completion] LINE: what bash offers at the end of
+# LINE (a trailing space starts a new, empty word), one per line.  A fresh
+# non-interactive bash sources the installed file, fills COMP_WORDS and
+# COMP_CWORD as readline would (bash splits "--opt=v" at "="), and calls the
+# function `complete -p fastpath` names.
+complete_line() {
+	local pre=:
+	if [ "$1" = --with-bash-completion ]; then
+		pre=". /usr/share/bash-completion/bash_completion"
+		shift
+	fi
+	COMPFILE=$INSTALL_COMPLETION LINE=$1 bash --norc --noprofile -c "$pre"'
+		. "$COMPFILE" || exit 1
+		fn=$(complete -p fastpath | sed -n "s/.*-F \([^ ]*\) .*/\1/p")
+		[ -n "$fn" ] || { echo "no completion function for fastpath" >&2; exit 1; }
+		COMP_LINE=$LINE COMP_POINT=${#LINE}
+		read -ra COMP_WORDS <<< "${LINE//=/ = }"
+		[[ $LINE == *" " || $LINE == *= ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		"$fn" fastpath "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"'
+}
+
+# The options the completion offers for CMD, sorted ("--alloc=" as "--alloc").
+complete_options() { complete_line "fastpath $1 -" | sed 's/=$//' | sort; }
+
+install_completion_tree() {
+	install_tree "$TMP/comp" PREFIX=/usr
+	INSTALL_COMPLETION=$TMP/comp/usr/share/bash-completion/completions/fastpath
+	[ -f "$INSTALL_COMPLETION" ] || fail "no completion installed at $INSTALL_COMPLETION"
+}
+
+test_install_completion_words() {
+	install_completion_tree
+	assert_eq "$(complete_line "fastpath " | sort | tr '\n' ' ')" \
+		"--help --version check diff help record report serve top " "commands"
+	assert_eq "$(complete_line "fastpath re" | sort | tr '\n' ' ')" "record report " "commands by prefix"
+	assert_eq "$(complete_line "fastpath help t" | tr '\n' ' ')" "top " "help COMMAND"
+	assert_eq "$(complete_line "fastpath record --no-p" | tr '\n' ' ')" "--no-paths " "an option by prefix"
+	assert_eq "$(complete_line "fastpath report --format " | tr '\n' ' ')" "text html csv prom folded " "report formats"
+	assert_eq "$(complete_line "fastpath diff --format " | tr '\n' ' ')" "text html " "diff formats"
+	assert_eq "$(complete_line "fastpath record --alloc=" | tr '\n' ' ')" "sampled exact off " "--alloc= modes"
+	assert_eq "$(complete_line "fastpath top --alloc=ex" | tr '\n' ' ')" "exact " "--alloc=ex"
+	assert_eq "$(complete_line "fastpath serve --alloc o" | tr '\n' ' ')" "off " "--alloc MODE"
+}
+
+test_install_completion_pids_comms() {
+	install_completion_tree
+	"$W/ticker" 1 30 > /dev/null &
+	local pid=$! got
+	echo "$pid" >> "$FP_PIDS_FILE"
+	sleep 0.2
+	got=$(complete_line "fastpath record -p ")
+	grep -qx "$pid" <<< "$got" || fail "-p: pid $pid not offered"
+	grep -qx 1 <<< "$got" || fail "-p: pid 1 not offered"
+	! grep -qv '^[0-9]*$' <<< "$got" || fail "-p: something else than PIDs offered"
+	grep -qx "$pid" <<< "$(complete_line "fastpath top --pid ${pid:0:2}")" || fail "--pid by prefix"
+	! grep -qvx "[0-9]*" <<< "$(complete_line "fastpath top --pid ${pid:0:2}" | grep -v "^${pid:0:2}")" ||
+		fail "--pid ${pid:0:2}: PIDs that do not start with it"
+	grep -qx "1,$pid" <<< "$(complete_line "fastpath record -p 1,$pid")" || fail "the last PID of a list"
+	got=$(complete_line "fastpath record -c tick")
+	assert_eq "$got" ticker "-c: the command name of a running process"
+	assert_eq "$(complete_line "fastpath serve --comm " | sort | uniq -d)" "" "-c: each name once"
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+test_install_completion_files() {
+	install_completion_tree
+	local d=$TMP/cfiles
+	mkdir -p "$d/sub dir"
+	: > "$d/a.json"; : > "$d/b.txt"; : > "$d/c d.json"
+	assert_eq "$(complete_line "fastpath report $d/" | sort | tr '\n' '|')" "$d/a.json|$d/c d.json|$d/sub dir|" \
+		"report: recordings and directories"
+	assert_eq "$(complete_line "fastpath diff $d/a.json $d/" | sort | tr '\n' '|')" "$d/a.json|$d/c d.json|$d/sub dir|" \
+		"diff: the second recording"
+	assert_eq "$(complete_line "fastpath record -o $d/" | sort | tr '\n' '|')" "$d/a.json|$d/b.txt|$d/c d.json|$d/sub dir|" \
+		"-o: any file"
+	assert_eq "$(complete_line "fastpath report --output $d/b" | tr '\n' '|')" "$d/b.txt|" "--output by prefix"
+	assert_eq "$(complete_line "fastpath record --folded $d/b" | tr '\n' '|')" "$d/b.txt|" "--folded FILE"
+	assert_contains "$(complete_line "fastpath record -G /sys/fs/cg")" /sys/fs/cgroup "-G: directories"
+	# after --: a command, then (without bash-completion) files
+	assert_contains "$(complete_line "fastpath record -- bas")" bash "the command after --"
+	assert_eq "$(complete_line "fastpath record -p 1 -- cat $d/b" | tr '\n' '|')" "$d/b.txt|" "its arguments"
+	if [ -f /usr/share/bash-completion/bash_completion ]; then
+		# with the bash-completion package, the command's own completion
+		assert_eq "$(complete_line --with-bash-completion "fastpath record -- cat $d/b" | tr '\n' '|')" \
+			"$d/b.txt|" "arguments through _command_offset"
+		assert_contains "$(complete_line --with-bash-completion "fastpath top -- bas")" bash "command with bash-completion"
+	fi
+}
+
+# The completion offers each command exactly the options its page documents
+# (which test_install_man_options_accepted ties to the binary).
+test_install_completion_matches_man() {
+	install_completion_tree
+	local c
+	for c in $INSTALL_CMDS; do
+		man_options "man/fastpath-$c.8" | awk '{ print $1 }' | sort > "$TMP/man.opts"
+		complete_options "$c" > "$TMP/comp.opts"
+		diff -u "$TMP/man.opts" "$TMP/comp.opts" > "$TMP/opts.diff" ||
+			{ cat "$TMP/opts.diff" >&2; fail "$c: completion and fastpath-$c.8 differ"; }
+	done
 }
