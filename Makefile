@@ -221,7 +221,7 @@ DOCDIR         ?= $(PREFIX)/share/doc/fastpath
 INSTALL        ?= install
 
 MAN_PAGES    := $(wildcard man/*.8)
-CONTRIB_DATA := contrib/prometheus.yml contrib/grafana-dashboard.json
+CONTRIB_DATA := contrib/prometheus.yml contrib/grafana-dashboard.json contrib/fastpath-daemonset.yaml
 DOC_FILES    := README.md $(wildcard docs/*.md)
 # Every file install lays, so uninstall removes exactly these.
 INSTALLED := $(SBINDIR)/fastpath \

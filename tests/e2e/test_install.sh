@@ -63,6 +63,7 @@ test_install_layout() {
 		echo usr/lib/systemd/system/fastpath-serve.service
 		echo usr/share/fastpath/prometheus.yml
 		echo usr/share/fastpath/grafana-dashboard.json
+		echo usr/share/fastpath/fastpath-daemonset.yaml
 		echo usr/share/doc/fastpath/README.md
 		for f in docs/*.md; do echo "usr/share/doc/fastpath/${f#docs/}"; done
 	} | sort > "$TMP/inst.expected"
@@ -272,4 +273,30 @@ test_install_completion_matches_man() {
 		diff -u "$TMP/man.opts" "$TMP/comp.opts" > "$TMP/opts.diff" ||
 			{ cat "$TMP/opts.diff" >&2; fail "$c: completion and fastpath-$c.8 differ"; }
 	done
+}
+
+# ---- contrib: the Kubernetes DaemonSet ----------------------------------------
+# No kubeconform in Debian 12: manifest_check.py parses it (python3-yaml) and
+# asserts the pod's privileges, mounts and listen address; the container's
+# arguments, expanded as Kubernetes does, must be ones `fastpath` accepts.
+test_install_daemonset() {
+	python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing: make deps installs it"
+	local m=contrib/fastpath-daemonset.yaml argv
+	mapfile -t argv < <(python3 tests/e2e/manifest_check.py "$m") || fail "manifest check failed"
+	assert_eq "${argv[0]}" /usr/sbin/fastpath "the binary, where make install PREFIX=/usr puts it"
+	"$FP" "${argv[@]:1}" --help > /dev/null || fail "fastpath ${argv[*]:1}: not accepted"
+	mapfile -t argv < <(python3 tests/e2e/manifest_check.py "$m" --opt-in) || fail "manifest check (opt-in) failed"
+	argv=("${argv[@]//<status.hostIP>/10.0.0.5}")
+	"$FP" "${argv[@]:1}" --help > /dev/null || fail "opt-in: fastpath ${argv[*]:1}: not accepted"
+	# the checker can fail: a writable BTF mount, a pod without hostPID
+	sed 's/readOnly: true/readOnly: false/' "$m" > "$TMP/ds.yaml"
+	! python3 tests/e2e/manifest_check.py "$TMP/ds.yaml" >/dev/null 2>&1 || fail "a writable mount passed"
+	sed 's/hostPID: true/hostPID: false/' "$m" > "$TMP/ds.yaml"
+	! python3 tests/e2e/manifest_check.py "$TMP/ds.yaml" >/dev/null 2>&1 || fail "hostPID: false passed"
+}
+
+test_install_prometheus_config() {
+	command -v promtool >/dev/null || { echo "promtool is not installed (make deps installs prometheus from DEB_OPT)"; return 77; }
+	install_tree "$TMP/prom" PREFIX=/usr
+	promtool check config "$TMP/prom/usr/share/fastpath/prometheus.yml" >&2 || fail "promtool check config failed"
 }
