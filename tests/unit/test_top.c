@@ -1,5 +1,5 @@
-/* Unit tests: top's table (rows, sorting, filtering, cell formatting,
- * layout), histogram bars and the detail/batch views, on hand-made
+/* Unit tests: top's table (rows, sorting, filtering, cells, layout),
+ * histogram bars and the detail/batch views, on hand-made
  * snapshots. */
 #include <math.h>
 #include <stdarg.h>
@@ -54,37 +54,6 @@ static struct fp_snapshot *snap(double interval_s)
 	s->ts_ns = 100ULL * 1000000000ULL;
 	snprintf(s->meta.host, sizeof(s->meta.host), "h");
 	return s;
-}
-
-static void test_num(void **state)
-{
-	assert_string_equal(topfmt__num(0, buf, sizeof(buf)), "0");
-	assert_string_equal(topfmt__num(NAN, buf, sizeof(buf)), "-");
-	assert_string_equal(topfmt__num(-1, buf, sizeof(buf)), "-");
-	assert_string_equal(topfmt__num(0.5, buf, sizeof(buf)), "0.50");
-	assert_string_equal(topfmt__num(9.994, buf, sizeof(buf)), "9.99");
-	assert_string_equal(topfmt__num(9.996, buf, sizeof(buf)), "10.0");
-	assert_string_equal(topfmt__num(12.34, buf, sizeof(buf)), "12.3");
-	assert_string_equal(topfmt__num(99999, buf, sizeof(buf)), "99999");
-	assert_string_equal(topfmt__num(123456, buf, sizeof(buf)), "123k");
-	assert_string_equal(topfmt__num(1234567, buf, sizeof(buf)), "1.23M");
-	assert_string_equal(topfmt__num(12345678, buf, sizeof(buf)), "12.3M");
-	assert_string_equal(topfmt__num(5e9, buf, sizeof(buf)), "5.00G");
-	/* never wider than 5 */
-	for (double v = 0.001; v < 1e13; v *= 1.37)
-		assert_true(strlen(topfmt__num(v, buf, sizeof(buf))) <= 5);
-}
-
-static void test_ns(void **state)
-{
-	assert_string_equal(topfmt__ns(850, buf, sizeof(buf)), "850ns");
-	assert_string_equal(topfmt__ns(1500, buf, sizeof(buf)), "1.5us");
-	assert_string_equal(topfmt__ns(120000, buf, sizeof(buf)), "120us");
-	assert_string_equal(topfmt__ns(1.2e6, buf, sizeof(buf)), "1.2ms");
-	assert_string_equal(topfmt__ns(3.4e9, buf, sizeof(buf)), "3.4s");
-	assert_string_equal(topfmt__ns(NAN, buf, sizeof(buf)), "-");
-	for (double v = 1; v < 1e13; v *= 1.37)
-		assert_true(strlen(topfmt__ns(v, buf, sizeof(buf))) <= 5);
 }
 
 static void test_rows_rates_and_missing_sections(void **state)
@@ -234,9 +203,6 @@ static void test_hist_rows_and_bars(void **state)
 	assert_string_equal(topfmt__bar(5, 10, 20, buf, sizeof(buf)), "##########");
 	assert_string_equal(topfmt__bar(1, 1000, 20, buf, sizeof(buf)), "#");
 	assert_string_equal(topfmt__bar(0, 1000, 20, buf, sizeof(buf)), "");
-	assert_string_equal(topfmt__unit_val(32768, "bytes", buf, sizeof(buf)), "32KiB");
-	assert_string_equal(topfmt__unit_val(1000, "bytes", buf, sizeof(buf)), "1000B");
-	assert_string_equal(topfmt__unit_val(2048, "ns", buf, sizeof(buf)), "2.0us");
 	assert_true(topfmt__cpu_pct(5e6, 0.5) == 1.0);	/* 5 ms in 0.5 s */
 }
 
@@ -400,8 +366,6 @@ static void test_batch_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_num),
-		cmocka_unit_test(test_ns),
 		cmocka_unit_test(test_rows_rates_and_missing_sections),
 		cmocka_unit_test(test_sort_filter_linger),
 		cmocka_unit_test(test_flags),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "model/io.h"
 #include "model/findings.h"
+#include "views/units.h"
 
 /* Time spent in the calls of one flow, from the syscall section: each
  * syscall's time shared out by calls, since a syscall (read) may serve
@@ -68,8 +69,8 @@ static int add_finding(struct fp_proc *p, uint64_t copied, double pct, double wi
 	if (ns)
 		snprintf(cost, sizeof(cost), ", %.1f ms in those syscalls", ns / 1e6);
 	if (window_s > 0)
-		snprintf(rate, sizeof(rate), " (%s/s)", io__bytes_str((uint64_t)(copied / window_s), vol, sizeof(vol)));
-	io__bytes_str(copied, vol, sizeof(vol));
+		snprintf(rate, sizeof(rate), " (%s/s)", units__bytes1((uint64_t)(copied / window_s), vol, sizeof(vol)));
+	units__bytes1(copied, vol, sizeof(vol));
 	snprintf(summary, sizeof(summary),
 		 "%s%s went from files to %ssockets through a user-space buffer: %llu reads + %llu writes%s; "
 		 "sendfile/splice would send it without copying (%.0f%% of file-to-socket bytes copied)",
@@ -82,9 +83,9 @@ static int add_finding(struct fp_proc *p, uint64_t copied, double pct, double wi
 		 "sendfile turned off in a server's configuration (nginx 'sendfile off', Apache 'EnableSendfile Off'); "
 		 "TLS, where copying is expected (data is encrypted in user space; only kernel TLS can use sendfile), "
 		 "so over TLS this is not a fault.",
-		 (unsigned long long)reads, io__bytes_str(rp50, rs, sizeof(rs)),
-		 io__bytes_str(in.max, maxs, sizeof(maxs)), (unsigned long long)writes,
-		 io__bytes_str(hist__percentile(&out, 0.5), ws, sizeof(ws)),
+		 (unsigned long long)reads, units__bytes1(rp50, rs, sizeof(rs)),
+		 units__bytes1(in.max, maxs, sizeof(maxs)), (unsigned long long)writes,
+		 units__bytes1(hist__percentile(&out, 0.5), ws, sizeof(ws)),
 		 fp_hist_bucket(rp50) == fp_hist_bucket(32768) ? " 32 KiB is the buffer of Go's io.Copy." : "");
 	return proc__add_finding(p, "sendfile-lost", "warning", summary, detail);
 }

@@ -294,24 +294,6 @@ size_t io_stats__hists(const struct fp_io_stats *s, struct fp_named_hist *out, s
 	return n;
 }
 
-const char *io__bytes_str(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	int u = -1;
-
-	if (bytes < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
-		return buf;
-	}
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 static int cmp_cell_bytes(const void *a, const void *b)
 {
 	const struct fp_io_cell *x = *(const struct fp_io_cell *const *)a;

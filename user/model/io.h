@@ -71,9 +71,6 @@ unsigned int io__coarse(unsigned int kind);
 /* "tcp", "udp", "unix", "other" for a socket kind. */
 const char *io__socket_name(unsigned int kind);
 
-/* "16.0 MiB", "512 B": for summaries. */
-const char *io__bytes_str(uint64_t bytes, char *buf, size_t len);
-
 /* Finding "sendfile-lost" (findings_io.c): a rule of model/findings.c. */
 int io__rule_sendfile_lost(struct fp_proc *p, double window_s);
 /* Bytes both read from files and written to sockets by copying, below

@@ -5,6 +5,7 @@
 #include <time.h>
 #include "views/batch.h"
 #include "views/json.h"
+#include "views/units.h"
 
 /* Wide enough that nothing is cut: COMM gets its 15 characters. */
 #define BATCH_COLS 200
@@ -42,12 +43,12 @@ static void batch__header(FILE *f, const struct fp_snapshot *d, const struct top
 		when, in->seq, d->interval_s, in->uptime_s, d->meta.host, d->meta.kernel,
 		d->meta.target, in->targets_gone ? " (all exited)" : "");
 	fprintf(f, "procs %zu, exited %zu; syscalls/s %s, errors/s %s, events/s %s; dropped %llu\n",
-		t.procs, t.exited, topfmt__num(t.syscalls, a, sizeof(a)),
-		topfmt__num(t.errors, b, sizeof(b)), topfmt__num(t.events, c, sizeof(c)),
+		t.procs, t.exited, units__num5(t.syscalls, a, sizeof(a)),
+		units__num5(t.errors, b, sizeof(b)), units__num5(t.events, c, sizeof(c)),
 		(unsigned long long)t.dropped);
 	if (in->bpf_stats)
 		fprintf(f, "self: BPF %.2f%% of a CPU (%s runs/s), fastpath %.2f%% of a CPU\n",
-			t.bpf_cpu_pct, topfmt__num(t.bpf_runs, a, sizeof(a)), in->self_cpu_pct);
+			t.bpf_cpu_pct, units__num5(t.bpf_runs, a, sizeof(a)), in->self_cpu_pct);
 	else
 		fprintf(f, "self: BPF n/a (no run-time statistics), fastpath %.2f%% of a CPU\n",
 			in->self_cpu_pct);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "views/detail.h"
 #include "views/topfmt.h"
+#include "views/units.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -114,27 +115,27 @@ static void detail__summary(struct detail *det, const struct fp_proc *p, double 
 		    p->exited ? "  [exited]" : "");
 	proc__sys_hist(p, &h);
 	detail__add(det, DL_TEXT, "  syscalls %s/s   errors %s/s   p50 %s   p99 %s   (interval %.2f s)",
-		    topfmt__num(proc__sys_calls(p) / secs, a, sizeof(a)),
-		    topfmt__num(proc__sys_errors(p) / secs, b, sizeof(b)),
-		    h.count ? topfmt__ns(hist__percentile(&h, 0.5), c, sizeof(c)) : "-",
-		    h.count ? topfmt__ns(hist__percentile(&h, 0.99), e, sizeof(e)) : "-", secs);
+		    units__num5(proc__sys_calls(p) / secs, a, sizeof(a)),
+		    units__num5(proc__sys_errors(p) / secs, b, sizeof(b)),
+		    h.count ? units__ns5(hist__percentile(&h, 0.5), c, sizeof(c)) : "-",
+		    h.count ? units__ns5(hist__percentile(&h, 0.99), e, sizeof(e)) : "-", secs);
 	if (p->stat)
 		detail__add(det, DL_TEXT, "  stat family %s calls/s, %s errors/s",
-			    topfmt__num(stat_stats__calls(p->stat) / secs, a, sizeof(a)),
-			    topfmt__num(stat_stats__errors(p->stat) / secs, b, sizeof(b)));
+			    units__num5(stat_stats__calls(p->stat) / secs, a, sizeof(a)),
+			    units__num5(stat_stats__errors(p->stat) / secs, b, sizeof(b)));
 	if (p->io) {
 		ratio = io_stats__zero_copy_ratio(p->io);
 		if (ratio >= 0)
 			snprintf(e, sizeof(e), "%.0f%%", ratio * 100);
 		detail__add(det, DL_TEXT, "  data path: copied %s MiB/s, zero-copy %s MiB/s, zero-copy share %s",
-			    topfmt__num(io_stats__copy_bytes(p->io) / secs / 1048576.0, a, sizeof(a)),
-			    topfmt__num(io_stats__zero_copy_bytes(p->io) / secs / 1048576.0, b, sizeof(b)),
+			    units__mib5(io_stats__copy_bytes(p->io) / secs, a, sizeof(a)),
+			    units__mib5(io_stats__zero_copy_bytes(p->io) / secs, b, sizeof(b)),
 			    ratio >= 0 ? e : "-");
 	}
 	if (p->alloc)
 		detail__add(det, DL_TEXT, "  allocator: %s calls/s, %s MiB/s",
-			    topfmt__num(alloc_stats__calls(p->alloc) / secs, a, sizeof(a)),
-			    topfmt__num(alloc_stats__bytes(p->alloc) / secs / 1048576.0, b, sizeof(b)));
+			    units__num5(alloc_stats__calls(p->alloc) / secs, a, sizeof(a)),
+			    units__mib5(alloc_stats__bytes(p->alloc) / secs, b, sizeof(b)));
 }
 
 static void detail__findings(struct detail *det, const struct fp_proc *p, int width)
@@ -194,10 +195,10 @@ static void detail__syscalls(struct detail *det, const struct fp_proc *p, double
 		const struct fp_sys_stat *s = order[i];
 
 		detail__add(det, DL_TEXT, "  %-20s %7s %7s %7s %7s %6.1f", syscall__name(s->nr),
-			    topfmt__num(s->calls / secs, a, sizeof(a)),
-			    topfmt__num(s->errors / secs, b, sizeof(b)),
-			    topfmt__ns(hist__percentile(&s->lat, 0.5), c, sizeof(c)),
-			    topfmt__ns(hist__percentile(&s->lat, 0.99), e, sizeof(e)),
+			    units__num5(s->calls / secs, a, sizeof(a)),
+			    units__num5(s->errors / secs, b, sizeof(b)),
+			    units__ns5(hist__percentile(&s->lat, 0.5), c, sizeof(c)),
+			    units__ns5(hist__percentile(&s->lat, 0.99), e, sizeof(e)),
 			    total ? 100.0 * s->total_ns / total : 0.0);
 	}
 	free(order);
@@ -214,9 +215,9 @@ static void detail__hist(struct detail *det, const struct fp_named_hist *nh, int
 
 	detail__add(det, DL_TEXT, "  %s: %llu samples, p50 %s, p99 %s, max %s", nh->name,
 		    (unsigned long long)nh->h->count,
-		    topfmt__unit_val(hist__percentile(nh->h, 0.5), nh->unit, p50, sizeof(p50)),
-		    topfmt__unit_val(hist__percentile(nh->h, 0.99), nh->unit, p99, sizeof(p99)),
-		    topfmt__unit_val(nh->h->max, nh->unit, mx, sizeof(mx)));
+		    units__axis(hist__percentile(nh->h, 0.5), nh->unit, p50, sizeof(p50)),
+		    units__axis(hist__percentile(nh->h, 0.99), nh->unit, p99, sizeof(p99)),
+		    units__axis(nh->h->max, nh->unit, mx, sizeof(mx)));
 	if (bar_w < 10)
 		bar_w = 10;
 	if (bar_w > (int)sizeof(bar) - 1)
@@ -230,8 +231,8 @@ static void detail__hist(struct detail *det, const struct fp_named_hist *nh, int
 
 		topfmt__bar(rows[i].count, max, bar_w, bar, sizeof(bar));
 		if (asprintf(&text, "  [%5s, %5s) %-*s %10llu %5.1f%%",
-			     topfmt__unit_val(rows[i].lo, nh->unit, lo, sizeof(lo)),
-			     topfmt__unit_val(rows[i].hi, nh->unit, hi, sizeof(hi)), bar_w, bar,
+			     units__axis(rows[i].lo, nh->unit, lo, sizeof(lo)),
+			     units__axis(rows[i].hi, nh->unit, hi, sizeof(hi)), bar_w, bar,
 			     (unsigned long long)rows[i].count,
 			     nh->h->count ? 100.0 * rows[i].count / nh->h->count : 0.0) < 0)
 			continue;

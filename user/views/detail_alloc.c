@@ -4,16 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/detail.h"
-#include "views/topfmt.h"
+#include "views/units.h"
 #include "model/alloc.h"
 
 #define TOP_N 10	/* allocation sites shown */
-#define MiB 1048576.0
-
-static const char *mib(uint64_t bytes, double secs, char *buf, size_t len)
-{
-	return topfmt__num(bytes / secs / MiB, buf, len);
-}
 
 static int cmp_site_calls(const void *a, const void *b)
 {
@@ -33,16 +27,16 @@ static void alloc_fns(struct detail *det, const struct fp_alloc_stats *s, double
 		if (!s->fn[f].calls)
 			continue;
 		n += snprintf(line + n, sizeof(line) - n, " %s %s/s", alloc__fn_name(f),
-			      topfmt__num(s->fn[f].calls / secs, a, sizeof(a)));
+			      units__num5(s->fn[f].calls / secs, a, sizeof(a)));
 		if (f != FP_ALLOC_FREE && n < sizeof(line))
-			n += snprintf(line + n, sizeof(line) - n, " (%s MiB/s)", mib(s->fn[f].bytes, secs, b, sizeof(b)));
+			n += snprintf(line + n, sizeof(line) - n, " (%s MiB/s)", units__mib5(s->fn[f].bytes / secs, b, sizeof(b)));
 	}
 	if (n > 1)
 		detail__add(det, DL_TEXT, "%s", line);
 	if (s->go.mode != FP_GO_NONE)
 		detail__add(det, DL_TEXT, "  Go %s (%s): %s allocs/s, %s MiB/s%s", s->go.version,
-			    alloc__go_mode_name(s->go.mode), topfmt__num(s->go.calls / secs, a, sizeof(a)),
-			    mib(s->go.bytes, secs, b, sizeof(b)), s->go.estimated ? ", estimated" : "");
+			    alloc__go_mode_name(s->go.mode), units__num5(s->go.calls / secs, a, sizeof(a)),
+			    units__mib5(s->go.bytes / secs, b, sizeof(b)), s->go.estimated ? ", estimated" : "");
 }
 
 static void alloc_sites(struct detail *det, const struct fp_alloc_stats *s, double secs, int width)
@@ -60,8 +54,8 @@ static void alloc_sites(struct detail *det, const struct fp_alloc_stats *s, doub
 	if (n)
 		detail__add(det, DL_TEXT, "  %7s %7s  %s", "calls/s", "MiB/s", "top allocation sites (leaf first)");
 	for (size_t i = 0; i < n && i < TOP_N; i++) {
-		len = snprintf(line, sizeof(line), "  %7s %7s ", topfmt__num(p[i]->calls / secs, a, sizeof(a)),
-			       mib(p[i]->bytes, secs, b, sizeof(b)));
+		len = snprintf(line, sizeof(line), "  %7s %7s ", units__num5(p[i]->calls / secs, a, sizeof(a)),
+			       units__mib5(p[i]->bytes / secs, b, sizeof(b)));
 		for (size_t f = 0; f < p[i]->nframes && len < sizeof(line); f++)
 			len += snprintf(line + len, sizeof(line) - len, "%s%s", f ? " < " : " ", p[i]->frames[f]);
 		if (width > 0 && (size_t)width < sizeof(line))

@@ -4,15 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/detail.h"
-#include "views/topfmt.h"
+#include "views/units.h"
 #include "model/io.h"
-
-#define MiB 1048576.0
-
-static const char *mib(uint64_t bytes, double secs, char *buf, size_t len)
-{
-	return topfmt__num(bytes / secs / MiB, buf, len);
-}
 
 /* Bytes per fd kind: read from it or written to it by copying, and moved
  * from it or into it without copying. */
@@ -55,8 +48,8 @@ void detail__io(struct detail *det, const struct fp_io_stats *s, double secs)
 			continue;
 		any = true;
 		detail__add(det, DL_TEXT, "  %-12s %8s %8s %8s %8s", io__kind_name(i),
-			    mib(f->read, secs, a, sizeof(a)), mib(f->written, secs, b, sizeof(b)),
-			    mib(f->zc_from, secs, c, sizeof(c)), mib(f->zc_to, secs, d, sizeof(d)));
+			    units__mib5(f->read / secs, a, sizeof(a)), units__mib5(f->written / secs, b, sizeof(b)),
+			    units__mib5(f->zc_from / secs, c, sizeof(c)), units__mib5(f->zc_to / secs, d, sizeof(d)));
 	}
 	if (!any)
 		detail__add(det, DL_DIM, "  no data moved in this interval");

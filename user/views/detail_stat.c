@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/detail.h"
-#include "views/topfmt.h"
+#include "views/units.h"
 #include "model/statfam.h"
 
 #define TOP_N 10	/* paths and directories shown */
@@ -39,8 +39,8 @@ static void stat_paths(struct detail *det, const struct fp_stat_stats *s, double
 	qsort(p, n, sizeof(*p), cmp_path_calls);
 	detail__add(det, DL_TEXT, "  %7s %7s  %s", "calls/s", "err/s", "top paths");
 	for (size_t i = 0; i < n && i < TOP_N; i++)
-		detail__add(det, DL_TEXT, "  %7s %7s  %.*s%s", topfmt__num(p[i]->calls / secs, a, sizeof(a)),
-			    topfmt__num(p[i]->errors / secs, b, sizeof(b)), width > 24 ? width - 20 : 4,
+		detail__add(det, DL_TEXT, "  %7s %7s  %.*s%s", units__num5(p[i]->calls / secs, a, sizeof(a)),
+			    units__num5(p[i]->errors / secs, b, sizeof(b)), width > 24 ? width - 20 : 4,
 			    p[i]->path ? p[i]->path : "(path not kept: map full)",
 			    p[i]->truncated ? "..." : "");
 	if (!n)
@@ -63,8 +63,8 @@ static void stat_dirs(struct detail *det, const struct fp_stat_stats *s, double 
 	if (n)
 		detail__add(det, DL_TEXT, "  %7s %7s  %s", "calls/s", "err/s", "top directories");
 	for (size_t i = 0; i < n && i < TOP_N; i++)
-		detail__add(det, DL_TEXT, "  %7s %7s  %.*s", topfmt__num(d[i]->calls / secs, a, sizeof(a)),
-			    topfmt__num(d[i]->errors / secs, b, sizeof(b)), width > 24 ? width - 20 : 4,
+		detail__add(det, DL_TEXT, "  %7s %7s  %.*s", units__num5(d[i]->calls / secs, a, sizeof(a)),
+			    units__num5(d[i]->errors / secs, b, sizeof(b)), width > 24 ? width - 20 : 4,
 			    d[i]->dir ? d[i]->dir : "?");
 	free(d);
 }
@@ -78,10 +78,10 @@ void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs
 	detail__add(det, DL_TEXT, "%s", "");
 	detail__add(det, DL_TITLE, "STAT FAMILY (this interval)");
 	n += snprintf(line + n, sizeof(line) - n, "  %s calls/s; errors/s:",
-		      topfmt__num(stat_stats__calls(s) / secs, v, sizeof(v)));
+		      units__num5(stat_stats__calls(s) / secs, v, sizeof(v)));
 	for (int e = 0; e < FP_STAT_NERR && n < sizeof(line); e++)
 		n += snprintf(line + n, sizeof(line) - n, " %s %s", stat__err_name(e),
-			      topfmt__num(stat_stats__errno(s, e) / secs, v, sizeof(v)));
+			      units__num5(stat_stats__errno(s, e) / secs, v, sizeof(v)));
 	detail__add(det, DL_TEXT, "%s", line);
 	if (rep >= 0)
 		detail__add(det, DL_TEXT, "  %.0f%% of the calls asked again about a path already seen", rep * 100);

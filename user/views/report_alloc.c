@@ -6,7 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "views/report.h"
-#include "views/text.h"
+#include "views/units.h"
 #include "model/alloc.h"
 #include "model/alloc_site.h"
 
@@ -44,7 +44,7 @@ static void text_libc(FILE *f, const struct fp_alloc_stats *a)
 	for (int i = 0; i < FP_ALLOC_LIBC_FNS; i++)
 		if (a->fn[i].calls)
 			fprintf(f, "  %-16s %12" PRIu64 " %12s\n", alloc__fn_name(i), a->fn[i].calls,
-				i == FP_ALLOC_FREE ? "-" : text__bytes(a->fn[i].bytes, b, sizeof(b)));
+				i == FP_ALLOC_FREE ? "-" : units__bytes(a->fn[i].bytes, b, sizeof(b)));
 }
 
 static void text_sites(FILE *f, const struct fp_alloc_stats *a)
@@ -61,7 +61,7 @@ static void text_sites(FILE *f, const struct fp_alloc_stats *a)
 		const struct fp_alloc_site *s = v[i];
 
 		fprintf(f, "  %2zu. %s: %" PRIu64 " calls (%.1f%%), %s (%.1f%%)\n", i + 1, alloc_site__caller(s), s->calls,
-			pct(s->calls, total), text__bytes(s->bytes, b, sizeof(b)), pct(s->bytes, tbytes));
+			pct(s->calls, total), units__bytes(s->bytes, b, sizeof(b)), pct(s->bytes, tbytes));
 		for (size_t k = 0; k < s->nframes && k < SITE_FRAMES; k++)
 			fprintf(f, "        %s %s\n", k ? "<-" : "  ", s->frames[k]);
 		if (s->nframes > SITE_FRAMES)
@@ -75,13 +75,13 @@ void report_text__alloc(FILE *f, const struct fp_alloc_stats *a, double secs)
 
 	fprintf(f, "allocator%s: %" PRIu64 " allocations (%.0f/s), %s requested\n",
 		alloc_stats__estimated(a) ? " (ESTIMATED: Go sampled)" : "", alloc_stats__calls(a),
-		alloc_stats__calls(a) / secs, text__bytes(alloc_stats__bytes(a), b, sizeof(b)));
+		alloc_stats__calls(a) / secs, units__bytes(alloc_stats__bytes(a), b, sizeof(b)));
 	if (a->libc)
 		text_libc(f, a);
 	if (a->go.mode != FP_GO_NONE) {
 		go_mode_str(&a->go, mode, sizeof(mode));
 		fprintf(f, "  Go (%s)\n  %-16s %12" PRIu64 " %12s%s\n", mode, "Go heap", a->go.calls,
-			text__bytes(a->go.bytes, b, sizeof(b)), a->go.estimated ? "  (estimated)" : "");
+			units__bytes(a->go.bytes, b, sizeof(b)), a->go.estimated ? "  (estimated)" : "");
 	}
 	if (a->nsites)
 		text_sites(f, a);
@@ -102,7 +102,7 @@ static void html_libc(FILE *f, const struct fp_alloc_stats *a)
 		if (a->fn[i].calls)
 			fprintf(f, "<tr><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s</td></tr>\n",
 				alloc__fn_name(i), a->fn[i].calls,
-				i == FP_ALLOC_FREE ? "&ndash;" : text__bytes(a->fn[i].bytes, b, sizeof(b)));
+				i == FP_ALLOC_FREE ? "&ndash;" : units__bytes(a->fn[i].bytes, b, sizeof(b)));
 	fputs("</table>\n", f);
 }
 
@@ -112,7 +112,7 @@ static void html_go(FILE *f, const struct fp_alloc_go *g)
 
 	go_mode_str(g, mode, sizeof(mode));
 	fprintf(f, "<p>Go heap: %s%" PRIu64 " allocations, %s%s (", g->estimated ? "<span class=\"warning\">~</span>" : "",
-		g->calls, text__bytes(g->bytes, b, sizeof(b)),
+		g->calls, units__bytes(g->bytes, b, sizeof(b)),
 		g->estimated ? " <span class=\"warning\">estimated</span>" : "");
 	html__puts(f, mode);
 	fputs(")</p>\n", f);
@@ -142,7 +142,7 @@ static void html_sites(FILE *f, const struct fp_alloc_stats *a)
 			html__puts(f, s->frames[k]);
 		}
 		fprintf(f, "</title></rect><text x=\"%.1f\" y=\"%zu\">%s%" PRIu64 " calls (%.1f%%), %s%s: ", 10 + w, i * 18 + 15,
-			est, s->calls, pct(s->calls, total), est, text__bytes(s->bytes, b, sizeof(b)));
+			est, s->calls, pct(s->calls, total), est, units__bytes(s->bytes, b, sizeof(b)));
 		html__puts(f, alloc_site__caller(s));
 		fputs("</text>\n", f);
 	}
@@ -154,7 +154,7 @@ static void html_sites(FILE *f, const struct fp_alloc_stats *a)
 		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
 		html__puts(f, alloc_site__caller(s));
 		fprintf(f, "</td><td class=\"n\">%s%" PRIu64 "</td><td class=\"n\">%s%s</td><td><small>", est, s->calls, est,
-			text__bytes(s->bytes, b, sizeof(b)));
+			units__bytes(s->bytes, b, sizeof(b)));
 		for (size_t k = 0; k < s->nframes && k < SITE_FRAMES; k++) {
 			fputs(k ? "<br>" : "", f);
 			html__puts(f, s->frames[k]);
@@ -172,7 +172,7 @@ void report_html__alloc(FILE *f, const struct fp_alloc_stats *a, double secs)
 
 	fprintf(f, "<h3>Allocator</h3>\n<p>%s%" PRIu64 " allocations (%.0f/s), %s requested%s</p>\n",
 		alloc_stats__estimated(a) ? "~" : "", alloc_stats__calls(a), alloc_stats__calls(a) / secs,
-		text__bytes(alloc_stats__bytes(a), b, sizeof(b)),
+		units__bytes(alloc_stats__bytes(a), b, sizeof(b)),
 		alloc_stats__estimated(a) ? " <span class=\"warning\">(estimated from Go's heap-profile samples)</span>" : "");
 	if (a->libc)
 		html_libc(f, a);

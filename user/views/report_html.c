@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/report.h"
-#include "views/text.h"
+#include "views/units.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -49,21 +49,6 @@ void html__puts(FILE *f, const char *s)
 	}
 }
 
-static const char *fmt_val(double v, const char *unit, char *buf, size_t len)
-{
-	if (!strcmp(unit, "ns"))
-		return text__dur((uint64_t)v, buf, len);
-	if (v >= 1073741824.0)
-		snprintf(buf, len, "%.3g GiB", v / 1073741824.0);
-	else if (v >= 1048576.0)
-		snprintf(buf, len, "%.3g MiB", v / 1048576.0);
-	else if (v >= 1024.0)
-		snprintf(buf, len, "%.3g KiB", v / 1024.0);
-	else
-		snprintf(buf, len, "%.0f B", v);
-	return buf;
-}
-
 static void head(FILE *f, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
@@ -102,7 +87,7 @@ static void ticks(FILE *f, const struct axis *a, const char *unit)
 			x = axis__x(a, l);
 			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 				"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-				x, PY0, x, PY1, x, PY1 + 14, text__dur((uint64_t)v, buf, sizeof(buf)));
+				x, PY0, x, PY1, x, PY1 + 14, units__dur((uint64_t)v, buf, sizeof(buf)));
 		}
 		return;
 	}
@@ -116,7 +101,7 @@ static void ticks(FILE *f, const struct axis *a, const char *unit)
 		x = axis__x(a, k);
 		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-			x, PY0, x, PY1, x, PY1 + 14, fmt_val(ldexp(1, k), unit, buf, sizeof(buf)));
+			x, PY0, x, PY1, x, PY1 + 14, units__val3g(ldexp(1, k), unit, buf, sizeof(buf)));
 	}
 }
 
@@ -160,7 +145,7 @@ static void hist_bars(FILE *f, const struct fp_hist *h, const struct axis *a, ui
 			y = PY1 - 1;	/* a non-empty bucket stays visible */
 		fprintf(f, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
 			"<title>%s to %s: %" PRIu64 "</title></rect>\n", x0, y, fmax(x1 - x0 - 0.5, 0.8), PY1 - y,
-			fmt_val(lo, unit, b1, 32), hi == UINT64_MAX ? "inf" : fmt_val(hi, unit, b2, 32), h->b[i]);
+			units__val3g(lo, unit, b1, 32), hi == UINT64_MAX ? "inf" : units__val3g(hi, unit, b2, 32), h->b[i]);
 	}
 }
 
@@ -177,7 +162,7 @@ static void hist_percentiles(FILE *f, const struct fp_hist *h, const struct axis
 		fprintf(f, "<line class=\"pct\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %s</text>\n", x, PY0 - 4 + 0, x, PY1,
 			x + (x > W / 2 ? -3 : 3), PY0 + 10 + 12 * k, x > W / 2 ? "end" : "start", name[k],
-			fmt_val(v, unit, buf, sizeof(buf)));
+			units__val3g(v, unit, buf, sizeof(buf)));
 	}
 }
 
@@ -197,8 +182,8 @@ static void html__hist(FILE *f, const struct fp_named_hist *nh)
 		"<title>", W, PH, W, PH);
 	html__puts(f, nh->name);
 	fprintf(f, ": %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s</title>\n", h->count,
-		fmt_val(hist__percentile(h, 0.5), nh->unit, b[0], 32), fmt_val(hist__percentile(h, 0.9), nh->unit, b[1], 32),
-		fmt_val(hist__percentile(h, 0.99), nh->unit, b[2], 32), fmt_val(h->max, nh->unit, b[3], 32));
+		units__val3g(hist__percentile(h, 0.5), nh->unit, b[0], 32), units__val3g(hist__percentile(h, 0.9), nh->unit, b[1], 32),
+		units__val3g(hist__percentile(h, 0.99), nh->unit, b[2], 32), units__val3g(h->max, nh->unit, b[3], 32));
 	ticks(f, &a, nh->unit);
 	hist_bars(f, h, &a, top, nh->unit);
 	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
@@ -249,7 +234,7 @@ static void html__sys_bars(FILE *f, const struct fp_proc *p)
 			"<rect class=\"bar\" x=\"124\" y=\"%zu\" width=\"%.1f\" height=\"13\"/>"
 			"<text x=\"%.1f\" y=\"%zu\">%s, %.1f%%, %" PRIu64 " calls</text>\n",
 			i * 18 + 15, syscall__name(v[i]->nr), i * 18 + 4, fmax(w, 1), 130 + w, i * 18 + 15,
-			text__dur(v[i]->total_ns, t, sizeof(t)), total ? 100.0 * v[i]->total_ns / total : 0.0,
+			units__dur(v[i]->total_ns, t, sizeof(t)), total ? 100.0 * v[i]->total_ns / total : 0.0,
 			v[i]->calls);
 	}
 	fputs("</svg>\n", f);
@@ -293,7 +278,7 @@ static void html__io_cells(FILE *f, const struct fp_io_stats *io)
 	for (size_t i = 0; i < n && i < 12; i++)
 		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s</td></tr>\n",
 			syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst), v[i]->calls,
-			fmt_val(v[i]->bytes, "B", b, sizeof(b)));
+			units__val3g(v[i]->bytes, "B", b, sizeof(b)));
 	fputs("</table>\n", f);
 	free(v);
 }
@@ -315,8 +300,8 @@ static void html__data_path(FILE *f, const struct fp_proc *p)
 		"<rect class=\"cp\" x=\"%.1f\" y=\"4\" width=\"%.1f\" height=\"18\"/>\n"
 		"<text x=\"10\" y=\"38\">zero-copy %s (%.1f%%)</text>"
 		"<text x=\"610\" y=\"38\" text-anchor=\"end\">copied %s (%.1f%%)</text></svg>\n",
-		W, W, wz, 10 + wz, 600 - wz, fmt_val(zc, "B", a, 32), 100.0 * zc / (zc + cp),
-		fmt_val(cp, "B", b, 32), 100.0 * cp / (zc + cp));
+		W, W, wz, 10 + wz, 600 - wz, units__val3g(zc, "B", a, 32), 100.0 * zc / (zc + cp),
+		units__val3g(cp, "B", b, 32), 100.0 * cp / (zc + cp));
 	html__io_cells(f, p->io);
 }
 
@@ -428,7 +413,7 @@ static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 		fprintf(f, " &middot; exited with code %d", p->exit_code);
 	fprintf(f, " &middot; %" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls</p>\n",
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
-		text__dur(proc__sys_time(p), t, sizeof(t)));
+		units__dur(proc__sys_time(p), t, sizeof(t)));
 	html__findings_of(f, p);
 	if (p->nsys)
 		html__sys_bars(f, p);
@@ -477,7 +462,7 @@ static void html__summary(FILE *f, const struct fp_snapshot *s, const struct fp_
 		html__puts(f, order[i]->comm);
 		fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%s</td></tr>\n",
 			proc__sys_calls(order[i]), proc__sys_errors(order[i]),
-			text__dur(proc__sys_time(order[i]), t, sizeof(t)));
+			units__dur(proc__sys_time(order[i]), t, sizeof(t)));
 	}
 	fputs("</table>\n", f);
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 #include "views/report.h"
 #include "views/text.h"
+#include "views/units.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -51,13 +52,6 @@ void report__describe(const struct fp_snapshot *s, char *buf, size_t len)
 		 s->meta.duration_s, when);
 }
 
-static const char *fmt_val(uint64_t v, const char *unit, char *buf, size_t len)
-{
-	if (!strcmp(unit, "ns"))
-		return text__dur(v, buf, len);
-	return text__bytes(v, buf, len);
-}
-
 /* Bars per power of two (four in-kernel buckets each, exact since the
  * buckets split powers of two), marking the rows holding p50/p90/p99. */
 void report_text__hist(FILE *f, const struct fp_named_hist *nh)
@@ -79,8 +73,8 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 				top = rows[r];
 		}
 	fprintf(f, "  %s (%s): %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s\n", nh->name, nh->unit,
-		h->count, fmt_val(pv[0], nh->unit, a, 32), fmt_val(pv[1], nh->unit, b, 32),
-		fmt_val(pv[2], nh->unit, c, 32), fmt_val(h->max, nh->unit, d, 32));
+		h->count, units__val(pv[0], nh->unit, a, 32), units__val(pv[1], nh->unit, b, 32),
+		units__val(pv[2], nh->unit, c, 32), units__val(h->max, nh->unit, d, 32));
 	for (int r = first; r >= 0 && r <= last; r++) {
 		uint64_t lo, hi, tmp;
 		int w = top ? (int)((rows[r] * 40 + top - 1) / top) : 0;
@@ -94,8 +88,8 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 			if (pv[k] >= lo && pv[k] < hi)
 				snprintf(marks + strlen(marks), sizeof(marks) - strlen(marks), " p%d",
 					 (int[]){ 50, 90, 99 }[k]);
-		fprintf(f, "    %10s - %-10s |%-40s| %10" PRIu64 "%s\n", fmt_val(lo, nh->unit, a, 32),
-			hi == UINT64_MAX ? "inf" : fmt_val(hi, nh->unit, b, 32), bar, rows[r], marks);
+		fprintf(f, "    %10s - %-10s |%-40s| %10" PRIu64 "%s\n", units__val(lo, nh->unit, a, 32),
+			hi == UINT64_MAX ? "inf" : units__val(hi, nh->unit, b, 32), bar, rows[r], marks);
 	}
 }
 
@@ -130,7 +124,7 @@ static void text__io_cells(FILE *f, const struct fp_io_stats *io)
 	if (!v)
 		return;
 	for (size_t i = 0; i < n && i < 10; i++)
-		fprintf(f, "  %12s %10" PRIu64 " calls  %-16s %s -> %s\n", fmt_val(v[i]->bytes, "B", b, sizeof(b)),
+		fprintf(f, "  %12s %10" PRIu64 " calls  %-16s %s -> %s\n", units__val(v[i]->bytes, "B", b, sizeof(b)),
 			v[i]->calls, syscall__name(v[i]->nr), io__kind_name(v[i]->src), io__kind_name(v[i]->dst));
 	free(v);
 }
@@ -142,8 +136,8 @@ static void text__sections(FILE *f, const struct fp_proc *p, double secs)
 	if (p->io) {
 		double r = io_stats__zero_copy_ratio(p->io);
 
-		fprintf(f, "data path: zero-copy %s, copied %s", fmt_val(io_stats__zero_copy_bytes(p->io), "B", a, 32),
-			fmt_val(io_stats__copy_bytes(p->io), "B", b, 32));
+		fprintf(f, "data path: zero-copy %s, copied %s", units__val(io_stats__zero_copy_bytes(p->io), "B", a, 32),
+			units__val(io_stats__copy_bytes(p->io), "B", b, 32));
 		if (r >= 0)
 			fprintf(f, ", zero-copy share %.1f%%", r * 100);
 		fprintf(f, "\n");
@@ -167,7 +161,7 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 		fprintf(f, " [exited, code %d]", p->exit_code);
 	fprintf(f, "\n%" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls\n",
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
-		text__dur(proc__sys_time(p), t, sizeof(t)));
+		units__dur(proc__sys_time(p), t, sizeof(t)));
 	if (p->nsys)
 		text__syscall_table(f, p);
 	text__sections(f, p, secs);

@@ -4,32 +4,6 @@
 #include "model/syscalls.h"
 #include "model/alloc.h"
 
-const char *text__bytes(uint64_t v, char *buf, size_t len)
-{
-	if (v >= 1ULL << 30)
-		snprintf(buf, len, "%.2f GiB", v / 1073741824.0);
-	else if (v >= 1ULL << 20)
-		snprintf(buf, len, "%.2f MiB", v / 1048576.0);
-	else if (v >= 1ULL << 10)
-		snprintf(buf, len, "%.2f KiB", v / 1024.0);
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)v);
-	return buf;
-}
-
-const char *text__dur(uint64_t ns, char *buf, size_t len)
-{
-	if (ns >= 1000000000ULL)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1000000ULL)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1000ULL)
-		snprintf(buf, len, "%.2f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
-	return buf;
-}
-
 static int cmp_time_desc(const void *a, const void *b)
 {
 	const struct fp_sys_stat *x = *(const struct fp_sys_stat *const *)a;

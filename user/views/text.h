@@ -15,9 +15,5 @@ void text__record(FILE *f, const struct fp_snapshot *s);
 void text__alloc(FILE *f, const struct fp_proc *p);
 /* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
 void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
-/* "1.50 GiB", "12.00 KiB", "512 B": binary units, two decimals. */
-const char *text__bytes(uint64_t v, char *buf, size_t len);
-/* "1.23 s", "456 us", ... */
-const char *text__dur(uint64_t ns, char *buf, size_t len);
 
 #endif

@@ -2,13 +2,14 @@
  * bytes of each family, by fd kind, and the zero-copy ratio. */
 #include <string.h>
 #include "views/text.h"
+#include "views/units.h"
 #include "model/io.h"
 
 static void item(FILE *f, const char **sep, const char *what, uint64_t bytes)
 {
 	char b[32];
 
-	fprintf(f, "%s%s %s", *sep, what, io__bytes_str(bytes, b, sizeof(b)));
+	fprintf(f, "%s%s %s", *sep, what, units__bytes1(bytes, b, sizeof(b)));
 	*sep = ", ";
 }
 
@@ -58,7 +59,7 @@ void text__io(FILE *f, const struct fp_proc *p)
 	for (unsigned int fam = 0; fam < FP_IO_FAMILIES; fam++) {
 		fprintf(f, "%-10s %10llu %12s  ", names[fam],
 			(unsigned long long)io_stats__calls(s, fam),
-			io__bytes_str(io_stats__bytes(s, fam), b, sizeof(b)));
+			units__bytes1(io_stats__bytes(s, fam), b, sizeof(b)));
 		if (io_stats__calls(s, fam))
 			by_kind(f, s, fam);
 		else

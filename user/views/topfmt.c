@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/topfmt.h"
+#include "views/units.h"
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
-
-#define MiB 1048576.0
 
 const struct top_col_info top_cols[TOP_NCOLS] = {
 	[TOP_PID]   = { NULL, "PID", "PID", 7, 'N', false, false },
@@ -163,54 +162,6 @@ void toprows__sort(struct top_row *rows, size_t n, int col, bool desc)
 		qsort(rows, n, sizeof(*rows), row__cmp);
 }
 
-const char *topfmt__num(double v, char *buf, size_t len)
-{
-	if (isnan(v) || v < 0)
-		snprintf(buf, len, "-");
-	else if (v == 0)
-		snprintf(buf, len, "0");
-	else if (v < 9.995)
-		snprintf(buf, len, "%.2f", v);
-	else if (v < 99.95)
-		snprintf(buf, len, "%.1f", v);
-	else if (v < 99999.5)
-		snprintf(buf, len, "%.0f", v);
-	else if (v < 999.5e3)
-		snprintf(buf, len, "%.0fk", v / 1e3);
-	else if (v < 9.995e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (v < 99.95e6)
-		snprintf(buf, len, "%.1fM", v / 1e6);
-	else if (v < 999.5e6)
-		snprintf(buf, len, "%.0fM", v / 1e6);
-	else if (v < 9.995e9)
-		snprintf(buf, len, "%.2fG", v / 1e9);
-	else
-		snprintf(buf, len, "%.0fG", fmin(v / 1e9, 9999));
-	return buf;
-}
-
-const char *topfmt__ns(double ns, char *buf, size_t len)
-{
-	if (isnan(ns) || ns < 0)
-		snprintf(buf, len, "-");
-	else if (ns < 999.5)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 9.95e3)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 999.5e3)
-		snprintf(buf, len, "%.0fus", ns / 1e3);
-	else if (ns < 9.95e6)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
-	else if (ns < 999.5e6)
-		snprintf(buf, len, "%.0fms", ns / 1e6);
-	else if (ns < 9.95e9)
-		snprintf(buf, len, "%.1fs", ns / 1e9);
-	else
-		snprintf(buf, len, "%.0fs", fmin(ns / 1e9, 9999));
-	return buf;
-}
-
 const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len)
 {
 	double v = r->v[col];
@@ -223,12 +174,12 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		snprintf(buf, len, "%s", r->p->comm);
 		break;
 	case TOP_P99:
-		topfmt__ns(v, buf, len);
+		units__ns5(v, buf, len);
 		break;
 	case TOP_COPY:
 	case TOP_ZC:
 	case TOP_AMB:
-		topfmt__num(v / MiB, buf, len);
+		units__mib5(v, buf, len);
 		break;
 	case TOP_ZCR:
 		if (isnan(v))
@@ -240,7 +191,7 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		topfmt__flags(r->p, (int)len - 1, buf, len);
 		break;
 	default:
-		topfmt__num(v, buf, len);
+		units__num5(v, buf, len);
 	}
 	return buf;
 }
@@ -349,29 +300,6 @@ size_t topfmt__hist_rows(const struct fp_hist *h, struct top_hist_row *out, size
 			out[n - 1].count += h->b[g * FP_HIST_SUB + s];
 	}
 	return n;
-}
-
-const char *topfmt__unit_val(uint64_t v, const char *unit, char *buf, size_t len)
-{
-	static const char *const bin[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	if (!strcmp(unit, "ns"))
-		return topfmt__ns((double)v, buf, len);
-	if (v == UINT64_MAX) {
-		snprintf(buf, len, "inf");
-		return buf;
-	}
-	if (strcmp(unit, "bytes")) {
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-		return buf;
-	}
-	while (u < 4 && v >= 1024 && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%llu%s", (unsigned long long)v, bin[u]);
-	return buf;
 }
 
 const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size_t len)

@@ -60,10 +60,6 @@ void toprows__sort(struct top_row *rows, size_t n, int col, bool desc);
 bool toprow__active(const struct top_row *r);
 int topcol__by_key(int key);
 
-/* At most 5 characters: "0", "0.50", "12.3", "99999", "123k", "1.23M". */
-const char *topfmt__num(double v, char *buf, size_t len);
-/* At most 5 characters: "850ns", "9.9us", "120us", "1.2ms", "3.4s". */
-const char *topfmt__ns(double ns, char *buf, size_t len);
 /* The cell of column col (numeric columns, PID), right-aligned later. */
 const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len);
 /* FLAGS in at most width characters: the upper-case kinds joined by ","
@@ -113,8 +109,6 @@ struct top_hist_row {
 	uint64_t count;
 };
 size_t topfmt__hist_rows(const struct fp_hist *h, struct top_hist_row *out, size_t max);
-/* A value with its unit for a histogram axis: "1us", "32KiB". */
-const char *topfmt__unit_val(uint64_t v, const char *unit, char *buf, size_t len);
 /* A bar of '#' proportional to count/max over width characters (at least
  * one for a non-zero count). */
 const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size_t len);

@@ -9,6 +9,7 @@
 #include <ncurses.h>
 #include "views/tui.h"
 #include "views/detail.h"
+#include "views/units.h"
 
 #define LINGER 3		/* intervals an exited process stays, dimmed */
 #define HEADER_LINES 3
@@ -176,14 +177,14 @@ static void draw_header(struct tui *t)
 	}
 	toptotals__compute(d, &s);
 	put_at(1, 0, 0, "procs %zu, exited %zu   syscalls %s/s   errors %s/s   events %s/s",
-	       s.procs, s.exited, topfmt__num(s.syscalls, a, sizeof(a)),
-	       topfmt__num(s.errors, b, sizeof(b)), topfmt__num(s.events, c, sizeof(c)));
+	       s.procs, s.exited, units__num5(s.syscalls, a, sizeof(a)),
+	       units__num5(s.errors, b, sizeof(b)), units__num5(s.events, c, sizeof(c)));
 	if (s.dropped)
 		put_at(1, COLS > 20 ? COLS - 20 : 0, attr_of(t, PAIR_WARN, A_BOLD), "  dropped %llu",
 		       (unsigned long long)s.dropped);
 	if (t->info.bpf_stats)
 		put_at(2, 0, 0, "self: BPF %.2f%% CPU (%s runs/s)   fastpath %.2f%% CPU",
-		       s.bpf_cpu_pct, topfmt__num(s.bpf_runs, a, sizeof(a)), t->info.self_cpu_pct);
+		       s.bpf_cpu_pct, units__num5(s.bpf_runs, a, sizeof(a)), t->info.self_cpu_pct);
 	else
 		put_at(2, 0, 0, "self: BPF n/a (no run-time statistics)   fastpath %.2f%% CPU",
 		       t->info.self_cpu_pct);
