@@ -117,6 +117,53 @@ static void test_delta_and_merge(void **state)
 	assert_int_equal(m.max, 5000);
 }
 
+static void test_pow2_rows(void **state)
+{
+	struct fp_hist h = {};
+	struct fp_hist_row r[4];
+	size_t n;
+	uint64_t sum = 0;
+
+	hist__add(&h, 300, 10);		/* [256, 512) */
+	hist__add(&h, 3000, 5);		/* [2048, 4096) */
+	n = hist__pow2_rows(&h, r, 8 > 4 ? 4 : 8);
+	assert_int_equal(n, 4);		/* 256, 512, 1024, 2048: gaps kept */
+	assert_int_equal(r[0].lo, 256);
+	assert_int_equal(r[0].hi, 512);
+	assert_int_equal(r[0].count, 10);
+	assert_int_equal(r[1].count, 0);
+	assert_int_equal(r[3].lo, 2048);
+	assert_int_equal(r[3].count, 5);
+	/* too many rows for max: the top ones merge into the last */
+	n = hist__pow2_rows(&h, r, 2);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[1].hi, 4096);
+	for (size_t i = 0; i < n; i++)
+		sum += r[i].count;
+	assert_int_equal(sum, 15);
+	assert_int_equal(hist__pow2_rows(&(struct fp_hist){}, r, 4), 0);
+}
+
+static void test_span_and_count_below(void **state)
+{
+	struct fp_hist h = {};
+	int first, last;
+
+	assert_false(hist__span(&h, &first, &last));
+	assert_int_equal(first, -1);
+	hist__add(&h, 3, 2);
+	hist__add(&h, 100, 7);		/* [96, 112) */
+	hist__add(&h, 1000, 1);
+	assert_true(hist__span(&h, &first, &last));
+	assert_int_equal(first, 3);
+	assert_int_equal(last, fp_hist_bucket(1000));
+	assert_int_equal(hist__count_below(&h, 4), 2);
+	assert_int_equal(hist__count_below(&h, 64), 2);
+	assert_int_equal(hist__count_below(&h, 128), 9);
+	assert_int_equal(hist__count_below(&h, 1024), 10);
+	assert_int_equal(hist__count_below(&h, 1ULL << 40), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +174,8 @@ int main(void)
 		cmocka_unit_test(test_percentile_single_value_exact),
 		cmocka_unit_test(test_percentile_empty),
 		cmocka_unit_test(test_delta_and_merge),
+		cmocka_unit_test(test_pow2_rows),
+		cmocka_unit_test(test_span_and_count_below),
 	};
 
 	return cmocka_run_group_tests_name("histogram", tests, NULL, NULL);

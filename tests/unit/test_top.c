@@ -175,30 +175,8 @@ static void test_layout_80(void **state)
 	snapshot__free(s);
 }
 
-static void test_hist_rows_and_bars(void **state)
+static void test_bars(void **state)
 {
-	struct fp_hist h = {};
-	struct top_hist_row r[4];
-	size_t n;
-	uint64_t sum = 0;
-
-	hist__add(&h, 300, 10);		/* [256, 512) */
-	hist__add(&h, 3000, 5);		/* [2048, 4096) */
-	n = topfmt__hist_rows(&h, r, 8 > 4 ? 4 : 8);
-	assert_int_equal(n, 4);		/* 256, 512, 1024, 2048: gaps kept */
-	assert_int_equal(r[0].lo, 256);
-	assert_int_equal(r[0].hi, 512);
-	assert_int_equal(r[0].count, 10);
-	assert_int_equal(r[1].count, 0);
-	assert_int_equal(r[3].lo, 2048);
-	assert_int_equal(r[3].count, 5);
-	/* too many rows for max: the top ones merge into the last */
-	n = topfmt__hist_rows(&h, r, 2);
-	assert_int_equal(n, 2);
-	assert_int_equal(r[1].hi, 4096);
-	for (size_t i = 0; i < n; i++)
-		sum += r[i].count;
-	assert_int_equal(sum, 15);
 	assert_string_equal(topfmt__bar(10, 10, 20, buf, sizeof(buf)), "####################");
 	assert_string_equal(topfmt__bar(5, 10, 20, buf, sizeof(buf)), "##########");
 	assert_string_equal(topfmt__bar(1, 1000, 20, buf, sizeof(buf)), "#");
@@ -370,7 +348,7 @@ int main(void)
 		cmocka_unit_test(test_sort_filter_linger),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_layout_80),
-		cmocka_unit_test(test_hist_rows_and_bars),
+		cmocka_unit_test(test_bars),
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_detail_stat_section),
 		cmocka_unit_test(test_detail_io_section),

@@ -33,25 +33,18 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 
 void hist__delta(struct fp_hist *dst, const struct fp_hist *cur, const struct fp_hist *prev)
 {
-	int lo = -1, hi = -1;
+	uint64_t blo, bhi;
+	int lo, hi;
 
-	for (int i = 0; i < FP_HIST_BUCKETS; i++) {
+	for (int i = 0; i < FP_HIST_BUCKETS; i++)
 		dst->b[i] = sub0(cur->b[i], prev ? prev->b[i] : 0);
-		if (dst->b[i]) {
-			if (lo < 0)
-				lo = i;
-			hi = i;
-		}
-	}
 	dst->count = sub0(cur->count, prev ? prev->count : 0);
 	dst->sum = sub0(cur->sum, prev ? prev->sum : 0);
 	/* The interval's own extremes are unknown; bound them by its buckets. */
-	if (lo < 0) {
+	if (!hist__span(dst, &lo, &hi)) {
 		dst->min = dst->max = 0;
 		return;
 	}
-	uint64_t blo, bhi;
-
 	hist__bucket_bounds(lo, &blo, &bhi);
 	dst->min = cur->min > blo ? cur->min : blo;
 	hist__bucket_bounds(hi, &blo, &bhi);
@@ -134,4 +127,50 @@ uint64_t hist__percentile(const struct fp_hist *h, double q)
 double hist__mean(const struct fp_hist *h)
 {
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
+}
+
+bool hist__span(const struct fp_hist *h, int *first, int *last)
+{
+	*first = *last = -1;
+	for (int i = 0; i < FP_HIST_BUCKETS; i++) {
+		if (!h->b[i])
+			continue;
+		if (*first < 0)
+			*first = i;
+		*last = i;
+	}
+	return *first >= 0;
+}
+
+uint64_t hist__count_below(const struct fp_hist *h, uint64_t v)
+{
+	unsigned int end = fp_hist_bucket(v);
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < end && i < FP_HIST_BUCKETS; i++)
+		n += h->b[i];
+	return n;
+}
+
+size_t hist__pow2_rows(const struct fp_hist *h, struct fp_hist_row *out, size_t max)
+{
+	uint64_t blo, bhi;
+	size_t n = 0;
+	int lo, hi;
+
+	if (!max || !hist__span(h, &lo, &hi))
+		return 0;
+	for (int g = lo / FP_HIST_SUB; g <= hi / FP_HIST_SUB; g++) {
+		if (n < max) {
+			hist__bucket_bounds(g * FP_HIST_SUB, &blo, &bhi);
+			out[n].lo = blo;
+			out[n].count = 0;
+			n++;
+		}
+		hist__bucket_bounds(g * FP_HIST_SUB + FP_HIST_SUB - 1, &blo, &bhi);
+		out[n - 1].hi = bhi;
+		for (int s = 0; s < FP_HIST_SUB; s++)
+			out[n - 1].count += h->b[g * FP_HIST_SUB + s];
+	}
+	return n;
 }

@@ -28,4 +28,21 @@ void hist__bucket_bounds(unsigned int idx, uint64_t *lo, uint64_t *hi);
 int hist__bucket_of(uint64_t lo, uint64_t hi);
 double hist__mean(const struct fp_hist *h);
 
+/* The first and last non-empty buckets; false (and -1, -1) when empty. */
+bool hist__span(const struct fp_hist *h, int *first, int *last);
+/* Values below v, summed from the buckets: exact when v is a bucket's lower
+ * bound, as every power of two is (Prometheus' cumulative "le" buckets). */
+uint64_t hist__count_below(const struct fp_hist *h, uint64_t v);
+
+/* One row per power of two (its FP_HIST_SUB buckets merged, exact since the
+ * buckets split powers of two), from the lowest non-empty one to the highest,
+ * empty ones between kept; past max rows the higher ones merge into the
+ * last row.  The views draw their bars from these. */
+struct fp_hist_row {
+	uint64_t lo, hi;	/* [lo, hi); hi UINT64_MAX for the last bucket */
+	uint64_t count;
+};
+#define FP_HIST_ROWS (FP_HIST_BUCKETS / FP_HIST_SUB)	/* rows of a full histogram */
+size_t hist__pow2_rows(const struct fp_hist *h, struct fp_hist_row *out, size_t max);
+
 #endif

@@ -206,9 +206,9 @@ static void detail__syscalls(struct detail *det, const struct fp_proc *p, double
 
 static void detail__hist(struct detail *det, const struct fp_named_hist *nh, int width)
 {
-	struct top_hist_row rows[HIST_ROWS];
+	struct fp_hist_row rows[HIST_ROWS];
 	char lo[16], hi[16], bar[256], p50[16], p99[16], mx[16];
-	size_t n = topfmt__hist_rows(nh->h, rows, HIST_ROWS);
+	size_t n = hist__pow2_rows(nh->h, rows, HIST_ROWS);
 	uint64_t max = 0;
 	/* "  [lo   , hi   ) " + bar + " count pct" */
 	int bar_w = width - 17 - 18;

@@ -95,17 +95,6 @@ static void fmt_double(FILE *f, double v)
 	fprintf(f, "%.15g", v);
 }
 
-/* Cumulative count of the values below 2^k. */
-static uint64_t below_pow2(const struct fp_hist *h, int k)
-{
-	unsigned int end = fp_hist_bucket(1ULL << k);
-	uint64_t n = 0;
-
-	for (unsigned int i = 0; i < end && i < FP_HIST_BUCKETS; i++)
-		n += h->b[i];
-	return n;
-}
-
 static void histogram(struct prom *P, const char *name, const struct fp_group *g, const char *extra,
 		      const struct fp_hist *h, bool ns)
 {
@@ -125,7 +114,7 @@ static void histogram(struct prom *P, const char *name, const struct fp_group *g
 				 (1ULL << k) - 1);
 		fprintf(P->f, "%s_bucket", name);
 		labels(P, g, le);
-		fprintf(P->f, " %" PRIu64 "\n", below_pow2(h, k));
+		fprintf(P->f, " %" PRIu64 "\n", hist__count_below(h, 1ULL << k));
 	}
 	snprintf(le, sizeof(le), "%s%sle=\"+Inf\"", extra ? extra : "", extra ? "," : "");
 	fprintf(P->f, "%s_bucket", name);

@@ -107,18 +107,14 @@ static void ticks(FILE *f, const struct axis *a, const char *unit)
 
 static void hist_range(const struct fp_hist *h, struct axis *a, uint64_t *top)
 {
-	int first = -1, last = -1;
 	uint64_t lo, hi;
+	int first, last;
 
 	*top = 0;
 	for (int i = 0; i < FP_HIST_BUCKETS; i++)
-		if (h->b[i]) {
-			if (first < 0)
-				first = i;
-			last = i;
-			if (h->b[i] > *top)
-				*top = h->b[i];
-		}
+		if (h->b[i] > *top)
+			*top = h->b[i];
+	hist__span(h, &first, &last);
 	hist__bucket_bounds(first, &lo, &hi);
 	a->lo = floor(xlog(lo));
 	hist__bucket_bounds(last, &lo, &hi);

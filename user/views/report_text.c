@@ -52,36 +52,27 @@ void report__describe(const struct fp_snapshot *s, char *buf, size_t len)
 		 s->meta.duration_s, when);
 }
 
-/* Bars per power of two (four in-kernel buckets each, exact since the
- * buckets split powers of two), marking the rows holding p50/p90/p99. */
+/* Bars per power of two, marking the rows holding p50/p90/p99. */
 void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 {
 	const struct fp_hist *h = nh->h;
-	uint64_t rows[FP_HIST_BUCKETS / FP_HIST_SUB + 1] = { 0 }, top = 0;
+	struct fp_hist_row rows[FP_HIST_ROWS];
 	uint64_t pv[3] = { hist__percentile(h, 0.5), hist__percentile(h, 0.9), hist__percentile(h, 0.99) };
-	int first = -1, last = -1, nrows = FP_HIST_BUCKETS / FP_HIST_SUB;
+	size_t n = hist__pow2_rows(h, rows, FP_HIST_ROWS);
+	uint64_t top = 0;
 	char a[32], b[32], c[32], d[32];
 
-	for (int i = 0; i < FP_HIST_BUCKETS; i++)
-		rows[i / FP_HIST_SUB] += h->b[i];
-	for (int r = 0; r < nrows; r++)
-		if (rows[r]) {
-			if (first < 0)
-				first = r;
-			last = r;
-			if (rows[r] > top)
-				top = rows[r];
-		}
+	for (size_t r = 0; r < n; r++)
+		if (rows[r].count > top)
+			top = rows[r].count;
 	fprintf(f, "  %s (%s): %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s\n", nh->name, nh->unit,
 		h->count, units__val(pv[0], nh->unit, a, 32), units__val(pv[1], nh->unit, b, 32),
 		units__val(pv[2], nh->unit, c, 32), units__val(h->max, nh->unit, d, 32));
-	for (int r = first; r >= 0 && r <= last; r++) {
-		uint64_t lo, hi, tmp;
-		int w = top ? (int)((rows[r] * 40 + top - 1) / top) : 0;
+	for (size_t r = 0; r < n; r++) {
+		uint64_t lo = rows[r].lo, hi = rows[r].hi;
+		int w = top ? (int)((rows[r].count * 40 + top - 1) / top) : 0;
 		char bar[41], marks[16] = "";
 
-		hist__bucket_bounds(r * FP_HIST_SUB, &lo, &tmp);
-		hist__bucket_bounds(r * FP_HIST_SUB + FP_HIST_SUB - 1, &tmp, &hi);
 		memset(bar, '#', w);
 		bar[w] = 0;
 		for (int k = 0; k < 3; k++)
@@ -89,7 +80,7 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 				snprintf(marks + strlen(marks), sizeof(marks) - strlen(marks), " p%d",
 					 (int[]){ 50, 90, 99 }[k]);
 		fprintf(f, "    %10s - %-10s |%-40s| %10" PRIu64 "%s\n", units__val(lo, nh->unit, a, 32),
-			hi == UINT64_MAX ? "inf" : units__val(hi, nh->unit, b, 32), bar, rows[r], marks);
+			hi == UINT64_MAX ? "inf" : units__val(hi, nh->unit, b, 32), bar, rows[r].count, marks);
 	}
 }
 

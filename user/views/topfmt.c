@@ -269,39 +269,6 @@ double topfmt__cpu_pct(double busy_ns, double interval_s)
 	return 100.0 * busy_ns / (interval_s * 1e9);
 }
 
-size_t topfmt__hist_rows(const struct fp_hist *h, struct top_hist_row *out, size_t max)
-{
-	int lo = -1, hi = -1;
-	uint64_t blo, bhi;
-	size_t n = 0;
-
-	if (!max)
-		return 0;
-	for (int i = 0; i < FP_HIST_BUCKETS; i++) {
-		if (!h->b[i])
-			continue;
-		if (lo < 0)
-			lo = i / FP_HIST_SUB;
-		hi = i / FP_HIST_SUB;
-	}
-	if (lo < 0)
-		return 0;
-	/* Past max rows, the higher groups merge into the last row. */
-	for (int g = lo; g <= hi; g++) {
-		if (n < max) {
-			hist__bucket_bounds(g * FP_HIST_SUB, &blo, &bhi);
-			out[n].lo = blo;
-			out[n].count = 0;
-			n++;
-		}
-		hist__bucket_bounds(g * FP_HIST_SUB + FP_HIST_SUB - 1, &blo, &bhi);
-		out[n - 1].hi = bhi;
-		for (int s = 0; s < FP_HIST_SUB; s++)
-			out[n - 1].count += h->b[g * FP_HIST_SUB + s];
-	}
-	return n;
-}
-
 const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size_t len)
 {
 	size_t n = 0;

@@ -102,13 +102,6 @@ struct top_totals {
 };
 void toptotals__compute(const struct fp_snapshot *d, struct top_totals *t);
 
-/* Histogram bars: rows by power of two (the 4 sub-buckets merged), from
- * the lowest to the highest non-empty one. */
-struct top_hist_row {
-	uint64_t lo, hi;	/* [lo, hi) */
-	uint64_t count;
-};
-size_t topfmt__hist_rows(const struct fp_hist *h, struct top_hist_row *out, size_t max);
 /* A bar of '#' proportional to count/max over width characters (at least
  * one for a non-zero count). */
 const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size_t len);
