@@ -181,7 +181,7 @@ static void test_bars(void **state)
 	assert_string_equal(topfmt__bar(5, 10, 20, buf, sizeof(buf)), "##########");
 	assert_string_equal(topfmt__bar(1, 1000, 20, buf, sizeof(buf)), "#");
 	assert_string_equal(topfmt__bar(0, 1000, 20, buf, sizeof(buf)), "");
-	assert_true(topfmt__cpu_pct(5e6, 0.5) == 1.0);	/* 5 ms in 0.5 s */
+	assert_true(top__cpu_pct(5e6, 0.5) == 1.0);	/* 5 ms in 0.5 s */
 }
 
 static bool detail_has(const struct detail *d, const char *needle)

@@ -148,7 +148,7 @@ static void detail__findings(struct detail *det, const struct fp_proc *p, int wi
 	detail__add(det, DL_TITLE, "FINDINGS (%zu)", p->nfindings);
 	for (size_t i = 0; i < p->nfindings; i++) {
 		const struct fp_finding *f = &p->findings[i];
-		int sev = topfmt__severity(f->severity);
+		int sev = top__severity(f->severity);
 		char *head = NULL;
 
 		if (asprintf(&head, "[%s] %s: %s", f->severity, f->kind, f->summary) < 0)
