@@ -6,22 +6,7 @@
 #include "cli/commands.h"
 #include "probes/probes.h"
 #include "util/err.h"
-
-/* CapEff bits: CAP_PERFMON 38, CAP_BPF 39, CAP_SYS_ADMIN 21. */
-static unsigned long long cap_eff(void)
-{
-	unsigned long long caps = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
-	return caps;
-}
+#include "util/procfs.h"
 
 static void row(const char *what, bool ok, const char *detail)
 {
@@ -30,7 +15,8 @@ static void row(const char *what, bool ok, const char *detail)
 
 int cmd_check(int argc, char **argv)
 {
-	unsigned long long caps = cap_eff();
+	/* CapEff bits: CAP_PERFMON 38, CAP_BPF 39, CAP_SYS_ADMIN 21. */
+	unsigned long long caps = procfs__cap_eff();
 	bool bpf_caps = (caps >> 39 & 1) && (caps >> 38 & 1);
 	bool priv = geteuid() == 0 || bpf_caps || (caps >> 21 & 1);
 	struct fp_support s = {};

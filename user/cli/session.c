@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 #include "cli/session.h"
 #include "util/err.h"
+#include "util/procfs.h"
 
 volatile sig_atomic_t fp_stop;
 
@@ -168,55 +168,33 @@ static void fill_meta(struct fp_session *S)
 	describe_target(S, S->meta.target, sizeof(S->meta.target));
 }
 
+static int add_comm_target(int pid, void *ctx)
+{
+	struct fp_session *S = ctx;
+	char comm[32];
+
+	/* An error: exited meanwhile. */
+	if (pid == getpid() || procfs__comm(pid, comm, sizeof(comm)) || strcmp(comm, S->opts->comm))
+		return 0;
+	return probes__add_target(S->probes, pid, FP_TARGET_ACTIVE);
+}
+
 /* -c NAME: processes already running under that name become targets now;
  * ones that exec later are added by the BPF exec hook. */
 static int add_comm_targets(struct fp_session *S)
 {
-	char path[300], comm[32];
-	struct dirent *de;
-	int pid, err = 0;
-	DIR *d = opendir("/proc");
-	FILE *f;
-
-	if (!d)
-		return -errno;
-	while (!err && (de = readdir(d))) {
-		pid = atoi(de->d_name);
-		if (pid <= 0 || pid == getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;	/* exited meanwhile */
-		if (fgets(comm, sizeof(comm), f)) {
-			comm[strcspn(comm, "\n")] = 0;
-			if (!strcmp(comm, S->opts->comm))
-				err = probes__add_target(S->probes, pid, FP_TARGET_ACTIVE);
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return err;
+	return procfs__each_pid(add_comm_target, S);
 }
 
 /* The binary execvp will run (its PATH search), for the per-process probes
  * that must be in place before the command's first instruction. */
 static int attach_command(struct fp_session *S)
 {
-	const char *cmd = S->opts->command[0], *path = getenv("PATH");
 	char buf[4096];
 
-	if (strchr(cmd, '/'))
-		return probes__attach_pid(S->probes, S->child, cmd);
-	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		size_t n = strcspn(p, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
-		if (!access(buf, X_OK))
-			return probes__attach_pid(S->probes, S->child, buf);
-		p += n + (p[n] == ':');
-	}
-	return 0;	/* not found: the exec fails and says so */
+	if (procfs__which(S->opts->command[0], buf, sizeof(buf)))
+		return 0;	/* not found: the exec fails and says so */
+	return probes__attach_pid(S->probes, S->child, buf);
 }
 
 static int add_targets(struct fp_session *S)

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "probes/family.h"
 #include "util/err.h"
+#include "util/procfs.h"
 
 /* Load order: the lifecycle family first, since it owns the shared maps.
  * Later issues append their families here. */
@@ -209,16 +210,8 @@ static void seed_proc_info(struct fp_probes *P, __u32 tgid)
 {
 	struct fp_proc_info info = {};
 	struct timespec ts;
-	char path[64];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%u/comm", tgid);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(info.comm, sizeof(info.comm), f))
-			info.comm[strcspn(info.comm, "\n")] = 0;
-		fclose(f);
-	}
+	procfs__comm(tgid, info.comm, sizeof(info.comm));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	info.first_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	info.ppid = 0;

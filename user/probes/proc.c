@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
+#include "util/procfs.h"
 #include "proc.skel.h"
 
 struct exe_cache {
@@ -25,14 +26,8 @@ struct proc_state {
 /* The bitmap of targets covers every possible pid. */
 static unsigned int pid_max(void)
 {
-	unsigned int v = 0;
-	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	unsigned int v = procfs__pid_max();
 
-	if (f) {
-		if (fscanf(f, "%u", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
 	return v ? v : FP_TARGET_BITS_DEFAULT_PID_MAX;
 }
 
@@ -74,8 +69,7 @@ static int proc_attach(void *state)
 static const char *exe_of(struct proc_state *st, int pid, unsigned long long exec_ns)
 {
 	struct exe_cache *c = NULL;
-	char path[64], buf[PATH_MAX];
-	ssize_t n;
+	char buf[PATH_MAX];
 
 	for (size_t i = 0; i < st->nexes && !c; i++)
 		if (st->exes[i].pid == pid)
@@ -83,11 +77,8 @@ static const char *exe_of(struct proc_state *st, int pid, unsigned long long exe
 	/* Read between fork and exec, it named the parent's program. */
 	if (c && c->exec_ns == exec_ns)
 		return c->exe;
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
+	if (procfs__exe(pid, buf, sizeof(buf)))
 		return c ? c->exe : NULL;
-	buf[n] = 0;
 	if (c) {
 		free(c->exe);
 		c->exe = strdup(buf);

@@ -1,0 +1,73 @@
+/* Internal to the allocator family (alloc.c, alloc_attach.c, alloc_read.c):
+ * the per-process table the attach and read halves share with the helper
+ * thread.  alloc.c owns the state and the thread; alloc_attach.c places
+ * the uprobes; alloc_read.c reads the maps and symbolizes call sites. */
+#ifndef FP_PROBES_ALLOC_STATE_H
+#define FP_PROBES_ALLOC_STATE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "probes/family.h"
+#include "util/symbolize.h"
+#include "fp_alloc.h"
+
+struct alloc_pid {
+	int pid;
+	bool libc;
+	int go_mode;			/* enum fp_go_mode */
+	char go_version[24];
+	bool go_complete;
+	char exe[PATH_MAX];		/* for Go: where MemProfileRate lives */
+	uint64_t rate_addr;		/* link-time address; 0 if unknown */
+	bool exe_pie;
+	int64_t rate;			/* -1 until read */
+	char *maps;			/* last saved /proc/PID/maps */
+	/* The symbolizer's view of that address space, rebuilt only when the
+	 * maps change: building it opens every mapped ELF file, which took
+	 * 0.5 s per read with --stacks and stalled top's refresh. */
+	struct fp_addrspace *as;
+	char *as_maps;
+	/* For a process gone before its maps could be read (see struct
+	 * fp_alloc_layout): its binary, its libc and where each probe sits. */
+	char bin[PATH_MAX];
+	char libc_path[PATH_MAX];
+	uint64_t probe_vaddr[FP_AF_MAX];
+	char notes[512];
+};
+
+struct alloc_state {
+	struct alloc_bpf *skel;
+	const struct fp_probe_opts *opts;
+	struct bpf_link **links;
+	size_t nlinks, cap_links;
+	pthread_mutex_t lock;		/* pids, against the helper thread */
+	struct alloc_pid *pids;
+	size_t npids, cap_pids;
+	struct ring_buffer *rb;
+	pthread_t thread;
+	bool thread_on;
+	volatile bool stop;
+	struct fp_symbolizer *sym;
+};
+
+/* The entry of pid (created if asked; NULL if out of memory or absent).
+ * Caller holds st->lock. */
+struct alloc_pid *alloc_state__pid(struct alloc_state *st, int pid, bool create);
+/* Adds fmt (one %s: arg) to a's notes once. */
+void alloc_pid__note(struct alloc_pid *a, const char *fmt, const char *arg);
+/* Keeps the current /proc/PID/maps, for symbolizing after pid exits. */
+void alloc_state__save_maps(struct alloc_state *st, int pid);
+/* Rereads Go's MemProfileRate from the live process.  Caller holds the lock. */
+void alloc_state__read_rate(struct alloc_state *st, struct alloc_pid *a);
+/* Starts the helper thread (after the probes are attached). */
+int alloc_state__start_helper(struct alloc_state *st);
+
+/* alloc_attach.c: the family's attach and attach_pid. */
+int alloc_attach__shared(void *state);
+int alloc_attach__pid(void *state, int pid, const char *exe);
+/* alloc_read.c: the family's read. */
+int alloc_read__snapshot(void *state, struct fp_snapshot *s);
+
+#endif

@@ -1,0 +1,198 @@
+/* Readers of /proc (see procfs.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "util/procfs.h"
+
+int procfs__path(char *buf, size_t len, int pid, const char *what)
+{
+	int n = snprintf(buf, len, "/proc/%d/%s", pid, what);
+
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+char *procfs__read(const char *path)
+{
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((r = read(fd, buf + n, cap - n - 1)) > 0) {
+		n += r;
+		if (n + 1 == cap) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[n] = 0;
+	if (!n) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *procfs__maps(int pid)
+{
+	char path[64];
+
+	procfs__path(path, sizeof(path), pid, "maps");
+	return procfs__read(path);
+}
+
+int procfs__exe(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	procfs__path(path, sizeof(path), pid, "exe");
+	n = readlink(path, buf, len - 1);
+	if (n <= 0) {
+		buf[0] = 0;
+		return n < 0 ? -errno : -ENOENT;
+	}
+	buf[n] = 0;
+	return 0;
+}
+
+int procfs__comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+	int err = 0;
+	FILE *f;
+
+	buf[0] = 0;
+	procfs__path(path, sizeof(path), pid, "comm");
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	else
+		err = -EIO;
+	fclose(f);
+	return err;
+}
+
+int procfs__root(int pid, const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/proc/%d/root%s", pid, path);
+
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+int procfs__read_mem(int pid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	procfs__path(path, sizeof(path), pid, "mem");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int procfs__each_pid(int (*fn)(int pid, void *ctx), void *ctx)
+{
+	struct dirent *de;
+	int pid, err = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		pid = atoi(de->d_name);
+		if (pid > 0)
+			err = fn(pid, ctx);
+	}
+	closedir(d);
+	return err;
+}
+
+unsigned int procfs__pid_max(void)
+{
+	unsigned int v = 0;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+unsigned long long procfs__cap_eff(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+uint64_t procfs__maps_start(const char *maps, const char *path)
+{
+	size_t plen = strlen(path);
+	unsigned long lo, off;
+
+	for (const char *line = maps; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *p = memchr(line, '/', len);
+
+		/* The path runs to the end of its line. */
+		if (p && (size_t)(line + len - p) == plen && !strncmp(p, path, plen) &&
+		    sscanf(line, "%lx-%*x %*s %lx", &lo, &off) == 2 && off == 0)
+			return lo;
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
+int procfs__which(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(cmd, '/')) {
+		snprintf(out, len, "%s", cmd);
+		return 0;
+	}
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		/* An empty PATH entry is the current directory. */
+		snprintf(out, len, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
+		if (!access(out, X_OK))
+			return 0;
+		p += n + (p[n] == ':');
+	}
+	return -ENOENT;
+}
