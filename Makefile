@@ -140,7 +140,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRC
 GO_WORKLOAD_DIRS := $(wildcard tests/workloads/go/*/)
 GO_WORKLOADS := $(patsubst tests/workloads/go/%/,$(OUTPUT)/workloads/go-%,$(GO_WORKLOAD_DIRS))
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(MODEL_OBJS)
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(MODEL_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(MODEL_OBJS) -lcmocka $(LDLIBS) -o $@

@@ -8,6 +8,7 @@
 #include "model/group.h"
 #include "model/alloc_site.h"
 #include "model/syscalls.h"
+#include "model/io.h"
 
 #define MIN_FOLD 1.5		/* moves smaller than this are noise */
 #define MIN_COUNT 10		/* fewer events on both sides: not comparable */
@@ -20,12 +21,6 @@ struct group {
 	int pid;		/* 0: summed over every pid of comm */
 	struct fp_group s[2];	/* 0 before, 1 after */
 };
-
-/* Zero-copy and copying data syscalls, for recordings without an io
- * section: the syscall table alone still shows the switch. */
-static const char *const zc_calls[] = { "sendfile", "splice", "copy_file_range", "vmsplice", "tee", NULL };
-static const char *const copy_calls[] = { "read", "write", "pread64", "pwrite64", "readv", "writev",
-	"preadv", "pwritev", "preadv2", "pwritev2", "recvfrom", "sendto", "recvmsg", "sendmsg", NULL };
 
 const char *diff__kind_name(enum fp_change_kind k)
 {
@@ -58,51 +53,6 @@ static double log2_fold(double fold)
 		return MAX_LOG2;
 	l = fabs(log2(fold));
 	return l > MAX_LOG2 ? MAX_LOG2 : l;
-}
-
-/* ---- formatting --------------------------------------------------------- */
-
-static const char *fmt_num(double v, const char *unit, char *buf, size_t len)
-{
-	static const char *const bin[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int i = 0;
-
-	if (!strcmp(unit, "B") || !strcmp(unit, "B/s")) {
-		while (v >= 1024 && i < 4) {
-			v /= 1024;
-			i++;
-		}
-		snprintf(buf, len, i ? "%.2f %s%s" : "%.0f %s%s", v, bin[i], unit[1] ? "/s" : "");
-	} else if (!strcmp(unit, "ns")) {
-		if (v >= 1e9)
-			snprintf(buf, len, "%.2f s", v / 1e9);
-		else if (v >= 1e6)
-			snprintf(buf, len, "%.2f ms", v / 1e6);
-		else if (v >= 1e3)
-			snprintf(buf, len, "%.2f us", v / 1e3);
-		else
-			snprintf(buf, len, "%.0f ns", v);
-	} else if (v >= 1e6) {
-		snprintf(buf, len, "%.2fM%s%s", v / 1e6, *unit ? " " : "", unit);
-	} else if (v >= 1e4) {
-		snprintf(buf, len, "%.1fk%s%s", v / 1e3, *unit ? " " : "", unit);
-	} else {
-		snprintf(buf, len, v == floor(v) || v >= 100 ? "%.0f%s%s" : "%.3g%s%s", v, *unit ? " " : "", unit);
-	}
-	return buf;
-}
-
-static const char *fmt_fold(double fold, char *buf, size_t len)
-{
-	if (isinf(fold))
-		snprintf(buf, len, "new");
-	else if (fold <= 0)
-		snprintf(buf, len, "gone");
-	else if (fold >= 1)
-		snprintf(buf, len, "x%.1f", fold);
-	else
-		snprintf(buf, len, "/%.1f", 1 / fold);
-	return buf;
 }
 
 /* ---- groups ------------------------------------------------------------- */
@@ -209,7 +159,8 @@ static int groups__build(struct groups *G, const struct fp_snapshot *s[2])
 /* ---- changes ------------------------------------------------------------ */
 
 static struct fp_change *diff__add(struct fp_diff *d, const struct group *g, enum fp_change_kind kind,
-				   const char *what, const char *unit, double before, double after, double score)
+				   const char *what, const char *unit, double before, double after, double fold,
+				   double score)
 {
 	struct fp_change *c;
 
@@ -233,6 +184,7 @@ static struct fp_change *diff__add(struct fp_diff *d, const struct group *g, enu
 	snprintf(c->unit, sizeof(c->unit), "%s", unit);
 	c->before = before;
 	c->after = after;
+	c->fold = fold;
 	c->score = score;
 	return c;
 }
@@ -243,18 +195,16 @@ static int add_rate(struct fp_diff *d, const struct group *g, const char *what, 
 		    uint64_t cb, uint64_t ca, double weight)
 {
 	double rb = cb / d->before_s, ra = ca / d->after_s, fold = diff__fold(rb, ra), l = log2_fold(fold);
-	char b1[32], b2[32], t1[32], t2[32], f[16];
 	struct fp_change *c;
 
 	if ((cb < MIN_COUNT && ca < MIN_COUNT) || (fold < MIN_FOLD && fold > 1 / MIN_FOLD))
 		return 0;
-	c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra,
+	c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra, fold,
 		      (l >= 1 ? 200 : 100) + l * 4.5 * (0.5 + 0.5 * weight));
 	if (!c)
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text), "%s %s -> %s (%s; in all %s -> %s)", what,
-		 fmt_num(rb, unit, b1, sizeof(b1)), fmt_num(ra, unit, b2, sizeof(b2)), fmt_fold(fold, f, sizeof(f)),
-		 fmt_num(cb, unit[0] == 'B' ? "B" : "", t1, sizeof(t1)), fmt_num(ca, unit[0] == 'B' ? "B" : "", t2, sizeof(t2)));
+	c->total_before = cb;
+	c->total_after = ca;
 	return 0;
 }
 
@@ -262,8 +212,7 @@ static int add_pct(struct fp_diff *d, const struct group *g, const char *name, c
 		   const struct fp_hist *hb, const struct fp_hist *ha, double q, double weight)
 {
 	double vb, va, fold, l;
-	char what[96], b1[32], b2[32], f[16];
-	struct fp_change *c;
+	char what[96];
 
 	if (hb->count < MIN_HIST_COUNT || ha->count < MIN_HIST_COUNT)
 		return 0;
@@ -274,26 +223,26 @@ static int add_pct(struct fp_diff *d, const struct group *g, const char *name, c
 		return 0;
 	l = log2_fold(fold);
 	snprintf(what, sizeof(what), "%s p%d", name, (int)(q * 100));
-	c = diff__add(d, g, FP_CHG_PERCENTILE, what, unit, vb, va,
-		      (l >= 1 ? 200 : 100) + l * 4.5 * (0.5 + 0.5 * weight));
-	if (!c)
+	if (!diff__add(d, g, FP_CHG_PERCENTILE, what, unit, vb, va, fold,
+		       (l >= 1 ? 200 : 100) + l * 4.5 * (0.5 + 0.5 * weight)))
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text), "%s %s -> %s (%s)", what, fmt_num(vb, unit, b1, sizeof(b1)),
-		 fmt_num(va, unit, b2, sizeof(b2)), fmt_fold(fold, f, sizeof(f)));
 	return 0;
 }
 
-static uint64_t sys_calls_in(const struct fp_proc *p, const char *const *names)
+/* Zero-copy and copying calls of the syscall table, by the data-path
+ * family's own classification (bpf/fp_io.h), for recordings without an io
+ * section: the syscall table alone still shows the switch. */
+static void data_calls(const struct fp_proc *p, uint64_t *zc, uint64_t *copy)
 {
-	uint64_t n = 0;
+	*zc = *copy = 0;
+	for (size_t i = 0; i < p->nsys; i++) {
+		unsigned int fam = fp_io_family_of(p->sys[i].nr);
 
-	for (; *names; names++) {
-		int nr = syscall__nr(*names);
-		const struct fp_sys_stat *s = nr >= 0 ? proc__sys((struct fp_proc *)p, nr, false) : NULL;
-
-		n += s ? s->calls : 0;
+		if (fam == FP_IO_ZERO_COPY)
+			*zc += p->sys[i].calls;
+		else if (fam == FP_IO_COPY_IN || fam == FP_IO_COPY_OUT)
+			*copy += p->sys[i].calls;
 	}
-	return n;
 }
 
 /* With an io section: the zero-copy share of the bytes moved. */
@@ -301,7 +250,6 @@ static int data_path_bytes(struct fp_diff *d, const struct group *g)
 {
 	const struct fp_group *b = &g->s[0], *a = &g->s[1];
 	double sb, sa, mb, ma, spb, spa, fold;
-	char t[4][32], f[16];
 	struct fp_change *c;
 
 	if (!(b->zc + b->copy) || !(a->zc + a->copy))
@@ -316,15 +264,15 @@ static int data_path_bytes(struct fp_diff *d, const struct group *g)
 	spa = proc__sys_calls(&a->sum) / ma;
 	fold = diff__fold(spb, spa);
 	c = diff__add(d, g, FP_CHG_DATA_PATH, sa < sb ? "zero-copy -> copy" : "copy -> zero-copy",
-		      "share", sb, sa, 400 + fabs(sa - sb) * 50 + log2_fold(fold) * 2);
+		      "share", sb, sa, fold, 400 + fabs(sa - sb) * 50 + log2_fold(fold) * 2);
 	if (!c)
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text),
-		 "data path %s: zero-copy share of bytes %.0f%% -> %.0f%% (zero-copy %s -> %s, copy %s -> %s); "
-		 "syscalls per MiB moved %.3g -> %.3g (%s)", c->what, sb * 100, sa * 100,
-		 fmt_num(b->zc, "B", t[0], 32), fmt_num(a->zc, "B", t[1], 32),
-		 fmt_num(b->copy, "B", t[2], 32), fmt_num(a->copy, "B", t[3], 32),
-		 spb, spa, fmt_fold(fold, f, sizeof(f)));
+	c->zc[0] = b->zc;
+	c->zc[1] = a->zc;
+	c->copy[0] = b->copy;
+	c->copy[1] = a->copy;
+	c->per_mib[0] = spb;
+	c->per_mib[1] = spa;
 	return 0;
 }
 
@@ -332,27 +280,30 @@ static int data_path_bytes(struct fp_diff *d, const struct group *g)
  * rose, or the reverse. */
 static int data_path_calls(struct fp_diff *d, const struct group *g)
 {
-	double zb = sys_calls_in(&g->s[0].sum, zc_calls) / d->before_s;
-	double za = sys_calls_in(&g->s[1].sum, zc_calls) / d->after_s;
-	double cb = sys_calls_in(&g->s[0].sum, copy_calls) / d->before_s;
-	double ca = sys_calls_in(&g->s[1].sum, copy_calls) / d->after_s;
-	double fold = diff__fold(zb + cb, za + ca);
-	char t[4][32], f[16];
+	uint64_t n[2][2];	/* [side][zero-copy, copy] */
+	double zb, za, cb, ca, fold;
 	struct fp_change *c;
-	bool lost = zb > 0 && za <= zb / 4 && ca >= 2 * cb;
-	bool won = za > 0 && zb <= za / 4 && cb >= 2 * ca;
+	bool lost, won;
 
+	data_calls(&g->s[0].sum, &n[0][0], &n[0][1]);
+	data_calls(&g->s[1].sum, &n[1][0], &n[1][1]);
+	zb = n[0][0] / d->before_s;
+	za = n[1][0] / d->after_s;
+	cb = n[0][1] / d->before_s;
+	ca = n[1][1] / d->after_s;
+	fold = diff__fold(zb + cb, za + ca);
+	lost = zb > 0 && za <= zb / 4 && ca >= 2 * cb;
+	won = za > 0 && zb <= za / 4 && cb >= 2 * ca;
 	if (!lost && !won)
 		return 0;
 	c = diff__add(d, g, FP_CHG_DATA_PATH, lost ? "zero-copy -> copy" : "copy -> zero-copy",
-		      "calls/s", zb, za, 400 + 25 + log2_fold(fold) * 2);
+		      "calls/s", zb, za, fold, 400 + 25 + log2_fold(fold) * 2);
 	if (!c)
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text),
-		 "data path %s (from the syscall table): zero-copy calls (sendfile, splice, ...) %s -> %s, "
-		 "copying calls (read, write, ...) %s -> %s; data syscalls per second %s",
-		 c->what, fmt_num(zb, "calls/s", t[0], 32), fmt_num(za, "calls/s", t[1], 32),
-		 fmt_num(cb, "calls/s", t[2], 32), fmt_num(ca, "calls/s", t[3], 32), fmt_fold(fold, f, sizeof(f)));
+	c->zc[0] = zb;
+	c->zc[1] = za;
+	c->copy[0] = cb;
+	c->copy[1] = ca;
 	return 0;
 }
 
@@ -377,12 +328,12 @@ static int findings_moved(struct fp_diff *d, const struct group *g)
 			if (has_finding(o, f->kind))
 				continue;
 			c = diff__add(d, g, k ? FP_CHG_FINDING_NEW : FP_CHG_FINDING_GONE, f->kind, "",
-				      !k, k, (serious ? 300 : 100) + (k ? 40 : 20) +
+				      !k, k, k ? INFINITY : 0, (serious ? 300 : 100) + (k ? 40 : 20) +
 				      (!strcmp(f->severity, "critical") ? 20 : 0));
 			if (!c)
 				return -ENOMEM;
-			snprintf(c->text, sizeof(c->text), "finding %s %s: [%s] %s", f->kind,
-				 k ? "appeared" : "went away", f->severity, f->summary);
+			snprintf(c->severity, sizeof(c->severity), "%s", f->severity);
+			snprintf(c->summary, sizeof(c->summary), "%s", f->summary ? f->summary : "");
 		}
 	}
 	return 0;
@@ -392,16 +343,11 @@ static int proc_came_or_went(struct fp_diff *d, const struct group *g)
 {
 	int k = g->s[0].nprocs ? 0 : 1;	/* the side that has it */
 	double rate = proc__sys_calls(&g->s[k].sum) / (k ? d->after_s : d->before_s);
-	struct fp_change *c;
-	char b[32];
 
-	c = diff__add(d, g, k ? FP_CHG_PROC_NEW : FP_CHG_PROC_GONE, k ? "process appeared" : "process went away",
-		      "calls/s", k ? 0 : rate, k ? rate : 0, 200 + (rate > 0 ? log2_fold(rate) : 0));
-	if (!c)
+	if (!diff__add(d, g, k ? FP_CHG_PROC_NEW : FP_CHG_PROC_GONE, k ? "process appeared" : "process went away",
+		       "calls/s", k ? 0 : rate, k ? rate : 0, k ? INFINITY : 0,
+		       200 + (rate > 0 ? log2_fold(rate) : 0)))
 		return -ENOMEM;
-	snprintf(c->text, sizeof(c->text), "%s only %s (%d process%s, %s)", g->comm,
-		 k ? "after" : "before", g->s[k].nprocs, g->s[k].nprocs > 1 ? "es" : "",
-		 fmt_num(rate, "syscalls/s", b, sizeof(b)));
 	return 0;
 }
 
@@ -484,7 +430,7 @@ static int new_top_sites(struct fp_diff *d, const struct group *g)
 	bool est = b->alloc_estimated || a->alloc_estimated;
 	uint64_t tb = est ? b->alloc_bytes : b->alloc_calls, ta = est ? a->alloc_bytes : a->alloc_calls;
 	const char *unit = est ? "B/s" : "calls/s";
-	char what[96], r1[32], r2[32];
+	char what[96];
 
 	for (size_t i = 0; i < a->nsites; i++) {
 		const struct fp_group_site *sa = &a->sites[i];
@@ -501,13 +447,16 @@ static int new_top_sites(struct fp_diff *d, const struct group *g)
 		if ((tb && (double)vb / tb >= 0.10) || rb * 2 > ra)
 			continue;
 		snprintf(what, sizeof(what), "top allocation site %.70s", sa->caller);
-		c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra,
+		c = diff__add(d, g, FP_CHG_RATE, what, unit, rb, ra, diff__fold(rb, ra),
 			      200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
 		if (!c)
 			return -ENOMEM;
-		snprintf(c->text, sizeof(c->text), "new top allocation site %s: %s -> %s (%.0f%% of the allocated %s after)",
-			 sa->caller, fmt_num(rb, unit, r1, sizeof(r1)), fmt_num(ra, unit, r2, sizeof(r2)),
-			 share * 100, est ? "bytes; estimated" : "calls");
+		c->subject = FP_SUBJ_ALLOC_SITE;
+		snprintf(c->name, sizeof(c->name), "%s", sa->caller);
+		c->share = share;
+		c->estimated = est;
+		c->total_before = vb;
+		c->total_after = va;
 	}
 	return 0;
 }
@@ -517,26 +466,33 @@ static int new_top_sites(struct fp_diff *d, const struct group *g)
 static int new_hot_paths(struct fp_diff *d, const struct group *g)
 {
 	const struct fp_group *b = &g->s[0], *a = &g->s[1];
-	char what[96], r1[32], r2[32];
+	char what[96];
 
 	for (size_t i = 0; i < a->npaths; i++) {
 		const struct fp_group_path *pa = &a->paths[i];
 		double ra = pa->calls / d->after_s, rb = 0, share;
+		uint64_t cb = 0;
 		struct fp_change *c;
 
 		if (pa->calls < 100 || !a->stat_calls || (share = (double)pa->calls / a->stat_calls) < 0.10)
 			continue;
 		for (size_t j = 0; j < b->npaths; j++)
-			if (!strcmp(b->paths[j].path, pa->path))
-				rb = b->paths[j].calls / d->before_s;
+			if (!strcmp(b->paths[j].path, pa->path)) {
+				cb = b->paths[j].calls;
+				rb = cb / d->before_s;
+			}
 		if (rb * 4 > ra)
 			continue;
 		snprintf(what, sizeof(what), "hot stat path %.70s", pa->path);
-		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra, 200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
+		c = diff__add(d, g, FP_CHG_RATE, what, "calls/s", rb, ra, diff__fold(rb, ra),
+			      200 + log2_fold(diff__fold(rb, ra)) * 4.5 * (0.5 + 0.5 * share));
 		if (!c)
 			return -ENOMEM;
-		snprintf(c->text, sizeof(c->text), "new hot stat path %s: %s -> %s (%.0f%% of the stat calls after)",
-			 pa->path, fmt_num(rb, "calls/s", r1, sizeof(r1)), fmt_num(ra, "calls/s", r2, sizeof(r2)), share * 100);
+		c->subject = FP_SUBJ_STAT_PATH;
+		snprintf(c->name, sizeof(c->name), "%s", pa->path);
+		c->share = share;
+		c->total_before = cb;
+		c->total_after = pa->calls;
 	}
 	return 0;
 }

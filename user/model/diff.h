@@ -29,16 +29,39 @@ enum fp_change_kind {
 	FP_CHG_PERCENTILE,	/* p50/p99 of a histogram */
 };
 
+/* What an FP_CHG_RATE change is the rate of. */
+enum fp_change_subject {
+	FP_SUBJ_METRIC,		/* a syscall or a section's counter */
+	FP_SUBJ_ALLOC_SITE,	/* an allocation site that became a top one */
+	FP_SUBJ_STAT_PATH,	/* a stat path that became hot */
+};
+
+/* A change as numbers; views/diff_text.c phrases it for people. */
 struct fp_change {
 	enum fp_change_kind kind;
 	char comm[FP_COMM_LEN];
 	int pid;		/* 0: every process of comm, summed */
 	int nprocs_before, nprocs_after;
 	char what[96];		/* "read calls/s", "syscall latency p99", finding kind */
-	char unit[16];		/* "calls/s", "B/s", "ns", "" */
+	char unit[16];		/* "calls/s", "B/s", "ns", "share", "" */
 	double before, after;
+	double fold;		/* the move ranked: after/before, INFINITY new, 0 gone */
 	double score;
-	char text[320];		/* one line for people */
+	/* FP_CHG_RATE: the counts (or bytes) behind the two rates. */
+	double total_before, total_after;
+	/* FP_CHG_RATE of a site or path: which one (uncut), its share of the
+	 * allocations (of the bytes when estimated) or stat calls after. */
+	enum fp_change_subject subject;
+	char name[320];
+	double share;
+	bool estimated;
+	/* FP_CHG_DATA_PATH: zero-copy and copying bytes (unit "share"), or
+	 * calls/s from the syscall table (unit "calls/s"); with bytes, the
+	 * syscalls per MiB moved. */
+	double zc[2], copy[2], per_mib[2];	/* 0 before, 1 after */
+	/* FP_CHG_FINDING_*: the finding's own words. */
+	char severity[12];
+	char summary[320];
 };
 
 struct fp_diff {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "views/report.h"
 #include "views/units.h"
+#include "views/diff_text.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -523,6 +524,7 @@ void report_html__diff(FILE *f, const struct fp_diff *d, const char *before, con
 		fputs("<table><tr><th class=\"n\">#</th><th>process</th><th>change</th><th></th></tr>\n", f);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct fp_change *c = &d->v[i];
+		char text[FP_CHANGE_TEXT];
 
 		fprintf(f, "<tr class=\"%s\"><td class=\"n\">%zu</td><td>", diff__kind_name(c->kind), i + 1);
 		html__puts(f, c->comm);
@@ -531,7 +533,7 @@ void report_html__diff(FILE *f, const struct fp_diff *d, const char *before, con
 		fputs("</td><td>", f);
 		if (c->kind == FP_CHG_DATA_PATH)
 			fputs("<b class=\"warning\">", f);
-		html__puts(f, c->text);
+		html__puts(f, diff_text__change(c, text, sizeof(text)));
 		if (c->kind == FP_CHG_DATA_PATH)
 			fputs("</b>", f);
 		fputs("</td>", f);

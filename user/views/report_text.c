@@ -6,6 +6,7 @@
 #include "views/report.h"
 #include "views/text.h"
 #include "views/units.h"
+#include "views/diff_text.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -206,7 +207,7 @@ static void who(const struct fp_change *c, char *buf, size_t len)
 
 void report_text__diff(FILE *f, const struct fp_diff *d, const char *before, const char *after)
 {
-	char w[64];
+	char w[64], text[FP_CHANGE_TEXT];
 
 	fprintf(f, "fastpath diff\n  before: %s (%.2f s)\n  after:  %s (%.2f s)\n", before, d->before_s,
 		after, d->after_s);
@@ -215,6 +216,6 @@ void report_text__diff(FILE *f, const struct fp_diff *d, const char *before, con
 		fprintf(f, "no change of 1.5x or more\n");
 	for (size_t i = 0; i < d->n; i++) {
 		who(&d->v[i], w, sizeof(w));
-		fprintf(f, "%3zu. %s: %s\n", i + 1, w, d->v[i].text);
+		fprintf(f, "%3zu. %s: %s\n", i + 1, w, diff_text__change(&d->v[i], text, sizeof(text)));
 	}
 }

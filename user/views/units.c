@@ -61,16 +61,16 @@ const char *units__bytes3g(double v, char *buf, size_t len)
 	return buf;
 }
 
-const char *units__dur(uint64_t ns, char *buf, size_t len)
+const char *units__dur(double ns, char *buf, size_t len)
 {
-	if (ns >= 1000000000ULL)
+	if (ns >= 1e9)
 		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1000000ULL)
+	else if (ns >= 1e6)
 		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1000ULL)
+	else if (ns >= 1e3)
 		snprintf(buf, len, "%.2f us", ns / 1e3);
 	else
-		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+		snprintf(buf, len, "%.0f ns", ns);
 	return buf;
 }
 
@@ -86,6 +86,39 @@ const char *units__val3g(double v, const char *unit, char *buf, size_t len)
 	if (!strcmp(unit, "ns"))
 		return units__dur((uint64_t)v, buf, len);
 	return units__bytes3g(v, buf, len);
+}
+
+const char *units__amount(double v, const char *unit, char *buf, size_t len)
+{
+	const char *sp = *unit ? " " : "";
+	int u;
+
+	if (!strcmp(unit, "B") || !strcmp(unit, "B/s")) {
+		u = scale_binary(&v, 4);
+		snprintf(buf, len, u ? "%.2f %s%s" : "%.0f %s%s", v, bin_units[u], unit[1] ? "/s" : "");
+	} else if (!strcmp(unit, "ns")) {
+		units__dur(v, buf, len);
+	} else if (v >= 1e6) {
+		snprintf(buf, len, "%.2fM%s%s", v / 1e6, sp, unit);
+	} else if (v >= 1e4) {
+		snprintf(buf, len, "%.1fk%s%s", v / 1e3, sp, unit);
+	} else {
+		snprintf(buf, len, v == floor(v) || v >= 100 ? "%.0f%s%s" : "%.3g%s%s", v, sp, unit);
+	}
+	return buf;
+}
+
+const char *units__fold(double fold, char *buf, size_t len)
+{
+	if (isinf(fold))
+		snprintf(buf, len, "new");
+	else if (fold <= 0)
+		snprintf(buf, len, "gone");
+	else if (fold >= 1)
+		snprintf(buf, len, "x%.1f", fold);
+	else
+		snprintf(buf, len, "/%.1f", 1 / fold);
+	return buf;
 }
 
 /* One row of a 5-character scale: values below `below` print as v / div
