@@ -22,6 +22,8 @@ void detail__free(struct detail *det);
 size_t detail__count(const struct detail *det);
 const struct detail_line *detail__line(const struct detail *det, size_t i);
 int detail__add(struct detail *det, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Appends text (malloc'd, owned from now on, freed on failure); NULL on ENOMEM. */
+struct detail_line *detail__push(struct detail *det, int kind, char *text);
 /* Everything about p over an interval of secs seconds, for a screen width
  * columns wide: summary, findings in full, per-syscall table, histograms,
  * and each collected section's breakdown. */

@@ -5,80 +5,6 @@
 #include "views/json.h"
 #include "model/syscalls.h"
 
-json_t *json__hist(const struct fp_hist *h)
-{
-	json_t *buckets = json_array();
-	uint64_t lo, hi;
-
-	for (int i = 0; i < FP_HIST_BUCKETS; i++) {
-		if (!h->b[i])
-			continue;
-		hist__bucket_bounds(i, &lo, &hi);
-		json_array_append_new(buckets, json_pack("{s:I,s:I,s:I}",
-			"lo", (json_int_t)lo, "hi", (json_int_t)(hi == UINT64_MAX ? (uint64_t)INT64_MAX : hi),
-			"count", (json_int_t)h->b[i]));
-	}
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
-		"count", (json_int_t)h->count, "sum", (json_int_t)h->sum,
-		"min", (json_int_t)h->min, "max", (json_int_t)h->max,
-		"p50", (json_int_t)hist__percentile(h, 0.50),
-		"p90", (json_int_t)hist__percentile(h, 0.90),
-		"p99", (json_int_t)hist__percentile(h, 0.99),
-		"buckets", buckets);
-}
-
-static int bad(char *err, size_t errlen, const char *where, const char *what)
-{
-	snprintf(err, errlen, "%s: %s", where, what);
-	return -EINVAL;
-}
-
-static int get_u64(json_t *o, const char *key, uint64_t *v, char *err, size_t errlen, const char *where)
-{
-	json_t *j = json_object_get(o, key);
-	char w[256];
-
-	if (!json_is_integer(j) || json_integer_value(j) < 0) {
-		snprintf(w, sizeof(w), "%s.%s", where, key);
-		return bad(err, errlen, w, j ? "expected a non-negative integer" : "missing");
-	}
-	*v = (uint64_t)json_integer_value(j);
-	return 0;
-}
-
-int json__parse_hist(json_t *j, struct fp_hist *h, char *err, size_t errlen)
-{
-	json_t *buckets, *b;
-	uint64_t lo, hi, cnt;
-	size_t i;
-	int idx, e;
-
-	memset(h, 0, sizeof(*h));
-	if (!json_is_object(j))
-		return bad(err, errlen, "histogram", "expected an object");
-	if ((e = get_u64(j, "count", &h->count, err, errlen, "histogram")) ||
-	    (e = get_u64(j, "sum", &h->sum, err, errlen, "histogram")) ||
-	    (e = get_u64(j, "min", &h->min, err, errlen, "histogram")) ||
-	    (e = get_u64(j, "max", &h->max, err, errlen, "histogram")))
-		return e;
-	buckets = json_object_get(j, "buckets");
-	if (!json_is_array(buckets))
-		return bad(err, errlen, "histogram.buckets", "expected an array");
-	json_array_foreach(buckets, i, b) {
-		if ((e = get_u64(b, "lo", &lo, err, errlen, "histogram.buckets[]")) ||
-		    (e = get_u64(b, "hi", &hi, err, errlen, "histogram.buckets[]")) ||
-		    (e = get_u64(b, "count", &cnt, err, errlen, "histogram.buckets[]")))
-			return e;
-		if (hi == (uint64_t)INT64_MAX)
-			hi = UINT64_MAX;
-		idx = hist__bucket_of(lo, hi);
-		if (idx < 0)
-			return bad(err, errlen, "histogram.buckets[]", "bounds are not fastpath's buckets");
-		h->b[idx] = cnt;
-	}
-	return 0;
-}
-
 static json_t *json__syscalls(const struct fp_proc *p)
 {
 	json_t *o = json_object();
@@ -166,20 +92,20 @@ static int parse_syscalls(json_t *o, struct fp_proc *p, char *err, size_t errlen
 	int nr, e;
 
 	if (!json_is_object(o))
-		return bad(err, errlen, where, "syscalls: expected an object");
+		return json__bad(err, errlen, where, "syscalls: expected an object");
 	json_object_foreach(o, name, v) {
 		struct fp_sys_stat *s;
 
 		snprintf(w, sizeof(w), "%s.syscalls.%s", where, name);
 		nr = syscall__nr(name);
 		if (nr < 0)
-			return bad(err, errlen, w, "unknown syscall name");
+			return json__bad(err, errlen, w, "unknown syscall name");
 		s = proc__sys(p, nr, true);
 		if (!s)
 			return -ENOMEM;
-		if ((e = get_u64(v, "calls", &s->calls, err, errlen, w)) ||
-		    (e = get_u64(v, "errors", &s->errors, err, errlen, w)) ||
-		    (e = get_u64(v, "total_ns", &s->total_ns, err, errlen, w)))
+		if ((e = json__get_u64(v, "calls", &s->calls, err, errlen, w)) ||
+		    (e = json__get_u64(v, "errors", &s->errors, err, errlen, w)) ||
+		    (e = json__get_u64(v, "total_ns", &s->total_ns, err, errlen, w)))
 			return e;
 		e = json__parse_hist(json_object_get(v, "latency_ns"), &s->lat, err, errlen);
 		if (e)
@@ -197,12 +123,12 @@ static int parse_findings(json_t *a, struct fp_proc *p, char *err, size_t errlen
 	if (!a)
 		return 0;
 	if (!json_is_array(a))
-		return bad(err, errlen, where, "findings: expected an array");
+		return json__bad(err, errlen, where, "findings: expected an array");
 	json_array_foreach(a, i, f) {
 		const char *k = json_string_value(json_object_get(f, "kind"));
 
 		if (!k)
-			return bad(err, errlen, where, "findings[]: kind missing");
+			return json__bad(err, errlen, where, "findings[]: kind missing");
 		if (proc__add_finding(p, k,
 				      json_string_value(json_object_get(f, "severity")) ?: "info",
 				      json_string_value(json_object_get(f, "summary")),
@@ -222,16 +148,16 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 
 	snprintf(where, sizeof(where), "processes[%zu]", idx);
 	if (!json_is_object(o))
-		return bad(err, errlen, where, "expected an object");
+		return json__bad(err, errlen, where, "expected an object");
 	if (!json_is_integer(pid))
-		return bad(err, errlen, where, "pid: expected an integer");
+		return json__bad(err, errlen, where, "pid: expected an integer");
 	p = snapshot__proc(s, (int)json_integer_value(pid), true);
 	if (!p)
 		return -ENOMEM;
 	p->ppid = (int)json_integer_value(json_object_get(o, "ppid"));
 	comm = json_string_value(json_object_get(o, "comm"));
 	if (!comm)
-		return bad(err, errlen, where, "comm: expected a string");
+		return json__bad(err, errlen, where, "comm: expected a string");
 	snprintf(p->comm, sizeof(p->comm), "%s", comm);
 	exe = json_string_value(json_object_get(o, "exe"));
 	p->exe = exe ? strdup(exe) : NULL;
@@ -258,9 +184,9 @@ static int parse_record(json_t *root, struct fp_snapshot *s, char *err, size_t e
 	int e;
 
 	if (!json_is_object(root))
-		return bad(err, errlen, "top level", "expected a JSON object (a fastpath recording)");
+		return json__bad(err, errlen, "top level", "expected a JSON object (a fastpath recording)");
 	if (!schema)
-		return bad(err, errlen, "schema", "missing: not a fastpath recording");
+		return json__bad(err, errlen, "schema", "missing: not a fastpath recording");
 	if (strcmp(schema, FP_SCHEMA_RECORD)) {
 		snprintf(err, errlen, "schema is \"%s\", expected \"%s\"", schema, FP_SCHEMA_RECORD);
 		return -EINVAL;
@@ -281,7 +207,7 @@ static int parse_record(json_t *root, struct fp_snapshot *s, char *err, size_t e
 	s->bpf_run_cnt = json_integer_value(json_object_get(json_object_get(root, "self"), "bpf_run_count"));
 	procs = json_object_get(root, "processes");
 	if (!json_is_array(procs))
-		return bad(err, errlen, "processes", procs ? "expected an array" : "missing");
+		return json__bad(err, errlen, "processes", procs ? "expected an array" : "missing");
 	json_array_foreach(procs, i, p) {
 		e = parse_proc(p, s, i, err, errlen);
 		if (e)

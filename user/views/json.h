@@ -10,9 +10,14 @@
 
 #define FP_SCHEMA_RECORD "fastpath.record/1"
 
+/* json_common.c: what every section's JSON shares. */
 json_t *json__hist(const struct fp_hist *h);
 /* Fills h from a HISTOGRAM object; err names the problem. */
 int json__parse_hist(json_t *j, struct fp_hist *h, char *err, size_t errlen);
+/* "where: what" into err; -EINVAL. */
+int json__bad(char *err, size_t errlen, const char *where, const char *what);
+/* o[key] as a non-negative integer, else json__bad naming where.key. */
+int json__get_u64(json_t *o, const char *key, uint64_t *v, char *err, size_t errlen, const char *where);
 
 json_t *json__proc(const struct fp_proc *p, double window_s);
 json_t *json__record(const struct fp_snapshot *s);

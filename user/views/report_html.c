@@ -36,20 +36,6 @@ static const char css[] =
 	"figcaption{font-weight:bold;font-size:.95em}.none{color:#666;font-style:italic}"
 	"@media print{body{max-width:none;margin:0}h2{break-before:auto;break-after:avoid}}";
 
-void html__puts(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void head(FILE *f, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
