@@ -32,7 +32,8 @@ struct fp_targ_cfg {
 	unsigned char all;		/* trace every process */
 	unsigned char follow;		/* add children of targets at fork */
 	unsigned char by_comm;		/* add processes that exec with comm */
-	unsigned char pad;
+	unsigned char hold_exec;	/* stop a target at exec until its per-process
+					 * probes are attached (fp_held, fp_exec_events) */
 	unsigned long long cgroup_id;	/* cgroup v2 id; 0 = any */
 	char comm[FP_COMM_LEN];
 };
@@ -58,7 +59,17 @@ enum fp_drop_reason {
 	FP_DROP_STAT_PATHS,
 	FP_DROP_ALLOC,
 	FP_DROP_STACKS,
+	FP_DROP_EXEC_HOLD,	/* a target's exec not held: probes late, early calls missed */
 	FP_DROP_MAX = 16,
 };
+
+/* A target stopped at exec (fp_exec_events), until user space has attached
+ * the probes that fit its new image and sends SIGCONT. */
+struct fp_exec_event {
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long exec_ns;
+};
+#define FP_MAX_HELD 1024	/* processes held at exec at once */
 
 #endif /* FP_TARGET_H */

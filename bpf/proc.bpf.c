@@ -12,6 +12,23 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define FP_SIGSTOP 19
+
+/* Targets stopped at exec, tgid -> exec time: user space deletes the entry
+ * when it sends SIGCONT.  A guardian process holds this map's fd and
+ * continues every pid still in it if fastpath dies (user/probes/hold.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_HELD);
+	__type(key, __u32);
+	__type(value, __u64);
+} fp_held SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} fp_exec_events SEC(".maps");
+
 static __always_inline bool comm_matches(const char *comm)
 {
 	for (int i = 0; i < FP_COMM_LEN; i++) {
@@ -50,26 +67,65 @@ int BPF_PROG(fp_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* A target runs a new image: its allocator probes (uprobes on that binary
+ * and its libc) do not exist yet.  Stop it before its first user
+ * instruction (the signal is acted on when the exec returns to user space)
+ * and tell user space, which attaches them and sends SIGCONT.  Held only
+ * when the registry entry fits: else it runs on, is attached late and the
+ * miss is counted (FP_DROP_EXEC_HOLD). */
+static __always_inline void hold(__u32 tgid, __u64 now)
+{
+	bool held = !bpf_map_update_elem(&fp_held, &tgid, &now, BPF_ANY);
+	struct fp_exec_event *e;
+
+	e = bpf_ringbuf_reserve(&fp_exec_events, sizeof(*e), 0);
+	if (!e) {
+		if (held)
+			bpf_map_delete_elem(&fp_held, &tgid);
+		fp_drop(FP_DROP_EXEC_HOLD);
+		return;
+	}
+	e->tgid = tgid;
+	e->exec_ns = now;
+	/* Registry full: attach late all the same, and count the miss. */
+	if (held && bpf_send_signal(FP_SIGSTOP)) {
+		bpf_map_delete_elem(&fp_held, &tgid);
+		held = false;
+	}
+	e->pad = !held;
+	if (!held)
+		fp_drop(FP_DROP_EXEC_HOLD);
+	bpf_ringbuf_submit(e, 0);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(fp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = p->tgid;
 	struct fp_proc_info *info;
+	__u64 now = bpf_ktime_get_ns();
 	int st;
 
 	st = fp_target_state(tgid);
-	/* `fastpath -- CMD`: counting starts exactly here. */
-	if (st == FP_TARGET_PENDING)
+	/* `fastpath -- CMD`: counting starts exactly here; its probes were
+	 * attached before the exec. */
+	if (st == FP_TARGET_PENDING) {
 		add_target(tgid);
-	else if (!st && targ_cfg.by_comm && comm_matches(p->comm))
+	} else if (!st && targ_cfg.by_comm && comm_matches(p->comm)) {
 		add_target(tgid);
-	else if (!st)
+		if (targ_cfg.hold_exec)
+			hold(tgid, now);
+	} else if (!st) {
 		return 0;
+	} else if (targ_cfg.hold_exec && !targ_cfg.all) {
+		/* A followed child, or a target that execs again (sh -c). */
+		hold(tgid, now);
+	}
 	fp_proc_seen(tgid);
 	info = bpf_map_lookup_elem(&fp_procs, &tgid);
 	if (info) {
 		__builtin_memcpy(info->comm, p->comm, FP_COMM_LEN);
-		info->exec_ns = bpf_ktime_get_ns();
+		info->exec_ns = now;
 	}
 	return 0;
 }
@@ -87,6 +143,7 @@ int BPF_PROG(fp_exit, struct task_struct *p, bool group_dead)
 		info->exit_ns = bpf_ktime_get_ns();
 		info->exit_code = p->exit_code;
 	}
+	bpf_map_delete_elem(&fp_held, &tgid);
 	/* An empty fp_targets tells user space that every target has gone. */
 	if (!bpf_map_delete_elem(&fp_targets, &tgid))
 		fp_target_bits_set(tgid, 0);

@@ -298,6 +298,7 @@ const char *drop__name(int reason)
 		[FP_DROP_STAT_PATHS] = "stat_paths_full",
 		[FP_DROP_ALLOC] = "alloc_full",
 		[FP_DROP_STACKS] = "stacks_full",
+		[FP_DROP_EXEC_HOLD] = "exec_not_held",
 	};
 
 	if (reason >= 0 && reason < FP_DROP_MAX && names[reason])

@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pthread.h>
 #include "probes/family.h"
+#include "probes/hold.h"
 #include "util/err.h"
 #include "util/procfs.h"
 
@@ -28,6 +30,8 @@ struct fp_probes {
 	int targets_fd, procs_fd, drops_fd, bits_fd;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
 	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
+	struct fp_hold *hold;	/* targets held at exec (hold.h); NULL if none */
+	pthread_mutex_t attach_lock;	/* attach_pid: main and hold threads */
 };
 
 void probes__set_syscalls(struct fp_probes *P, void *skel)
@@ -170,6 +174,24 @@ static double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Per-process probes (uprobes) must be in place before a target's new
+ * image runs: targets are held at exec when a family has them.  Not for
+ * -a, whose probes are system-wide. */
+static bool wants_hold(const struct fp_probe_opts *opts)
+{
+	if (opts->cfg.all)
+		return false;
+	for (size_t i = 0; i < NFAM; i++)
+		if (families[i]->attach_pid && (!families[i]->wanted || families[i]->wanted(opts)))
+			return true;
+	return false;
+}
+
+static int hold_attach(void *ctx, int pid)
+{
+	return probes__attach_pid(ctx, pid, NULL);
+}
+
 int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 {
 	struct fp_probes *P;
@@ -182,6 +204,8 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 		return -ENOMEM;
 	P->opts = *opts;
 	P->targets_fd = P->procs_fd = P->drops_fd = P->bits_fd = P->stats_fd = -1;
+	pthread_mutex_init(&P->attach_lock, NULL);
+	P->opts.cfg.hold_exec = wants_hold(opts);
 	for (size_t i = 0; i < NFAM; i++) {
 		if (families[i]->wanted && !families[i]->wanted(opts))
 			continue;
@@ -190,6 +214,13 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 		fp_debug("%s probes loaded in %.1f ms", families[i]->name, mono_ms() - t0);
 		if (err) {
 			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	if (P->opts.cfg.hold_exec) {
+		err = hold__new(&P->hold, families[0]->object(P->state[0]), hold_attach, P);
+		if (err) {
+			fp_err("cannot start the exec guardian: %s", strerror(-err));
 			goto cleanup;
 		}
 	}
@@ -251,16 +282,16 @@ int probes__add_target(struct fp_probes *P, int tgid, int state)
 
 int probes__attach_pid(struct fp_probes *P, int tgid, const char *exe)
 {
-	int err;
+	int err = 0;
 
-	for (size_t i = 0; i < NFAM; i++) {
+	pthread_mutex_lock(&P->attach_lock);
+	for (size_t i = 0; i < NFAM && !err; i++) {
 		if (!P->state[i] || !families[i]->attach_pid)
 			continue;
 		err = families[i]->attach_pid(P->state[i], tgid, exe);
-		if (err)
-			return err;
 	}
-	return 0;
+	pthread_mutex_unlock(&P->attach_lock);
+	return err;
 }
 
 int probes__attach(struct fp_probes *P)
@@ -276,7 +307,7 @@ int probes__attach(struct fp_probes *P)
 			return err;
 		}
 	}
-	return 0;
+	return P->hold ? hold__run(P->hold) : 0;
 }
 
 static void read_bpf_stats(struct fp_probes *P, struct fp_snapshot *s)
@@ -373,11 +404,15 @@ void probes__destroy(struct fp_probes *P)
 {
 	if (!P)
 		return;
+	/* First: no attach may run on a family being destroyed, and nothing
+	 * stays stopped. */
+	hold__free(P->hold);
 	for (size_t i = NFAM; i-- > 0;)
 		if (P->state[i])
 			families[i]->destroy(P->state[i]);
 	if (P->stats_fd >= 0)
 		close(P->stats_fd);
+	pthread_mutex_destroy(&P->attach_lock);
 	free(P);
 }
 

@@ -1,0 +1,102 @@
+# End-to-end: allocator probes on the processes a target execs (issue 10):
+# wrapper scripts (sh -c), -c NAME for a process that starts later,
+# --follow.  A target is held at exec until the probes that fit its new
+# binary are attached, so it is counted from its first allocation; the
+# oracle is the program's own runtime.MemStats (Go) or its known calls (C).
+
+# jq over the alloc section of the first process named COMM
+child_q() { jq -r --arg c "$2" "[.processes[] | select(.comm == \$c) | .alloc][0] | $3" "$1"; }
+
+test_alloc_child_sh_c_go_forked() {
+	# dash forks for `cmd; true`: a followed child that execs a Go binary
+	local n=300000
+	fp_run record -q --alloc=exact -o "$TMP/r.json" -- sh -c "'$W/go-allocgo' escape $n > '$TMP/go.out'; true"
+	assert_eq "$(child_q "$TMP/r.json" go-allocgo .go.mode)" exact "Go probes on the child"
+	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$(jq .mallocs "$TMP/go.out")" 2 "child's Go allocations vs MemStats.Mallocs"
+	assert_eq "$(jq '.dropped.exec_not_held // 0' "$TMP/r.json")" 0 "every exec held"
+}
+
+test_alloc_child_bash_c_go_reexec() {
+	# bash execs a lone command in place: the traced pid itself gets a new
+	# image, which needs its own probes (the shell's libc ones do not fit)
+	local n=300000 direct
+	fp_run record -q --alloc=exact -o "$TMP/d.json" -- "$W/go-allocgo" escape $n > "$TMP/d.out"
+	direct=$(child_q "$TMP/d.json" go-allocgo .go.calls)
+	fp_run record -q --alloc=exact -o "$TMP/r.json" -- bash -c "exec '$W/go-allocgo' escape $n > '$TMP/go.out'"
+	assert_eq "$(jq '[.processes[] | select(.comm == "go-allocgo")] | length' "$TMP/r.json")" 1 "one process, re-exec'd"
+	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$(jq .mallocs "$TMP/go.out")" 2 "Go allocations after the shell's exec vs MemStats"
+	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$direct" 2 "the same as running it directly"
+}
+
+test_alloc_child_comm_started_later() {
+	# -c NAME: the process does not exist when fastpath starts
+	local n=200000
+	fp_start record -c go-allocgo --alloc=exact -o "$TMP/r.json"
+	"$W/go-allocgo" escape $n > "$TMP/go.out"
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 20
+	assert_eq "$(child_q "$TMP/r.json" go-allocgo .go.mode)" exact "Go probes on a process matched at exec"
+	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$(jq .mallocs "$TMP/go.out")" 2 "its allocations vs MemStats"
+}
+
+test_alloc_child_follow_pid() {
+	# -p PID --follow: a shell already running starts the Go program later
+	local n=200000 sp
+	bash -c "while [ ! -e '$TMP/go' ]; do sleep 0.02; done; '$W/go-allocgo' escape $n > '$TMP/go.out'" &
+	sp=$!
+	fp_start record -p "$sp" --follow --alloc=exact -o "$TMP/r.json"
+	touch "$TMP/go"
+	wait_pid "$sp" 30
+	wait_pid "$FP_PID" 20
+	assert_eq "$(child_q "$TMP/r.json" go-allocgo .go.mode)" exact "Go probes on the followed child"
+	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$(jq .mallocs "$TMP/go.out")" 2 "its allocations vs MemStats"
+}
+
+test_alloc_child_runs_on_when_fastpath_is_killed() {
+	# fastpath dies (SIGKILL, no clean-up) while a child is stopped at exec
+	# waiting for its probes: the guardian continues it
+	local gp st="" guard
+	FASTPATH_TEST_HOLD_MS=60000 fp_start record --alloc=exact -o "$TMP/r.json" -- \
+		sh -c "'$W/go-allocgo' escape 1000 > '$TMP/go.out'; true"
+	for _ in $(seq 200); do
+		gp=$(pgrep -x go-allocgo -P "$(pgrep -P "$FP_PID" -x sh | head -1)" | head -1) || true
+		[ -n "$gp" ] && st=$(awk '{print $3}' "/proc/$gp/stat" 2>/dev/null) && [ "$st" = T ] && break
+		sleep 0.05
+	done
+	assert_eq "$st" T "the child is held (stopped) at exec"
+	guard=$(pgrep -P "$FP_PID" -x fastpath-guard) || fail "no guardian process"
+	kill -9 "$FP_PID"
+	wait "$FP_PID" 2>/dev/null || true
+	for _ in $(seq 100); do
+		[ -s "$TMP/go.out" ] && break
+		sleep 0.05
+	done
+	assert_eq "$(jq .mallocs "$TMP/go.out" 2>/dev/null | grep -c .)" 1 "the child ran to its end"
+	# it exits (a zombie where pid 1 does not reap) once it has swept twice
+	for _ in $(seq 100); do
+		st=$(awk '{print $3}' "/proc/$guard/stat" 2>/dev/null) || break
+		[ "$st" = Z ] && break
+		sleep 0.05
+	done
+	[ "$st" = Z ] || ! kill -0 "$guard" 2>/dev/null || fail "the guardian did not exit"
+}
+
+test_alloc_child_continued_on_clean_exit() {
+	# SIGINT while a child is held: fastpath continues it before it exits
+	local gp st=""
+	FASTPATH_TEST_HOLD_MS=2000 fp_start record --alloc=exact -o "$TMP/r.json" -- \
+		sh -c "'$W/go-allocgo' escape 1000 > '$TMP/go.out'; true"
+	for _ in $(seq 200); do
+		gp=$(pgrep -x go-allocgo | head -1) || true
+		[ -n "$gp" ] && st=$(awk '{print $3}' "/proc/$gp/stat" 2>/dev/null) && [ "$st" = T ] && break
+		sleep 0.05
+	done
+	assert_eq "$st" T "the child is held at exec"
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 20
+	for _ in $(seq 100); do
+		[ -s "$TMP/go.out" ] && break
+		sleep 0.05
+	done
+	assert_eq "$(jq .mallocs "$TMP/go.out" 2>/dev/null | grep -c .)" 1 "the child ran to its end"
+}
