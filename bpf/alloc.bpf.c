@@ -45,6 +45,16 @@ struct {
 	__type(value, __u64);
 } fp_alloc_samples SEC(".maps");
 
+/* Per probe slot (FP_COOKIE_SLOT - 1): the caller range whose calls are
+ * counted elsewhere (see struct fp_alloc_skip).  An array: the JIT inlines
+ * its lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_ALLOC_SKIP);
+	__type(key, __u32);
+	__type(value, struct fp_alloc_skip);
+} fp_alloc_skip SEC(".maps");
+
 /* tgid -> run-time address of the target's runtime.MemProfileRate, filled
  * by user space once it knows where the binary is mapped.  Reading the rate
  * at each sample (rare: one per ~512 KiB allocated) makes the scaling exact
@@ -258,6 +268,21 @@ static __always_inline bool jcc_taken(__u64 fl, unsigned int cc)
 	return (cc & 1) ? !t : t;
 }
 
+/* Was this call made from the function the slot names (mallocgc handing a
+ * small object to its size-specialised allocator)?  The probe sits before
+ * the first push, so (%rsp) is the return address. */
+static __always_inline bool called_from_skipped(struct pt_regs *ctx, __u32 slot)
+{
+	struct fp_alloc_skip *sk = bpf_map_lookup_elem(&fp_alloc_skip, &slot);
+	__u64 ret = 0;
+	long long d;
+
+	if (!sk || bpf_probe_read_user(&ret, sizeof(ret), (void *)ctx->sp))
+		return false;
+	d = (long long)(ret - ctx->ip);
+	return d >= sk->lo && d < sk->hi;
+}
+
 SEC("uprobe")
 int fp_alloc_entry(struct pt_regs *ctx)
 {
@@ -275,6 +300,8 @@ int fp_alloc_entry(struct pt_regs *ctx)
 		return 0;
 	/* Going to morestack: the call is counted when the function restarts. */
 	if (FP_COOKIE_CC(cookie) && jcc_taken(ctx->flags, FP_COOKIE_CC(cookie) - 1))
+		return 0;
+	if (FP_COOKIE_SLOT(cookie) && called_from_skipped(ctx, FP_COOKIE_SLOT(cookie) - 1))
 		return 0;
 	if (FP_COOKIE_A1(cookie))
 		size = reg_arg(ctx, FP_COOKIE_A1(cookie));

@@ -53,6 +53,22 @@ enum fp_arg_reg {
 #define FP_COOKIE_SKIPCC(cc) ((unsigned long long)((cc) + 1) << 24)
 #define FP_COOKIE_CC(c) ((unsigned int)(((c) >> 24) & 0x1f))
 
+/* Bits 32-47: 1 + a slot of fp_alloc_skip.  Go 1.27's size-specialised
+ * allocators (mallocgcSmallNoScanSC3, ...) are called directly by compiled
+ * code, and also by runtime.mallocgc, which is probed too: a hit whose return
+ * address lies in mallocgc was already counted there.  The slot holds
+ * mallocgc's bounds relative to this probe's address, so no load bias is
+ * needed (PIE or not, before or after exec). */
+#define FP_COOKIE_SKIPSLOT(slot) ((unsigned long long)((slot) + 1) << 32)
+#define FP_COOKIE_SLOT(c) ((unsigned int)(((c) >> 32) & 0xffff))	/* 0: none */
+#define FP_MAX_ALLOC_SKIP 4096
+
+/* Skip the hit when lo <= return address - probe address < hi. */
+struct fp_alloc_skip {
+	long long lo;
+	long long hi;
+};
+
 #define FP_MAX_ALLOC_STATS 4096		/* (tgid, function) pairs */
 #define FP_MAX_ALLOC_SAMPLES 8192	/* (tgid, size) pairs of Go samples */
 #define FP_MAX_ALLOC_SITES 16384	/* (tgid, stack, caller) */
