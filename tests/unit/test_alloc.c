@@ -215,6 +215,22 @@ static void test_json_roundtrip(void **st)
 	assert_string_equal(b->notes, "n1; n2");
 	json_decref(j);
 	alloc_stats__free(b);
+	/* exact Go: the entry points probed and the size-specialised share */
+	{
+		struct fp_alloc_stats *x = alloc_stats__new();
+
+		x->go.mode = FP_GO_EXACT;
+		x->go.calls = 1000;
+		x->go.sc_calls = 600;
+		snprintf(x->go.entries, sizeof(x->go.entries), "runtime.mallocgc + 1 size-specialised allocator: TinySC2 (1-15 B)");
+		j = json_alloc__from(x, 1.0);
+		assert_int_equal(json_alloc__parse(j, &b, err, sizeof(err)), 0);
+		assert_int_equal(b->go.sc_calls, 600);
+		assert_string_equal(b->go.entries, x->go.entries);
+		json_decref(j);
+		alloc_stats__free(b);
+		alloc_stats__free(x);
+	}
 	/* errors name the field */
 	j = json_pack("{s:{s:s}}", "go", "mode", "fast");
 	assert_int_equal(json_alloc__parse(j, &b, err, sizeof(err)), -EINVAL);

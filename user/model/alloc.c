@@ -209,6 +209,7 @@ struct fp_alloc_stats *alloc_stats__delta(const struct fp_alloc_stats *cur, cons
 		d->go.calls = sub(cur->go.calls, prev->go.calls);
 		d->go.bytes = sub(cur->go.bytes, prev->go.bytes);
 		d->go.samples = sub(cur->go.samples, prev->go.samples);
+		d->go.sc_calls = sub(cur->go.sc_calls, prev->go.sc_calls);
 		hist__delta(&d->size, &cur->size, &prev->size);
 	}
 	for (size_t i = 0; i < cur->nsites; i++) {

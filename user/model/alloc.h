@@ -26,6 +26,10 @@ struct fp_alloc_go {
 	bool complete;		/* exact mode sees every allocation of this Go */
 	int64_t rate;		/* the target's runtime.MemProfileRate; -1 unknown */
 	uint64_t samples;	/* sampled mode: runtime.mProf_Malloc hits */
+	/* exact mode: of calls, those taken by size-specialised allocators
+	 * the compiler calls directly (Go 1.27: objects up to 80 bytes) */
+	uint64_t sc_calls;
+	char entries[192];	/* the entry points probed, "runtime.mallocgc + ..." */
 };
 
 /* A call site: frames leaf first ("malloc", "churn alloc.c:31", ...). */

@@ -27,7 +27,10 @@ static json_t *go_json(const struct fp_alloc_go *g)
 	if (g->mode == FP_GO_SAMPLED) {
 		json_object_set_new(o, "profile_rate", g->rate >= 0 ? json_integer(g->rate) : json_null());
 		json_object_set_new(o, "samples", json_integer((json_int_t)g->samples));
+	} else {
+		json_object_set_new(o, "size_specialised_calls", json_integer((json_int_t)g->sc_calls));
 	}
+	json_object_set_new(o, "entry_points", g->entries[0] ? json_string(g->entries) : json_null());
 	return o;
 }
 
@@ -108,6 +111,8 @@ static int parse_go(json_t *j, struct fp_alloc_go *g, char *err, size_t errlen)
 	g->complete = json_is_true(json_object_get(j, "complete"));
 	g->rate = json_is_integer(rate) ? json_integer_value(rate) : -1;
 	g->samples = u64(j, "samples");
+	g->sc_calls = u64(j, "size_specialised_calls");
+	snprintf(g->entries, sizeof(g->entries), "%s", json_string_value(json_object_get(j, "entry_points")) ?: "");
 	return 0;
 }
 

@@ -82,6 +82,8 @@ void report_text__alloc(FILE *f, const struct fp_alloc_stats *a, double secs)
 		go_mode_str(&a->go, mode, sizeof(mode));
 		fprintf(f, "  Go (%s)\n  %-16s %12" PRIu64 " %12s%s\n", mode, "Go heap", a->go.calls,
 			units__bytes(a->go.bytes, b, sizeof(b)), a->go.estimated ? "  (estimated)" : "");
+		if (a->go.entries[0])
+			fprintf(f, "  probed: %s\n", a->go.entries);
 	}
 	if (a->nsites)
 		text_sites(f, a);

@@ -134,6 +134,8 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 		if (a->go.mode == FP_GO_EXACT && !a->go.complete)
 			fprintf(f, " [INCOMPLETE for this Go version]");
 		fprintf(f, "\n");
+		if (a->go.entries[0])
+			fprintf(f, "  go probes: %s\n", a->go.entries);
 	}
 	for (size_t i = 0; i < a->nsites && i < 3; i++) {
 		const struct fp_alloc_site *s = &a->sites[i];
