@@ -42,10 +42,11 @@ test_alloc_child_comm_started_later() {
 test_alloc_child_follow_pid() {
 	# -p PID --follow: a shell already running starts the Go program later
 	local n=200000 sp
-	bash -c "while [ ! -e '$TMP/go' ]; do sleep 0.02; done; '$W/go-allocgo' escape $n > '$TMP/go.out'" &
+	rm -f "$TMP/child.start"
+	bash -c "while [ ! -e '$TMP/child.start' ]; do sleep 0.02; done; '$W/go-allocgo' escape $n > '$TMP/go.out'" &
 	sp=$!
 	fp_start record -p "$sp" --follow --alloc=exact -o "$TMP/r.json"
-	touch "$TMP/go"
+	touch "$TMP/child.start"
 	wait_pid "$sp" 30
 	wait_pid "$FP_PID" 20
 	assert_eq "$(child_q "$TMP/r.json" go-allocgo .go.mode)" exact "Go probes on the followed child"
@@ -56,7 +57,9 @@ test_alloc_child_runs_on_when_fastpath_is_killed() {
 	# fastpath dies (SIGKILL, no clean-up) while a child is stopped at exec
 	# waiting for its probes: the guardian continues it
 	local gp st="" guard
-	FASTPATH_TEST_HOLD_MS=60000 fp_start record --alloc=exact -o "$TMP/r.json" -- \
+	# its own directory: a killed fastpath leaves its half-written output
+	mkdir -p "$TMP/k9"
+	FASTPATH_TEST_HOLD_MS=60000 fp_start record --alloc=exact -o "$TMP/k9/r.json" -- \
 		sh -c "'$W/go-allocgo' escape 1000 > '$TMP/go.out'; true"
 	for _ in $(seq 200); do
 		gp=$(pgrep -x go-allocgo -P "$(pgrep -P "$FP_PID" -x sh | head -1)" | head -1) || true
@@ -79,6 +82,7 @@ test_alloc_child_runs_on_when_fastpath_is_killed() {
 		sleep 0.05
 	done
 	[ "$st" = Z ] || ! kill -0 "$guard" 2>/dev/null || fail "the guardian did not exit"
+	rm -rf "$TMP/k9"
 }
 
 test_alloc_child_continued_on_clean_exit() {
