@@ -25,6 +25,8 @@ enum fp_alloc_fn {
 	FP_AF_LIBC_MAX,			/* end of the libc functions */
 	FP_AF_GO_MALLOCGC = FP_AF_LIBC_MAX,	/* exact: one hit per allocation */
 	FP_AF_GO_MPROF,			/* sampled: one hit per heap-profile sample */
+	FP_AF_GO_SC,			/* exact, Go 1.27+: a size-specialised allocator */
+	FP_AF_GO_TINY,			/* exact, Go 1.27+: mallocgcTinySC<n> */
 	FP_AF_MAX,
 };
 

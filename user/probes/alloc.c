@@ -36,8 +36,8 @@ struct alloc_pid *alloc_state__pid(struct alloc_state *st, int pid, bool create)
 	struct alloc_pid *a;
 
 	for (size_t i = 0; i < st->npids; i++)
-		if (st->pids[i].pid == pid)
-			return &st->pids[i];
+		if (st->pids[i]->pid == pid)
+			return st->pids[i];
 	if (!create)
 		return NULL;
 	if (st->npids == st->cap_pids) {
@@ -49,8 +49,12 @@ struct alloc_pid *alloc_state__pid(struct alloc_state *st, int pid, bool create)
 		st->pids = p;
 		st->cap_pids = cap;
 	}
-	a = &st->pids[st->npids++];
-	memset(a, 0, sizeof(*a));
+	/* One allocation per entry, never moved: the attach of a process held
+	 * at exec keeps its pointer while the helper thread adds others. */
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	st->pids[st->npids++] = a;
 	a->pid = pid;
 	a->rate = -1;
 	return a;
@@ -159,14 +163,14 @@ static void *helper(void *arg)
 				pthread_mutex_unlock(&st->lock);
 				break;
 			}
-			pid = st->pids[i].pid;
+			pid = st->pids[i]->pid;
 			pthread_mutex_unlock(&st->lock);
 			if (pid > 0 && kill(pid, 0) == 0) {
 				if (st->opts->stacks)
 					alloc_state__save_maps(st, pid);
 				pthread_mutex_lock(&st->lock);
-				if (i < st->npids && st->pids[i].go_mode == FP_GO_SAMPLED)
-					alloc_state__read_rate(st, &st->pids[i]);
+				if (i < st->npids && st->pids[i]->go_mode == FP_GO_SAMPLED)
+					alloc_state__read_rate(st, st->pids[i]);
 				pthread_mutex_unlock(&st->lock);
 			}
 		}
@@ -235,9 +239,10 @@ static void alloc_destroy(void *state)
 	ring_buffer__free(st->rb);
 	alloc_bpf__destroy(st->skel);
 	for (size_t i = 0; i < st->npids; i++) {
-		free(st->pids[i].maps);
-		symbolizer__addrspace_free(st->pids[i].as);
-		free(st->pids[i].as_maps);
+		free(st->pids[i]->maps);
+		symbolizer__addrspace_free(st->pids[i]->as);
+		free(st->pids[i]->as_maps);
+		free(st->pids[i]);
 	}
 	symbolizer__free(st->sym);
 	free(st->pids);

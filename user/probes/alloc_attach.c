@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/alloc_state.h"
@@ -52,12 +53,11 @@ static int add_link(struct alloc_state *st, struct bpf_link *l)
 	return 0;
 }
 
-/* One probe: function `name` of binary `path` (opened as e), for pid (-1:
- * every process mapping it).  The address is returned for deduplication:
- * libc gives aligned_alloc and memalign one body. */
-static int attach_fn(struct alloc_state *st, struct fp_elf *e, const char *path, int pid,
+/* The function's address is returned for deduplication: libc gives
+ * aligned_alloc and memalign one body. */
+int alloc_attach__fn(struct alloc_state *st, struct fp_elf *e, const char *path, int pid,
 		     const char *name, unsigned long long cookie, unsigned int argmask,
-		     struct alloc_pid *a, uint64_t *addr_out)
+		     struct alloc_pid *a, uint64_t *addr_out, uint64_t *probe_out)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
 	struct fp_probe_point pp;
@@ -95,6 +95,8 @@ static int attach_fn(struct alloc_state *st, struct fp_elf *e, const char *path,
 	}
 	if (a && FP_COOKIE_FN(cookie) < FP_AF_MAX)
 		a->probe_vaddr[FP_COOKIE_FN(cookie)] = addr + pp.offset;
+	if (probe_out)
+		*probe_out = addr + pp.offset;
 	l = bpf_program__attach_uprobe_opts(st->skel->progs.fp_alloc_entry, pid, path,
 					    off + pp.offset, &uo);
 	if (!l)
@@ -129,8 +131,8 @@ static int attach_libc(struct alloc_state *st, const char *path, int pid, struct
 					 libc_fns[fn].name);
 			continue;
 		}
-		err = attach_fn(st, e, path, pid, libc_fns[fn].name,
-				FP_COOKIE(fn, libc_fns[fn].a1, libc_fns[fn].a2), FP_ARGS_SYSV, a, NULL);
+		err = alloc_attach__fn(st, e, path, pid, libc_fns[fn].name,
+				       FP_COOKIE(fn, libc_fns[fn].a1, libc_fns[fn].a2), FP_ARGS_SYSV, a, NULL, NULL);
 		if (err)
 			break;
 		attached++;
@@ -141,67 +143,6 @@ static int attach_libc(struct alloc_state *st, const char *path, int pid, struct
 	if (!err && a)
 		a->libc = true;
 	return err;
-}
-
-static int find_malloc_sc(const char *name, void *arg)
-{
-	/* Size-specialised allocation functions the compiler calls directly,
-	 * bypassing mallocgc (runtime/malloc_generated.go, Go 1.26). */
-	return !strncmp(name, "runtime.mallocgcSmall", 21) && strstr(name, "SC") ? 1 : 0;
-}
-
-/* Where Go passes mallocgc's size / mProf_Malloc's size, by version. */
-static unsigned int go_size_arg(const char *ver, bool sampled)
-{
-	if (!gobuild__at_least(ver, 1, 17))
-		return FP_ARG_STACK + (sampled ? 2 : 1);	/* stack ABI0 */
-	if (!sampled)
-		return FP_ARG_REG + FP_REG_AX;		/* mallocgc(size, typ, needzero) */
-	/* mProf_Malloc(p, size) until 1.22; (mp, p, size[, typ]) after. */
-	return FP_ARG_REG + (gobuild__at_least(ver, 1, 23) ? FP_REG_CX : FP_REG_BX);
-}
-
-static int attach_go(struct alloc_state *st, const char *path, int pid, struct alloc_pid *a,
-		     struct fp_elf *e)
-{
-	bool sampled = st->opts->alloc == FP_ALLOC_SAMPLED;
-	const char *fn = sampled ? "runtime.mProf_Malloc" : "runtime.mallocgc";
-	unsigned int arg = go_size_arg(a->go_version, sampled);
-	uint64_t addr, size;
-	int err;
-
-	a->go_mode = sampled ? FP_GO_SAMPLED : FP_GO_EXACT;
-	a->go_complete = true;
-	if (!sampled && (gobuild__at_least(a->go_version, 1, 26) ||
-			 elf__for_each_symbol(e, find_malloc_sc, NULL) == 1)) {
-		a->go_complete = false;
-		alloc_pid__note(a, "%s calls size-specialised allocators that bypass runtime.mallocgc: exact counts are a lower bound, use --alloc=sampled",
-			 a->go_version);
-	}
-	if (sampled) {
-		if (!elf__symbol(e, "runtime.MemProfileRate", &addr, &size)) {
-			a->rate_addr = addr;
-			/* Not PIE (go build's default): the address is final, so
-			 * the kernel reads the rate from the very first sample. */
-			if (!a->exe_pie) {
-				__u32 k = pid;
-				__u64 v64 = addr;
-
-				bpf_map_update_elem(bpf_map__fd(st->skel->maps.fp_alloc_rate_addr),
-						    &k, &v64, BPF_ANY);
-			}
-			/* What /proc/PID/exe will say once it runs this binary. */
-			if (!realpath(path, a->exe))
-				snprintf(a->exe, sizeof(a->exe), "%s", path);
-		} else {
-			alloc_pid__note(a, "%s", "runtime.MemProfileRate not found: assuming 512 KiB");
-		}
-	}
-	err = attach_fn(st, e, path, pid, fn, FP_COOKIE(sampled ? FP_AF_GO_MPROF : FP_AF_GO_MALLOCGC, arg, 0),
-			FP_ARGS_GO, a, NULL);
-	if (err == -ENOENT)
-		alloc_pid__note(a, "%s not in the symbol table (stripped binary?): Go allocations not traced", fn);
-	return err == -ENOENT ? 0 : err;
 }
 
 /* The libc a process maps, from its maps: through its root (containers)
@@ -237,6 +178,70 @@ static int loader_libc(char *out, size_t len)
 	return mapped_libc(getpid(), false, out, len);
 }
 
+/* Has pid had probes on this file (its inode) already?  Else remember it.
+ * Caller serializes attaches (probes__attach_pid). */
+static bool probed_before(struct alloc_pid *a, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb))
+		return false;
+	for (unsigned int i = 0; i < a->nprobed; i++)
+		if (a->probed[i].dev == sb.st_dev && a->probed[i].ino == sb.st_ino)
+			return true;
+	if (a->nprobed < sizeof(a->probed) / sizeof(a->probed[0])) {
+		a->probed[a->nprobed].dev = sb.st_dev;
+		a->probed[a->nprobed++].ino = sb.st_ino;
+	}
+	return false;
+}
+
+/* The libc of a process, also one held at exec, whose dynamic loader has
+ * not mapped it yet: on our root, the one our loader found (the same
+ * ld.so.cache); in another root (a container), the usual places there. */
+static int exec_libc(int pid, char *out, size_t len)
+{
+	static const char *const libs[] = {
+		"/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+		"/lib64/libc.so.6", "/usr/lib64/libc.so.6", "/lib/libc.so.6", "/usr/lib/libc.so.6",
+	};
+	struct stat ours, theirs;
+	char root[64];
+	int err = mapped_libc(pid, true, out, len);
+
+	if (err != -ENOENT)
+		return err;
+	procfs__path(root, sizeof(root), pid, "root");
+	if (!stat("/", &ours) && !stat(root, &theirs) && ours.st_dev == theirs.st_dev &&
+	    ours.st_ino == theirs.st_ino)
+		return loader_libc(out, len);
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!procfs__root(pid, libs[i], out, len) && !access(out, R_OK))
+			return 0;
+	return -ENOENT;
+}
+
+/* A new image's Go probes: its version, fresh per-image state. */
+static int attach_go_image(struct alloc_state *st, const char *path, int pid, struct alloc_pid *a,
+			   struct fp_elf *e)
+{
+	char ver[sizeof(a->go_version)];
+
+	if (gobuild__version_elf(e, ver, sizeof(ver)))
+		return 0;	/* not Go */
+	memcpy(a->go_version, ver, sizeof(ver));
+	a->go_mode = FP_GO_NONE;
+	a->rate_addr = 0;
+	a->rate = -1;
+	/* PIE Go binaries need the load bias at read time. */
+	a->exe_pie = elf__pie(e);
+	return alloc_go__attach(st, path, pid, a, e);
+}
+
+/* exe: the binary a command parked before its exec will run; NULL for a
+ * running process, or one held at exec (/proc/PID/exe is its new image).
+ * Called again for every exec of a target: only files not yet probed for
+ * pid get probes. */
 int alloc_attach__pid(void *state, int pid, const char *exe)
 {
 	struct alloc_state *st = state;
@@ -259,19 +264,16 @@ int alloc_attach__pid(void *state, int pid, const char *exe)
 		snprintf(a->bin, sizeof(a->bin), "%s", exe_path);
 	if (!elf__open(exe_path, &e)) {
 		dynamic = elf__dynamic(e);
-		if (!gobuild__version_elf(e, a->go_version, sizeof(a->go_version))) {
-			/* PIE Go binaries need the load bias at read time. */
-			a->exe_pie = elf__pie(e);
-			err = attach_go(st, exe_path, pid, a, e);
-		}
+		if (!probed_before(a, exe_path))
+			err = attach_go_image(st, exe_path, pid, a, e);
 	}
 	if (!err && exact && dynamic) {
-		err = exe ? loader_libc(libc, sizeof(libc)) : mapped_libc(pid, true, libc, sizeof(libc));
+		err = exe ? loader_libc(libc, sizeof(libc)) : exec_libc(pid, libc, sizeof(libc));
 		if (err == -ENOENT) {
 			err = 0;	/* static, or not glibc's libc.so */
 			if (!a->go_version[0])
-				alloc_pid__note(a, "%s", "no libc.so mapped: libc allocations not traced");
-		} else if (!err) {
+				alloc_pid__note(a, "%s", "no libc.so found: libc allocations not traced");
+		} else if (!err && !probed_before(a, libc)) {
 			err = attach_libc(st, libc, pid, a);
 		}
 	}

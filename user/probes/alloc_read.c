@@ -54,9 +54,11 @@ static int stats_entry(const struct fp_percpu_entry *e, void *ctx)
 		a->fn[key->fn].bytes = sum->bytes;
 		if (key->fn != FP_AF_FREE)
 			hist__merge(&a->size, &h);
-	} else if (key->fn == FP_AF_GO_MALLOCGC) {
-		a->go.calls = sum->calls;
-		a->go.bytes = sum->bytes;
+	} else if (key->fn == FP_AF_GO_MALLOCGC || key->fn == FP_AF_GO_SC || key->fn == FP_AF_GO_TINY) {
+		a->go.calls += sum->calls;
+		a->go.bytes += sum->bytes;
+		if (key->fn != FP_AF_GO_MALLOCGC)
+			a->go.sc_calls += sum->calls;
 		hist__merge(&a->size, &h);
 	} else if (key->fn == FP_AF_GO_MPROF) {
 		a->go.samples = sum->calls;
@@ -295,7 +297,7 @@ static int read_info(struct alloc_state *st, struct fp_snapshot *s)
 
 	pthread_mutex_lock(&st->lock);
 	for (size_t i = 0; i < st->npids && !err; i++) {
-		struct alloc_pid *ap = &st->pids[i];
+		struct alloc_pid *ap = st->pids[i];
 		struct fp_alloc_stats *a;
 
 		if (!ap->libc && !ap->go_mode && !ap->notes[0])
@@ -308,6 +310,7 @@ static int read_info(struct alloc_state *st, struct fp_snapshot *s)
 		a->go.mode = ap->go_mode;
 		snprintf(a->go.version, sizeof(a->go.version), "%s", ap->go_version);
 		a->go.complete = ap->go_complete;
+		snprintf(a->go.entries, sizeof(a->go.entries), "%s", ap->go_entries);
 		a->go.estimated = ap->go_mode == FP_GO_SAMPLED;
 		if (ap->go_mode == FP_GO_SAMPLED) {
 			__u32 k = ap->pid;

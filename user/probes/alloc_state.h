@@ -9,9 +9,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "probes/family.h"
 #include "util/symbolize.h"
 #include "fp_alloc.h"
+
+struct fp_elf;
 
 struct alloc_pid {
 	int pid;
@@ -35,6 +38,12 @@ struct alloc_pid {
 	char libc_path[PATH_MAX];
 	uint64_t probe_vaddr[FP_AF_MAX];
 	char notes[512];
+	char go_entries[192];		/* the Go entry points probed (goalloc__plan_describe) */
+	/* Binaries already probed for this pid: uprobes outlive an exec (they
+	 * follow the task, and fire again if the new image maps the same
+	 * file), so a re-exec of the same binary or libc must not add more. */
+	struct { dev_t dev; ino_t ino; } probed[8];
+	unsigned int nprobed;
 };
 
 struct alloc_state {
@@ -43,13 +52,14 @@ struct alloc_state {
 	struct bpf_link **links;
 	size_t nlinks, cap_links;
 	pthread_mutex_t lock;		/* pids, against the helper thread */
-	struct alloc_pid *pids;
+	struct alloc_pid **pids;	/* entries never move (see alloc_state__pid) */
 	size_t npids, cap_pids;
 	struct ring_buffer *rb;
 	pthread_t thread;
 	bool thread_on;
 	volatile bool stop;
 	struct fp_symbolizer *sym;
+	unsigned int nskip;		/* fp_alloc_skip slots used */
 };
 
 /* The entry of pid (created if asked; NULL if out of memory or absent).
@@ -67,6 +77,14 @@ int alloc_state__start_helper(struct alloc_state *st);
 /* alloc_attach.c: the family's attach and attach_pid. */
 int alloc_attach__shared(void *state);
 int alloc_attach__pid(void *state, int pid, const char *exe);
+/* One probe: function `name` of binary `path` (opened as e), for pid (-1:
+ * every process mapping it), placed by prologue__choose().  addr_out (if
+ * set) gets the function's address, probe_out where the probe went. */
+int alloc_attach__fn(struct alloc_state *st, struct fp_elf *e, const char *path, int pid,
+		     const char *name, unsigned long long cookie, unsigned int argmask,
+		     struct alloc_pid *a, uint64_t *addr_out, uint64_t *probe_out);
+/* alloc_go.c: the probes of a Go binary, by its version (a->go_version). */
+int alloc_go__attach(struct alloc_state *st, const char *path, int pid, struct alloc_pid *a, struct fp_elf *e);
 /* alloc_read.c: the family's read. */
 int alloc_read__snapshot(void *state, struct fp_snapshot *s);
 
