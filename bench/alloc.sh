@@ -36,6 +36,8 @@ per_hit() { awk -v tn="$1" -v t0="$2" -v bn="$3" -v b0="$4" -v h="$5" \
 row() { printf '| %-34s | %9.3f | %9.3f | %s |\n' "$1" "$2" "$3" "$4"; }
 
 echo "# fastpath allocator probes: $(date -u +%FT%TZ) on $(uname -r), $(nproc) CPUs"
+# ALLOC_BENCH_TSGO_ONLY=1: only the tsgo rows (they take a few minutes alone).
+if [ -z "${ALLOC_BENCH_TSGO_ONLY:-}" ]; then
 echo "C: $N_C malloc(64)+free pairs; Go: $N_GO (exact) and $N_GOS (sampled) escaping 24-byte allocations; $RUNS runs, medians"
 echo
 echo "| case | median s (N) | median s (0) | added per hit |"
@@ -83,4 +85,36 @@ if command -v bpftrace >/dev/null; then
 	gt=$(median go_bpftrace bpftrace -q -e "$prog" -c "$W/go-allocgo escape $N_GO")
 	gt0=$(median go_bpftrace0 bpftrace -q -e "$prog" -c "$W/go-allocgo escape 0")
 	row "Go bpftrace uprobe runtime.mallocgc" "$gt" "$gt0" "$(per_hit "$gt" "$gt0" "$gb" "$gb0" "$N_GO") us/alloc"
+fi
+fi
+
+# tsgo (Go 1.26, stripped, from the npm registry, installed by make deps):
+# a real Go program's cost.  Ratios against bare tsgo on the same project,
+# and the added cost per allocation: the difference between a big project
+# and a one-module one (start-up cancels out), over the allocations tsgo
+# itself reports (`Memory allocs`, runtime.MemStats).
+TSGO=${TSGO:-$PWD/build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo}
+TS_MODULES=${TS_MODULES:-300}
+if [ -x "$TSGO" ]; then
+	python3 tests/workloads/ts/gen_project.py "$OUT/ts" "$TS_MODULES"
+	python3 tests/workloads/ts/gen_project.py "$OUT/ts1" 1
+	allocs() { "$TSGO" -p "$1" --extendedDiagnostics | awk '/^Memory allocs:/ {print $3}'; }
+	an=$(allocs "$OUT/ts"); a1=$(allocs "$OUT/ts1")
+	echo
+	echo "tsgo $("$TSGO" --version | awk '{print $NF}') on a generated project of $TS_MODULES modules ($an allocations, its own count) and of 1 ($a1); $RUNS runs, medians"
+	echo
+	echo "| case | median s ($TS_MODULES modules) | median s (1) | vs bare | added per allocation |"
+	echo "|---|---|---|---|---|"
+	tb=$(median ts_bare "$TSGO" -p "$OUT/ts"); tb1=$(median ts_bare1 "$TSGO" -p "$OUT/ts1")
+	printf '| %-30s | %9.3f | %9.3f | - | - |\n' "tsgo bare" "$tb" "$tb1"
+	for mode in exact sampled; do
+		t=$(median "ts_$mode" "$FP" record -q --alloc=$mode -o "$OUT/r.json" -- "$TSGO" -p "$OUT/ts")
+		t1=$(median "ts_${mode}1" "$FP" record -q --alloc=$mode -o "$OUT/r.json" -- "$TSGO" -p "$OUT/ts1")
+		printf '| %-30s | %9.3f | %9.3f | %s | %s us |\n' "tsgo fastpath --alloc=$mode" "$t" "$t1" \
+			"$(awk -v t="$t" -v b="$tb" 'BEGIN { printf "%.2fx", t / b }')" \
+			"$(per_hit "$t" "$t1" "$tb" "$tb1" $((an - a1)))"
+	done
+else
+	echo
+	echo "(tsgo not installed at $TSGO: run 'make deps' for the tsgo rows)"
 fi

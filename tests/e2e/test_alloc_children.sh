@@ -28,6 +28,26 @@ test_alloc_child_bash_c_go_reexec() {
 	assert_within "$(child_q "$TMP/r.json" go-allocgo .go.calls)" "$direct" 2 "the same as running it directly"
 }
 
+test_alloc_child_sh_c_libc() {
+	# the C child of a wrapper script: its libc probes, counted from its
+	# first malloc (the workload's own n, plus at most a few of libc's)
+	local n=50000 m
+	fp_run record -q --alloc=exact -o "$TMP/r.json" -- sh -c "'$W/allocloop' $n 100 > /dev/null; true"
+	m=$(child_q "$TMP/r.json" allocloop .libc.malloc.calls)
+	assert_ge "$m" $n "child's malloc calls"; assert_le "$m" $((n + 20)) "child's malloc calls"
+	assert_eq "$(child_q "$TMP/r.json" allocloop .libc.free.calls)" $n "child's free calls"
+}
+
+test_alloc_child_comm_started_later_libc() {
+	local n=30000 m
+	fp_start record -c allocloop --alloc=exact -o "$TMP/r.json"
+	"$W/allocloop" $n 64 > /dev/null
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 20
+	m=$(child_q "$TMP/r.json" allocloop .libc.malloc.calls)
+	assert_ge "$m" $n "malloc calls of a process matched at exec"; assert_le "$m" $((n + 20)) "malloc calls"
+}
+
 test_alloc_child_comm_started_later() {
 	# -c NAME: the process does not exist when fastpath starts
 	local n=200000
