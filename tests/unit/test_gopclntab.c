@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "util/elfsym.h"
+#include "util/gobuild.h"
 #include "util/gopclntab.h"
 #include "util/symbolize.h"
 
@@ -704,6 +705,72 @@ static void test_symbolize_stripped_go(void **st)
 	symbolizer__free(c.S);
 }
 
+#define TSGO "build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo"
+
+/* runtime.MemProfileRate on a stripped binary: the global profilealloc
+ * compares with 1 is the one the symbol names on the unstripped twin. */
+static void test_memprofilerate_from_code(void **st)
+{
+	const char *full = "build/workloads/go-allocgo", *strip = "build/workloads/go-allocgo-stripped";
+	uint64_t sym, code, size, s2, v = 0;
+	struct fp_elf *e, *es;
+	const char *how;
+
+	if (access(full, R_OK) || access(strip, R_OK))
+		skip();
+	assert_int_equal(elf__open(full, &e), 0);
+	assert_int_equal(elf__open(strip, &es), 0);
+	assert_int_equal(elf__symbol(e, "runtime.MemProfileRate", &sym, &size), 0);
+	assert_int_equal(elf__symbol(es, "runtime.MemProfileRate", &s2, &size), -ENOENT);
+	assert_int_equal(gobuild__memprofilerate_code(e, &code, &how), 0);
+	assert_int_equal(code, sym);
+	assert_string_equal(how, "runtime.profilealloc");
+	assert_int_equal(gobuild__memprofilerate(es, &s2, &how), 0);
+	assert_int_equal(s2, sym);
+	assert_string_equal(how, "runtime.profilealloc");
+	elf__close(e);
+	elf__close(es);
+	/* Go 1.26 (tsgo from make deps): initialised data, 512 KiB in the file */
+	if (access(TSGO, R_OK))
+		return;
+	assert_int_equal(elf__open(TSGO, &e), 0);
+	assert_int_equal(gobuild__memprofilerate(e, &code, &how), 0);
+	assert_string_equal(how, "runtime.profilealloc");
+	assert_int_equal(elf__read(e, code, &v, 8), 0);
+	assert_int_equal(v, 512 * 1024);
+	elf__close(e);
+}
+
+/* tsgo (Go 1.26, stripped, from make deps): the table is found with its
+ * text base from .go.module, and the allocator's entry points by name. */
+static void test_real_tsgo(void **st)
+{
+	const struct fp_gopcln *t;
+	struct fp_gofunc f;
+	const char *file;
+	struct fp_elf *e;
+	uint64_t a, size;
+	int line;
+
+	if (access(TSGO, R_OK))
+		skip();
+	assert_int_equal(elf__open(TSGO, &e), 0);
+	assert_string_equal(elf__symbol_source(e), ".gopclntab (text from .go.module)");
+	assert_int_equal(elf__gopcln(e, &t), 0);
+	assert_int_equal(gopcln__format(t), FP_GOPCLN_120);
+	assert_true(gopcln__nfunc(t) > 20000);
+	assert_int_equal(elf__symbol(e, "runtime.mallocgc", &a, &size), 0);
+	assert_int_equal(gopcln__line(t, a, &file, &line), 0);
+	assert_string_equal(file, "runtime/malloc.go");
+	assert_int_equal(elf__symbol(e, "runtime.mProf_Malloc", &a, &size), 0);
+	assert_int_equal(gopcln__find_func(t, a + size / 2, &f), 0);
+	assert_string_equal(f.name, "runtime.mProf_Malloc");
+	assert_int_equal(elf__symbol(e, "main.main", &a, &size), 0);
+	assert_int_equal(gopcln__line(t, a, &file, &line), 0);
+	assert_string_equal(file, "github.com/microsoft/typescript-go/cmd/tsgo/main.go");
+	elf__close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_real_go119),
 		cmocka_unit_test(test_symbolize_stripped_go),
+		cmocka_unit_test(test_memprofilerate_from_code),
+		cmocka_unit_test(test_real_tsgo),
 	};
 
 	return cmocka_run_group_tests_name("gopclntab", tests, NULL, NULL);

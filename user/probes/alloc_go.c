@@ -60,13 +60,14 @@ static int collect_entry(const char *name, void *arg)
 	return 0;
 }
 
-/* runtime.MemProfileRate's address; 0 if not found. */
+/* runtime.MemProfileRate's address; 0 if not found.  A stripped binary has
+ * no symbol for it: gobuild__memprofilerate finds it where profilealloc
+ * reads it. */
 static uint64_t find_rate(struct fp_elf *e, const char **how)
 {
-	uint64_t addr, size;
+	uint64_t addr;
 
-	*how = "symbol";
-	return elf__symbol(e, "runtime.MemProfileRate", &addr, &size) ? 0 : addr;
+	return gobuild__memprofilerate(e, &addr, how) ? 0 : addr;
 }
 
 static void set_rate_addr(struct alloc_state *st, const char *path, int pid, struct alloc_pid *a,
@@ -187,6 +188,8 @@ int alloc_go__attach(struct alloc_state *st, const char *path, int pid, struct a
 	a->go_mode = sampled ? FP_GO_SAMPLED : FP_GO_EXACT;
 	a->go_complete = true;
 	a->go_entries[0] = 0;
+	if (strcmp(elf__symbol_source(e), "symtab"))
+		alloc_pid__note(a, "stripped binary: Go symbols from %s", elf__symbol_source(e));
 	err = sampled ? attach_sampled(st, path, pid, a, e) : attach_exact(st, path, pid, a, e);
 	if (err == -ENOENT) {
 		alloc_pid__note(a, "%s", sampled ? "runtime.mProf_Malloc not found: Go allocations not traced"

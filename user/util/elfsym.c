@@ -295,6 +295,20 @@ bool elf__dynamic(struct fp_elf *e)
 	return false;
 }
 
+bool elf__writable(struct fp_elf *e, uint64_t vaddr)
+{
+	size_t n;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(e->elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(e->elf, i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_W) &&
+		    vaddr >= ph.p_vaddr && vaddr + 8 <= ph.p_vaddr + ph.p_memsz)
+			return true;
+	return false;
+}
+
 bool elf__pie(struct fp_elf *e)
 {
 	GElf_Ehdr eh;

@@ -37,6 +37,8 @@ int elf__file_offset(struct fp_elf *e, uint64_t vaddr, uint64_t *off);
 int elf__read(struct fp_elf *e, uint64_t vaddr, void *buf, size_t n);
 /* A section's bytes (malloc'd into *buf) and address; -ENOENT if absent. */
 int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, uint64_t *addr);
+/* vaddr lies in a writable PT_LOAD segment (data or bss). */
+bool elf__writable(struct fp_elf *e, uint64_t vaddr);
 /* Dynamically linked (has PT_INTERP). */
 bool elf__dynamic(struct fp_elf *e);
 /* Position-independent (ET_DYN): loaded at a bias. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "util/elfsym.h"
 #include "util/gobuild.h"
+#include "util/prologue.h"
 
 /* The linker's layout (cmd/link, debug/buildinfo): 14-byte magic, pointer
  * size, flags; from Go 1.18 with flag 2 the version and module strings
@@ -102,4 +103,44 @@ int gobuild__at_least(const char *ver, int major, int minor)
 	if (gobuild__split(ver, &ma, &mi))
 		return 0;
 	return ma > major || (ma == major && mi >= minor);
+}
+
+/* Where the runtime reads MemProfileRate: profilealloc, with nextSample
+ * inlined (`if MemProfileRate == 1`), Go 1.16 to 1.26; nextSample itself
+ * where it was not inlined. */
+int gobuild__memprofilerate_code(struct fp_elf *e, uint64_t *addr, const char **how)
+{
+	static const char *const fns[] = { "runtime.profilealloc", "runtime.nextSample" };
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		uint8_t code[1024];
+		uint64_t a, size, t;
+		size_t len;
+
+		if (elf__symbol(e, fns[i], &a, &size))
+			continue;
+		len = size && size < sizeof(code) ? size : sizeof(code);
+		while (len > 16 && elf__read(e, a, code, len))
+			len /= 2;
+		if (elf__read(e, a, code, len) || prologue__rip_load_cmp(code, len, a, 1, &t) ||
+		    !elf__writable(e, t))
+			continue;
+		*addr = t;
+		if (how)
+			*how = fns[i];
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int gobuild__memprofilerate(struct fp_elf *e, uint64_t *addr, const char **how)
+{
+	uint64_t size;
+
+	if (!elf__symbol(e, "runtime.MemProfileRate", addr, &size)) {
+		if (how)
+			*how = "symbol";
+		return 0;
+	}
+	return gobuild__memprofilerate_code(e, addr, how);
 }

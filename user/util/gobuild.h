@@ -20,5 +20,12 @@ int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen);
 int gobuild__split(const char *ver, int *major, int *minor);
 /* Whether Go version ver is at least major.minor (false if malformed). */
 int gobuild__at_least(const char *ver, int major, int minor);
+/* runtime.MemProfileRate's address: its symbol, else (stripped binaries,
+ * whose function table names no variables) the global that
+ * runtime.profilealloc compares with 1.  how: "symbol" or the function
+ * read.  -ENOENT if neither. */
+int gobuild__memprofilerate(struct fp_elf *e, uint64_t *addr, const char **how);
+/* The code path alone (tests compare it with the symbol). */
+int gobuild__memprofilerate_code(struct fp_elf *e, uint64_t *addr, const char **how);
 
 #endif

@@ -202,3 +202,43 @@ done:
 	cs_close(&h);
 	return 0;
 }
+
+int prologue__rip_load_cmp(const uint8_t *code, size_t len, uint64_t addr, int64_t imm, uint64_t *target)
+{
+	uint64_t loaded[16] = { 0 };	/* by register family bit index: the global it holds */
+	cs_insn *in = NULL;
+	int err = -ENOENT;
+	size_t n;
+	csh h;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return -EINVAL;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	n = cs_disasm(h, code, len, addr, 0, &in);
+	for (size_t i = 0; i < n && err; i++) {
+		const cs_x86 *x = &in[i].detail->x86;
+		unsigned int b;
+
+		if (x->op_count != 2)
+			continue;
+		if (in[i].id == X86_INS_MOV && x->operands[0].type == X86_OP_REG &&
+		    x->operands[1].type == X86_OP_MEM && x->operands[1].size == 8 &&
+		    x->operands[1].mem.base == X86_REG_RIP && x->operands[1].mem.index == X86_REG_INVALID &&
+		    (b = reg_bit(x->operands[0].reg)) && b < (1u << 15)) {
+			loaded[__builtin_ctz(b)] = in[i].address + in[i].size + x->operands[1].mem.disp;
+		} else if (in[i].id == X86_INS_CMP && x->operands[0].type == X86_OP_REG &&
+			   x->operands[1].type == X86_OP_IMM && x->operands[1].imm == imm &&
+			   (b = reg_bit(x->operands[0].reg)) && b < (1u << 15) && loaded[__builtin_ctz(b)]) {
+			*target = loaded[__builtin_ctz(b)];
+			err = 0;
+		}
+		/* Other writes to the register are not tracked: the code is
+		 * read in address order, not along its branches (Go 1.26's
+		 * `MemProfileRate == 0` arm writes the register the `== 1`
+		 * test reads on the other path). */
+	}
+	if (n)
+		cs_free(in, n);
+	cs_close(&h);
+	return err;
+}

@@ -34,4 +34,10 @@ struct fp_probe_point {
 int prologue__choose(const uint8_t *code, size_t len, uint64_t addr, unsigned int argmask,
 		     struct fp_probe_point *out);
 
+/* The address of the first global that code loads (mov disp(%rip) into a
+ * 64-bit register) and then compares with imm (cmp $imm, that register):
+ * how Go's profilealloc reads runtime.MemProfileRate (`== 1`), found on a
+ * stripped binary that has no symbol for the variable.  -ENOENT if none. */
+int prologue__rip_load_cmp(const uint8_t *code, size_t len, uint64_t addr, int64_t imm, uint64_t *target);
+
 #endif
