@@ -28,6 +28,12 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
 	    libcapstone-dev time bash-completion python3-yaml
 DEB_OPT  := bpftrace prometheus chromium
+# Real-world Go binaries from the npm registry, pinned: tsgo (the TypeScript
+# compiler's Go port) is Go 1.26, statically linked and stripped.
+TSGO_VER := 7.0.0-dev.20260707.2
+NPM_PKGS := @typescript/native-preview-linux-x64@$(TSGO_VER)
+TSGO_PKG := $(OUTPUT)/npm/node_modules/@typescript/native-preview-linux-x64
+TSGO     := $(TSGO_PKG)/lib/tsgo
 PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
@@ -71,6 +77,16 @@ deps:
 		echo "make deps: installing optional $$miss (comparisons and report tests)"; \
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss ) >>$(OUTPUT).deps.log 2>&1 \
 		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
+	fi
+	@if [ ! -x "$(TSGO)" ] || ! grep -qF '"version": "$(TSGO_VER)"' $(TSGO_PKG)/package.json; then \
+		command -v npm >/dev/null || { echo "make deps: installing npm"; \
+			( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm ) >>$(OUTPUT).deps.log 2>&1 \
+			|| { tail -20 $(OUTPUT).deps.log; echo "make deps: cannot install npm (needed for $(NPM_PKGS))"; exit 1; }; }; \
+		echo "make deps: installing $(NPM_PKGS) into $(OUTPUT)/npm"; \
+		mkdir -p $(OUTPUT)/npm; \
+		npm install --prefix $(OUTPUT)/npm --no-save --no-audit --no-fund --no-package-lock $(NPM_PKGS) >>$(OUTPUT).deps.log 2>&1 \
+		  || { tail -20 $(OUTPUT).deps.log; echo "make deps: npm install $(NPM_PKGS) failed (see above)"; exit 1; }; \
+		[ -x "$(TSGO)" ] || { echo "make deps: $(TSGO) missing after npm install"; exit 1; }; \
 	fi
 
 check-deps:
