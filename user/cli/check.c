@@ -5,12 +5,74 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "probes/probes.h"
+#include "util/elfsym.h"
 #include "util/err.h"
 #include "util/procfs.h"
+#include "util/gobuild.h"
+#include "util/gopclntab.h"
 
 static void row(const char *what, bool ok, const char *detail)
 {
 	printf("  %-28s %-4s %s\n", what, ok ? "yes" : "NO", detail);
+}
+
+static int count_fn(const char *name, uint64_t vaddr, uint64_t size, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void entry(struct fp_elf *e, const char *name, const char *what)
+{
+	uint64_t a, sz;
+
+	if (elf__symbol(e, name, &a, &sz))
+		printf("  %-28s NO   not found: %s not probed\n", name, what);
+	else
+		printf("  %-28s yes  0x%llx (%s)\n", name, (unsigned long long)a, what);
+}
+
+/* What the allocator probes would use in one binary: its Go version, where
+ * its symbols come from, the entry points found. */
+static int check_binary(const char *path)
+{
+	const struct fp_gopcln *t;
+	const char *how = NULL;
+	struct fp_elf *e;
+	char ver[32];
+	uint64_t rate;
+	int err = elf__open(path, &e), nsc = 0;
+
+	if (err) {
+		fp_err("check: cannot read %s: %s", path, strerror(-err));
+		return 1;
+	}
+	if (gobuild__version_elf(e, ver, sizeof(ver))) {
+		printf("%s: not a Go binary (no .go.buildinfo); symbols from %s; %s\n", path,
+		       elf__symbol_source(e), elf__dynamic(e) ? "dynamically linked: libc probes apply"
+							   : "statically linked: no libc probes");
+		elf__close(e);
+		return 0;
+	}
+	printf("%s: Go %s, symbols from %s", path, ver, elf__symbol_source(e));
+	if (!elf__gopcln(e, &t))
+		printf(", pclntab format %s", gopcln__format(t) == FP_GOPCLN_116 ? "1.16" :
+					      gopcln__format(t) == FP_GOPCLN_118 ? "1.18" : "1.20+");
+	printf("\n");
+	entry(e, "runtime.mallocgc", "--alloc=exact");
+	entry(e, "runtime.mProf_Malloc", "--alloc=sampled");
+	if (gobuild__memprofilerate(e, &rate, &how))
+		printf("  %-28s NO   not found: sampled estimates assume 512 KiB\n", "runtime.MemProfileRate");
+	else
+		printf("  %-28s yes  0x%llx (%s)\n", "runtime.MemProfileRate", (unsigned long long)rate,
+		       strcmp(how, "symbol") ? "found where runtime.profilealloc reads it" : "symbol");
+	elf__for_each_func(e, "runtime.mallocgcSmallNoScanSC", count_fn, &nsc);
+	elf__for_each_func(e, "runtime.mallocgcSmallScanNoHeaderSC", count_fn, &nsc);
+	elf__for_each_func(e, "runtime.mallocgcTinySC", count_fn, &nsc);
+	printf("  %-28s %-4s %d entry points that bypass runtime.mallocgc\n", "size-specialised allocators",
+	       nsc ? "yes" : "no", nsc);
+	elf__close(e);
+	return 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -24,10 +86,12 @@ int cmd_check(int argc, char **argv)
 	int missing = 0;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: fastpath check\nPrints what this machine supports; exits non-zero if fastpath cannot run.\n");
+		printf("usage: fastpath check [BINARY...]\nPrints what this machine supports; exits non-zero if fastpath cannot run.\n"
+		       "With BINARY: its Go version, where its symbols come from (.symtab, or .gopclntab\n"
+		       "when stripped) and the allocator entry points found.\n");
 		return 0;
 	}
-	if (argc > 1) {
+	if (argc > 1 && argv[1][0] == '-') {
 		fp_err("check: unknown argument '%s' (see 'fastpath check --help')", argv[1]);
 		return 2;
 	}
@@ -51,5 +115,7 @@ int cmd_check(int argc, char **argv)
 		return 1;
 	}
 	printf("fastpath can trace on this machine\n");
-	return 0;
+	for (int i = 1; i < argc; i++)
+		missing |= check_binary(argv[i]);
+	return missing;
 }
