@@ -105,7 +105,7 @@ int cmd_check(int argc, char **argv)
 	row("kernel BTF", s.btf, "/sys/kernel/btf/vmlinux");
 	row("tp_btf (syscalls, lifecycle)", s.tp_btf, s.tp_btf ? "loaded and attached" : s.tp_btf_err);
 	row("uprobes (allocator)", s.uprobe, "perf-event uprobes, no tracefs needed");
-	row("Go exact allocation counts", s.uprobe, "Go 1.17-1.27: runtime.mallocgc and the size-specialised allocators (docs/alloc.md)");
+	row("Go exact allocation counts", s.uprobe, "Go 1.17-1.27: runtime.mallocgc and the size-specialised allocators (check BINARY)");
 	row("BPF run-time statistics", s.bpf_stats, "for fastpath's own cost in top/serve");
 	missing = !priv + !s.btf + !s.tp_btf;
 	if (missing) {
