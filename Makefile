@@ -31,7 +31,10 @@ DEB_OPT  := bpftrace prometheus chromium
 # Real-world Go binaries from the npm registry, pinned: tsgo (the TypeScript
 # compiler's Go port) is Go 1.26, statically linked and stripped.
 TSGO_VER := 7.0.0-dev.20260707.2
-NPM_PKGS := @typescript/native-preview-linux-x64@$(TSGO_VER)
+# esbuild's build has no .go.buildinfo at all: Go found by its function table.
+ESBUILD_VER := 0.28.2
+NPM_PKGS := @typescript/native-preview-linux-x64@$(TSGO_VER) @esbuild/linux-x64@$(ESBUILD_VER)
+ESBUILD  := $(OUTPUT)/npm/node_modules/@esbuild/linux-x64/bin/esbuild
 TSGO_PKG := $(OUTPUT)/npm/node_modules/@typescript/native-preview-linux-x64
 TSGO     := $(TSGO_PKG)/lib/tsgo
 PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
@@ -78,7 +81,8 @@ deps:
 		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$miss ) >>$(OUTPUT).deps.log 2>&1 \
 		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
 	fi
-	@if [ ! -x "$(TSGO)" ] || ! grep -qF '"version": "$(TSGO_VER)"' $(TSGO_PKG)/package.json; then \
+	@if [ ! -x "$(TSGO)" ] || ! grep -qF '"version": "$(TSGO_VER)"' $(TSGO_PKG)/package.json || \
+	    [ ! -x "$(ESBUILD)" ] || ! grep -qF '"version": "$(ESBUILD_VER)"' $(ESBUILD:/bin/esbuild=/package.json); then \
 		command -v npm >/dev/null || { echo "make deps: installing npm"; \
 			( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm ) >>$(OUTPUT).deps.log 2>&1 \
 			|| { tail -20 $(OUTPUT).deps.log; echo "make deps: cannot install npm (needed for $(NPM_PKGS))"; exit 1; }; }; \
@@ -86,7 +90,7 @@ deps:
 		mkdir -p $(OUTPUT)/npm; \
 		npm install --prefix $(OUTPUT)/npm --no-save --no-audit --no-fund --no-package-lock $(NPM_PKGS) >>$(OUTPUT).deps.log 2>&1 \
 		  || { tail -20 $(OUTPUT).deps.log; echo "make deps: npm install $(NPM_PKGS) failed (see above)"; exit 1; }; \
-		[ -x "$(TSGO)" ] || { echo "make deps: $(TSGO) missing after npm install"; exit 1; }; \
+		for b in $(TSGO) $(ESBUILD); do [ -x $$b ] || { echo "make deps: $$b missing after npm install"; exit 1; }; done; \
 	fi
 
 check-deps:

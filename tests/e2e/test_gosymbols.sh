@@ -125,3 +125,20 @@ test_alloc_tsgo_sampled_vs_exact() {
 	assert_within "$(gs_q "$TMP/s.json" tsgo .go.bytes)" "$(gs_q "$TMP/e.json" tsgo .go.bytes)" 10 "sampled bytes vs exact bytes"
 	assert_within "$(gs_q "$TMP/s.json" tsgo .go.calls)" "$(gs_q "$TMP/e.json" tsgo .go.calls)" 5 "sampled calls vs exact calls"
 }
+
+test_alloc_esbuild_without_buildinfo() {
+	# esbuild's npm build (Go 1.26, stripped) has no .go.buildinfo at
+	# all: it is known as Go by its function table, whose layout gives the
+	# lowest version it can be (.go.module: 1.26), said in the notes
+	local esbuild=$TOP/build/npm/node_modules/@esbuild/linux-x64/bin/esbuild dir sites
+	[ -x "$esbuild" ] || fail "$esbuild missing: run 'make deps'"
+	dir=$(ts_project 1000)
+	fp_run record -q --alloc=exact --stacks -o "$TMP/r.json" -- "$esbuild" --bundle "$dir/src/m999.ts" --outfile="$TMP/out.js" --log-level=warning
+	[ -s "$TMP/out.js" ] || fail "esbuild wrote no bundle"
+	assert_eq "$(gs_q "$TMP/r.json" esbuild .go.version)" "go1.26+" "version from the layout"
+	assert_contains "$(gs_q "$TMP/r.json" esbuild .notes)" "no .go.buildinfo: Go version go1.26+ from the function table's layout" "said so"
+	assert_ge "$(gs_q "$TMP/r.json" esbuild .go.calls)" 10000 "Go allocations counted"
+	sites=$(gs_q "$TMP/r.json" esbuild '[.top_sites[:10][] | .frames[]] | join("\n")')
+	printf '%s\n' "$sites" | grep -Eq '^github\.com/evanw/esbuild/[^ ]+ [A-Za-z0-9_]+\.go:[0-9]+$' ||
+		{ printf '%s\n' "$sites" | head >&2; fail "no esbuild frame with file:line in the top 10 sites"; }
+}

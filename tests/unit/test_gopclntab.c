@@ -19,6 +19,7 @@
 #include "util/elfsym.h"
 #include "util/gobuild.h"
 #include "util/gopclntab.h"
+#include "util/prologue.h"
 #include "util/symbolize.h"
 
 #define TEXT 0x401000ull
@@ -242,6 +243,7 @@ static void check_table(const struct fp_gopcln *t, int format)
 		assert_string_equal(f.name, fns[i].name);
 		assert_int_equal(f.entry, TEXT + fns[i].off);
 		assert_int_equal(f.end, TEXT + fns[i].off + fns[i].size);
+		assert_int_equal(f.args, 16);
 		assert_int_equal(gopcln__lookup(t, fns[i].name, &f), 0);
 		assert_int_equal(f.entry, TEXT + fns[i].off);
 		/* every row's first and last pc give its line, file, sp */
@@ -611,6 +613,16 @@ static void test_real_go119(void **st)
 	assert_string_equal(elf__symbol_source(c.stripped), ".gopclntab (text from header)");
 	assert_int_equal(elf__gopcln(c.stripped, &t), 0);
 	assert_int_equal(gopcln__format(t), FP_GOPCLN_118);
+	{
+		char v[32];
+		struct fp_gofunc f;
+
+		/* without build info, the layout's lower bound; mProf_Malloc(p, size) */
+		assert_int_equal(gobuild__version_from_layout(c.stripped, v, sizeof(v)), 0);
+		assert_string_equal(v, "go1.18+");
+		assert_int_equal(gopcln__lookup(t, "runtime.mProf_Malloc", &f), 0);
+		assert_int_equal(f.args, 16);
+	}
 	assert_int_equal(elf__for_each_func(e, NULL, cmp_cb, &c), 0);
 	assert_true(c.same > 1000);
 	/* a handful of linker-made symbols (runtime.text, runtime.etext, ...) */
@@ -705,6 +717,28 @@ static void test_symbolize_stripped_go(void **st)
 	symbolizer__free(c.S);
 }
 
+/* The decoder on Go 1.26's shape of profilealloc: the `== 0` arm writes
+ * the register that the `== 1` test reads on the other path. */
+static void test_rip_load_cmp(void **st)
+{
+	static const uint8_t code[] = {
+		0x48, 0x8b, 0x15, 0x00, 0x01, 0x00, 0x00,	/* mov 0x100(%rip),%rdx (mcache0) */
+		0x48, 0x8b, 0x35, 0x49, 0x07, 0x00, 0x00,	/* mov 0x749(%rip),%rsi */
+		0x48, 0x85, 0xf6,				/* test %rsi,%rsi */
+		0x75, 0x0c,					/* jne +12 */
+		0x48, 0xbe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, /* movabs $max,%rsi */
+		0xeb, 0x04,					/* jmp +4 */
+		0x48, 0x83, 0xfe, 0x01,				/* cmp $0x1,%rsi */
+		0xc3,
+	};
+	uint64_t t;
+
+	assert_int_equal(prologue__rip_load_cmp(code, sizeof(code), 0x422280, 1, &t), 0);
+	assert_int_equal(t, 0x422280 + 14 + 0x749);
+	assert_int_equal(prologue__rip_load_cmp(code, sizeof(code), 0x422280, 2, &t), -ENOENT);
+	assert_int_equal(prologue__rip_load_cmp(code, 14, 0x422280, 1, &t), -ENOENT);
+}
+
 #define TSGO "build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo"
 
 /* runtime.MemProfileRate on a stripped binary: the global profilealloc
@@ -768,6 +802,17 @@ static void test_real_tsgo(void **st)
 	assert_int_equal(elf__symbol(e, "main.main", &a, &size), 0);
 	assert_int_equal(gopcln__line(t, a, &file, &line), 0);
 	assert_string_equal(file, "github.com/microsoft/typescript-go/cmd/tsgo/main.go");
+	{
+		char v[32];
+
+		/* mProf_Malloc(mp, p, size) from Go 1.23; .go.module from 1.26 */
+		assert_int_equal(gopcln__lookup(t, "runtime.mProf_Malloc", &f), 0);
+		assert_int_equal(f.args, 24);
+		assert_int_equal(gobuild__version_from_layout(e, v, sizeof(v)), 0);
+		assert_string_equal(v, "go1.26+");
+		assert_int_equal(gobuild__version_elf(e, v, sizeof(v)), 0);
+		assert_string_equal(v, "go1.26.4");
+	}
 	elf__close(e);
 }
 
@@ -785,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_real_go119),
 		cmocka_unit_test(test_symbolize_stripped_go),
+		cmocka_unit_test(test_rip_load_cmp),
 		cmocka_unit_test(test_memprofilerate_from_code),
 		cmocka_unit_test(test_real_tsgo),
 	};

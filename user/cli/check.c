@@ -48,13 +48,15 @@ static int check_binary(const char *path)
 		return 1;
 	}
 	if (gobuild__version_elf(e, ver, sizeof(ver))) {
-		printf("%s: not a Go binary (no .go.buildinfo); symbols from %s; %s\n", path,
+		printf("%s: not a Go binary (no .go.buildinfo, no .gopclntab); symbols from %s; %s\n", path,
 		       elf__symbol_source(e), elf__dynamic(e) ? "dynamically linked: libc probes apply"
 							   : "statically linked: no libc probes");
 		elf__close(e);
 		return 0;
 	}
-	printf("%s: Go %s, symbols from %s", path, ver, elf__symbol_source(e));
+	printf("%s: Go %s%s, symbols from %s", path, ver,
+	       strchr(ver, '+') ? " (no .go.buildinfo: from the function table's layout)" : "",
+	       elf__symbol_source(e));
 	if (!elf__gopcln(e, &t))
 		printf(", pclntab format %s", gopcln__format(t) == FP_GOPCLN_116 ? "1.16" :
 					      gopcln__format(t) == FP_GOPCLN_118 ? "1.18" : "1.20+");

@@ -188,6 +188,8 @@ int alloc_go__attach(struct alloc_state *st, const char *path, int pid, struct a
 	a->go_mode = sampled ? FP_GO_SAMPLED : FP_GO_EXACT;
 	a->go_complete = true;
 	a->go_entries[0] = 0;
+	if (strchr(a->go_version, '+'))
+		alloc_pid__note(a, "no .go.buildinfo: Go version %s from the function table's layout", a->go_version);
 	if (strcmp(elf__symbol_source(e), "symtab"))
 		alloc_pid__note(a, "stripped binary: Go symbols from %s", elf__symbol_source(e));
 	err = sampled ? attach_sampled(st, path, pid, a, e) : attach_exact(st, path, pid, a, e);

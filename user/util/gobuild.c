@@ -4,6 +4,7 @@
 #include <string.h>
 #include "util/elfsym.h"
 #include "util/gobuild.h"
+#include "util/gopclntab.h"
 #include "util/prologue.h"
 
 /* The linker's layout (cmd/link, debug/buildinfo): 14-byte magic, pointer
@@ -73,6 +74,30 @@ static int parse_pointers(struct fp_elf *e, const uint8_t *sec, char *ver, size_
 	return strncmp(ver, "go", 2) ? -EINVAL : 0;
 }
 
+int gobuild__version_from_layout(struct fp_elf *e, char *ver, size_t vlen)
+{
+	const struct fp_gopcln *t;
+	const char *v = "go1.20+";
+	struct fp_gofunc f;
+	void *sec;
+	size_t len;
+
+	if (elf__gopcln(e, &t))
+		return -ENOENT;
+	if (gopcln__format(t) == FP_GOPCLN_116) {
+		v = "go1.16+";
+	} else if (gopcln__format(t) == FP_GOPCLN_118) {
+		v = "go1.18+";
+	} else if (!elf__section(e, ".go.module", &sec, &len, NULL)) {
+		free(sec);
+		v = "go1.26+";
+	} else if (!gopcln__lookup(t, "runtime.mProf_Malloc", &f) && f.args >= 24) {
+		v = "go1.23+";	/* mProf_Malloc(mp, p, size): the sampling hook's size moved */
+	}
+	snprintf(ver, vlen, "%s", v);
+	return 0;
+}
+
 int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen)
 {
 	void *sec = NULL;
@@ -80,8 +105,10 @@ int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen)
 	int err;
 
 	err = elf__section(e, ".go.buildinfo", &sec, &len, NULL);
+	if (err == -ENOENT)
+		return gobuild__version_from_layout(e, ver, vlen);
 	if (err)
-		return err == -ENOENT ? -ENOENT : err;
+		return err;
 	err = gobuild__parse(sec, len, ver, vlen);
 	if (err == -EOPNOTSUPP)
 		err = parse_pointers(e, sec, ver, vlen);

@@ -264,6 +264,7 @@ struct func_rec {
 	uint64_t off;		/* in t->pcln */
 	uint64_t entry, end;
 	uint32_t nameoff, pcsp, pcfile, pcln, npcdata, cuoff;
+	int32_t args;
 };
 
 static int func_rec(const struct fp_gopcln *t, uint64_t i, struct func_rec *r)
@@ -289,6 +290,9 @@ static int func_rec(const struct fp_gopcln *t, uint64_t i, struct func_rec *r)
 	for (int k = 0; k < 5; k++)
 		if ((err = rd(t, &t->pcln, r->off + base + 12 + 4 * k, 4, &v[1 + k])))
 			return err;
+	if ((err = rd(t, &t->pcln, r->off + base + 4, 4, &v[6])))
+		return err;
+	r->args = (int32_t)v[6];
 	r->nameoff = v[0];
 	r->pcsp = v[1];
 	r->pcfile = v[2];
@@ -308,6 +312,7 @@ static int fill(const struct fp_gopcln *t, uint64_t i, const struct func_rec *r,
 		return err;
 	f->entry = r->entry;
 	f->end = r->end;
+	f->args = r->args;
 	f->index = (uint32_t)i;
 	return 0;
 }

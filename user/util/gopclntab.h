@@ -35,6 +35,9 @@ struct fp_gofunc {
 	uint64_t entry;		/* first instruction */
 	uint64_t end;		/* next function's entry (or the table's end of text) */
 	const char *name;	/* NUL-terminated, points into the table's buffer */
+	int32_t args;		/* bytes of arguments and results (the runtime's
+				 * _func.args): tells signatures apart, e.g.
+				 * mProf_Malloc(p, size) 16 vs (mp, p, size) 24 */
 	uint32_t index;		/* position in the function table */
 };
 
