@@ -132,6 +132,35 @@ test_errors_are_one_line() {
 	assert_contains "$out" "needs root" "unprivileged message"
 }
 
+# Each tracing command rejects the options of the others (they were
+# silently ignored): exit 2, one line naming the option and the command,
+# before anything is loaded (the harness checks no program is left).
+test_options_rejected_per_command() {
+	local rc out
+	while read -r cmd opt name; do
+		rc=0
+		out=$("$FP" $cmd $opt -d 1s -- true 2>&1) || rc=$?
+		assert_eq "$rc" 2 "$cmd $opt: usage error"
+		assert_eq "$(printf '%s\n' "$out" | wc -l)" 1 "$cmd $opt: one line"
+		assert_contains "$out" "$cmd: $name does not apply to $cmd" "$cmd $opt: named"
+		! printf '%s\n' "$out" | grep -q attached || fail "$cmd $opt: attached before rejecting"
+	done <<-EOF
+	record --listen=127.0.0.1:0 --listen
+	record --pid-label --pid-label
+	record -i1s -i/--interval
+	record --json --json
+	record -b -b/--batch
+	record --format=html --format
+	top -o$TMP/top.json -o/--output
+	top --folded=$TMP/f.txt --folded
+	top --listen=:0 --listen
+	serve -o$TMP/serve.json -o/--output
+	serve --json --json
+	serve -n2 -n/--iterations
+	EOF
+	[ ! -e "$TMP/top.json" ] && [ ! -e "$TMP/serve.json" ] || fail "a rejected -o wrote a file"
+}
+
 test_check() {
 	"$FP" check > "$TMP/check.txt"
 	assert_contains "$TMP/check.txt" "fastpath can trace on this machine" "check verdict"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "cli/opts.h"
+#include "stderr_capture.h"
 #include "model/syscalls.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
@@ -105,6 +106,110 @@ static void test_rejects(void **state)
 	assert_int_equal(opts__parse(&o, "record", 3, e), -EINVAL);
 }
 
+/* Parses argv for cmd with stderr caught into err; returns opts__parse's. */
+static int parse_caught(const char *cmd, int argc, char **argv, char *err, size_t len)
+{
+	struct fp_opts o;
+	int rc;
+
+	capture_begin();
+	rc = opts__parse(&o, cmd, argc, argv);
+	capture_end(err, len);
+	return rc;
+}
+
+/* Each tracing command takes its own options and names the others. */
+static void test_per_command(void **state)
+{
+	static const struct { const char *cmd; const char *args[4]; const char *named; } cases[] = {
+		{ "record", { "--listen", "x" }, "--listen does not apply to record; serve takes it" },
+		{ "record", { "--pid-label" }, "--pid-label does not apply to record" },
+		{ "record", { "-i", "2s" }, "-i/--interval does not apply to record; top and serve take it" },
+		{ "record", { "-b" }, "-b/--batch does not apply to record; top takes it" },
+		{ "record", { "--json" }, "--json does not apply to record" },
+		{ "record", { "-n", "3" }, "-n/--iterations does not apply to record" },
+		{ "record", { "--format", "html" }, "--format does not apply to record; report and diff take it" },
+		{ "top", { "-o", "f.json" }, "-o/--output does not apply to top; record takes it" },
+		{ "top", { "--output=f.json" }, "-o/--output does not apply to top" },
+		{ "top", { "--stacks", "--folded", "f" }, "--folded does not apply to top" },
+		{ "top", { "--listen", ":1" }, "--listen does not apply to top" },
+		{ "serve", { "-o", "f" }, "-o/--output does not apply to serve" },
+		{ "serve", { "--json" }, "--json does not apply to serve; top takes it" },
+		{ "serve", { "-b" }, "-b/--batch does not apply to serve" },
+		{ "serve", { "-n", "2" }, "-n/--iterations does not apply to serve" },
+	};
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[6] = { (char *)cases[i].cmd };
+		int argc = 1;
+
+		for (int k = 0; k < 4 && cases[i].args[k]; k++)
+			argv[argc++] = (char *)cases[i].args[k];
+		assert_int_equal(parse_caught(cases[i].cmd, argc, argv, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, cases[i].named) || strchr(err, '\n') != strrchr(err, '\n'))
+			fail_msg("%s %s: got '%s', want one line with '%s'", cases[i].cmd, cases[i].args[0],
+				 err, cases[i].named);
+		/* One line, starting with the command that refused it. */
+		assert_non_null(strstr(err, cases[i].cmd));
+	}
+}
+
+/* What each command does take still parses. */
+static void test_per_command_accepts(void **state)
+{
+	char *r[] = { "record", "-d", "1s", "-o", "x.json", "--alloc=exact", "--stacks", "--folded", "f",
+		      "--no-io", NULL };
+	char *t[] = { "top", "-i", "500ms", "-b", "-n", "3", "--json", "--stacks", "-d", "2s", NULL };
+	char *v[] = { "serve", "--listen", ":9999", "--pid-label", "-i", "2s", "-d", "5", "--stacks", NULL };
+	char err[512];
+	struct fp_opts o;
+
+	assert_int_equal(parse_caught("record", ARGC(r), r, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(opts__parse(&o, "top", ARGC(t), t), 0);
+	assert_true(o.batch && o.json && o.count == 3 && o.interval_s == 0.5);
+	assert_int_equal(opts__parse(&o, "serve", ARGC(v), v), 0);
+	assert_string_equal(o.listen, ":9999");
+	assert_true(o.show_pid_label && o.interval_s == 2 && o.duration_s == 5);
+	assert_int_equal(opts__parse(&o, "record", ARGC(r), r), 0);
+	assert_string_equal(o.output, "x.json");
+	assert_string_equal(o.folded, "f");
+}
+
+static void usage_of(const char *cmd, char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	size_t n;
+
+	assert_non_null(f);
+	opts__usage(f, cmd);
+	n = ftell(f);
+	fclose(f);
+	buf[n < len ? n : len - 1] = 0;
+}
+
+/* Help lists what the command takes, and only that. */
+static void test_usage_per_command(void **state)
+{
+	char buf[8192];
+
+	usage_of("top", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "--json"));
+	assert_non_null(strstr(buf, "--iterations"));
+	assert_null(strstr(buf, "--output"));
+	assert_null(strstr(buf, "--folded"));
+	assert_null(strstr(buf, "--listen"));
+	usage_of("record", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "--output"));
+	assert_non_null(strstr(buf, "--folded"));
+	assert_null(strstr(buf, "--interval"));
+	assert_null(strstr(buf, "--pid-label"));
+	usage_of("serve", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "--listen"));
+	assert_null(strstr(buf, "--batch"));
+}
+
 static void test_syscall_names(void **state)
 {
 	assert_string_equal(syscall__name(0), "read");
@@ -128,6 +233,9 @@ int main(void)
 		cmocka_unit_test(test_default_all_and_pid),
 		cmocka_unit_test(test_comm),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_per_command),
+		cmocka_unit_test(test_per_command_accepts),
+		cmocka_unit_test(test_usage_per_command),
 		cmocka_unit_test(test_syscall_names),
 	};
 

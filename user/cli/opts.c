@@ -49,6 +49,84 @@ int opts__parse_pids(const char *s, int *pids, int *npids, int max)
 	return 0;
 }
 
+enum {
+	OPT_FOLLOW = 256,
+	OPT_JSON,
+	OPT_LISTEN,
+	OPT_PID_LABEL,
+	OPT_FORMAT,
+	OPT_ALLOC,
+	OPT_STACKS,
+	OPT_FOLDED,
+	OPT_NO_STAT,
+	OPT_NO_PATHS,
+	OPT_NO_IO,
+};
+
+/* The commands (FOR_*) that take the options not all three take: help
+ * lists an option only for them, the parser rejects it for the others
+ * (bpftool's per-command BAD_ARG). */
+enum { FOR_RECORD = 1, FOR_TOP = 2, FOR_SERVE = 4 };
+
+static const struct {
+	int val;
+	unsigned int cmds;
+	const char *takers;	/* for the message */
+} scoped[] = {
+	{ 'o', FOR_RECORD, "record" },
+	{ OPT_FOLDED, FOR_RECORD, "record" },
+	{ OPT_FORMAT, 0, "report and diff" },
+	{ 'i', FOR_TOP | FOR_SERVE, "top and serve" },
+	{ 'b', FOR_TOP, "top" },
+	{ 'n', FOR_TOP, "top" },
+	{ OPT_JSON, FOR_TOP, "top" },
+	{ OPT_LISTEN, FOR_SERVE, "serve" },
+	{ OPT_PID_LABEL, FOR_SERVE, "serve" },
+};
+
+static unsigned int cmd_bit(const char *cmd)
+{
+	if (!strcmp(cmd, "record"))
+		return FOR_RECORD;
+	if (!strcmp(cmd, "top"))
+		return FOR_TOP;
+	return !strcmp(cmd, "serve") ? FOR_SERVE : 0;
+}
+
+/* The index in scoped[] of an option cmd does not take; -1 if it takes it. */
+static int not_for(const char *cmd, int val)
+{
+	for (size_t i = 0; i < sizeof(scoped) / sizeof(scoped[0]); i++)
+		if (scoped[i].val == val)
+			return scoped[i].cmds & cmd_bit(cmd) ? -1 : (int)i;
+	return -1;
+}
+
+/* Help lines, each of the option it describes. */
+static const struct { int val; const char *text; } usage_lines[] = {
+	{ 'd', "  -d, --duration TIME      stop after TIME (10, 10s, 500ms, 2m)" },
+	{ 'o', "  -o, --output FILE        write the recording as JSON (fastpath.record/1)" },
+	{ 'i', "  -i, --interval TIME      refresh interval (default 1s)" },
+	{ 'b', "  -b, --batch              plain text every interval, no terminal UI" },
+	{ 'n', "  -n, --iterations COUNT   stop after COUNT intervals" },
+	{ OPT_JSON, "      --json               one JSON object per interval (implies -b)" },
+	{ OPT_LISTEN, "      --listen ADDR        HOST:PORT, [V6]:PORT or :PORT (default 127.0.0.1:9464)" },
+	{ OPT_PID_LABEL, "      --pid-label          a pid label on every series" },
+	{ OPT_ALLOC, "      --alloc=MODE         allocator calls (docs/alloc.md): sampled (default:\n"
+		     "                           Go heap-profile samples, near-zero cost; libc not\n"
+		     "                           probed), exact (every Go runtime.mallocgc and libc\n"
+		     "                           malloc/free/...: 0.65 us (libc), 0.96 us (Go) added\n"
+		     "                           per call, measured: docs/alloc.md), off" },
+	{ OPT_STACKS, "      --stacks             allocation call sites (user stacks, frame pointers)" },
+	{ OPT_FOLDED, "      --folded FILE        with --stacks: also write folded stacks for flame graphs" },
+	{ OPT_NO_STAT, "      --no-stat            no stat-family accounting" },
+	{ OPT_NO_PATHS, "      --no-paths           stat family: counts only, never read a path" },
+	{ OPT_NO_IO, "      --no-io              no data-path probes (copy vs zero-copy bytes)" },
+	{ 'v', "  -v, --verbose            more messages (twice: libbpf's too)" },
+	{ 'q', "  -q, --quiet              no progress messages on stderr" },
+	{ 'h', "  -h, --help               this help" },
+};
+
 void opts__usage(FILE *f, const char *cmd)
 {
 	fprintf(f,
@@ -64,41 +142,13 @@ void opts__usage(FILE *f, const char *cmd)
 "  -- COMMAND [ARGS...]     start COMMAND, trace it from its exec, with its\n"
 "                           children (like strace -f)\n"
 "\n"
-"Options:\n"
-"  -d, --duration TIME      stop after TIME (10, 10s, 500ms, 2m)\n"
-"  -o, --output FILE        write the recording as JSON (fastpath.record/1)\n"
-"  -i, --interval TIME      refresh interval (top, serve; default 1s)\n"
-"      --alloc=MODE         allocator calls (docs/alloc.md): sampled (default:\n"
-"                           Go heap-profile samples, near-zero cost; libc not\n"
-"                           probed), exact (every Go runtime.mallocgc and libc\n"
-"                           malloc/free/...: 0.65 us (libc), 0.96 us (Go) added\n"
-"                           per call, measured: docs/alloc.md), off\n"
-"      --stacks             allocation call sites (user stacks, frame pointers)\n"
-"      --folded FILE        with --stacks: also write folded stacks for flame graphs\n"
-"      --no-stat            no stat-family accounting\n"
-"      --no-paths           stat family: counts only, never read a path\n"
-"      --no-io              no data-path probes (copy vs zero-copy bytes)\n"
-"  -v, --verbose            more messages (twice: libbpf's too)\n"
-"  -q, --quiet              no progress messages on stderr\n"
-"  -h, --help               this help\n"
-"\n"
-"It stops at the duration, on Ctrl-C/SIGTERM, or when every target has exited.\n",
-		cmd);
+"Options:\n", cmd);
+	for (size_t i = 0; i < sizeof(usage_lines) / sizeof(usage_lines[0]); i++)
+		if (not_for(cmd, usage_lines[i].val) < 0)
+			fprintf(f, "%s\n", usage_lines[i].text);
+	fprintf(f, "\nIt stops at the duration, on Ctrl-C/SIGTERM, or when every target has exited.\n");
 }
 
-enum {
-	OPT_FOLLOW = 256,
-	OPT_JSON,
-	OPT_LISTEN,
-	OPT_PID_LABEL,
-	OPT_FORMAT,
-	OPT_ALLOC,
-	OPT_STACKS,
-	OPT_FOLDED,
-	OPT_NO_STAT,
-	OPT_NO_PATHS,
-	OPT_NO_IO,
-};
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -114,7 +164,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "pid-label", no_argument, NULL, OPT_PID_LABEL },
-	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "format", required_argument, NULL, OPT_FORMAT },	/* rejected: report's */
 	{ "alloc", required_argument, NULL, OPT_ALLOC },
 	{ "stacks", no_argument, NULL, OPT_STACKS },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
@@ -136,11 +186,39 @@ static int usage_err(const char *cmd, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+/* "-o/--output" or "--listen": how the option is spelled in the help. */
+static void opt_name(int val, char *buf, size_t len)
+{
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (lo->val != val)
+			continue;
+		if (val < 256)
+			snprintf(buf, len, "-%c/--%s", val, lo->name);
+		else
+			snprintf(buf, len, "--%s", lo->name);
+		return;
+	}
+	snprintf(buf, len, "-%c", val);
+}
+
 int opts__getopt_error(const char *cmd, int c, char **argv)
 {
 	if (c == ':')
 		return usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
 	return usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int opts__applies(const char *cmd, int val)
+{
+	char name[64], msg[192];
+	int i = not_for(cmd, val);
+
+	if (i < 0)
+		return 0;
+	opt_name(val, name, sizeof(name));
+	snprintf(msg, sizeof(msg), "%s does not apply to %s; %s take%s it", name, cmd, scoped[i].takers,
+		 strchr(scoped[i].takers, ' ') ? "" : "s");
+	return usage_err(cmd, "%s", msg);
 }
 
 static void opts__defaults(struct fp_opts *o, const char *cmd)
@@ -193,6 +271,8 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:p:c:G:ad:o:i:bn:vqh", long_opts, NULL)) != -1) {
+		if ((err = opts__applies(cmd, c)))
+			return err;
 		switch (c) {
 		case 'p':
 			err = opts__parse_pids(optarg, o->pids, &o->npids, FP_MAX_PIDS);
@@ -243,9 +323,6 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_PID_LABEL:
 			o->show_pid_label = true;
-			break;
-		case OPT_FORMAT:
-			o->format = optarg;
 			break;
 		case OPT_ALLOC:
 			if (!strcmp(optarg, "exact"))

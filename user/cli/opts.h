@@ -21,7 +21,6 @@ struct fp_opts {
 	double duration_s;		/* 0 = until Ctrl-C / targets exit */
 	double interval_s;		/* top/serve refresh */
 	const char *output;		/* -o */
-	const char *format;		/* --format */
 	const char *folded;		/* --folded: folded allocation stacks */
 	const char *listen;		/* serve */
 	long count;			/* top -n */
@@ -38,6 +37,10 @@ double opts__parse_duration(const char *s);
 /* "1,2,3" into pids; -EINVAL on junk, -E2BIG on too many. */
 int opts__parse_pids(const char *s, int *pids, int *npids, int max);
 void opts__usage(FILE *f, const char *cmd);
+/* 0 if cmd (record, top, serve) takes the option getopt returned as val;
+ * else prints the one line that names the option, cmd and the commands that
+ * take it, and returns -EINVAL. */
+int opts__applies(const char *cmd, int val);
 /* The one-line error for what getopt returned as ':' (a value missing) or
  * anything else unknown, naming cmd's --help; returns -EINVAL. */
 int opts__getopt_error(const char *cmd, int c, char **argv);

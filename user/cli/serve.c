@@ -219,11 +219,6 @@ int cmd_serve(int argc, char **argv)
 	err = opts__parse(&o, "serve", argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (o.output || o.format || o.json) {
-		fp_err("serve: -o, --format and --json do not apply; it answers HTTP on --listen (default %s)",
-		       DEFAULT_LISTEN);
-		return 2;
-	}
 	/* Checked before attaching: a typo must not cost a trace. */
 	where = o.listen ? o.listen : DEFAULT_LISTEN;
 	if (resolve_listen(where, &ai)) {
