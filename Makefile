@@ -46,7 +46,7 @@ USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/syscall_names.o
 # The model and views are pure C: unit tests link them without BPF or probes.
 MODEL_OBJS := $(filter $(OUTPUT)/user/model/% $(OUTPUT)/user/views/% $(OUTPUT)/user/util/%,$(USER_OBJS)) \
-	      $(OUTPUT)/user/cli/opts.o $(OUTPUT)/syscall_names.o
+	      $(OUTPUT)/user/cli/opts.o $(OUTPUT)/user/cli/output.o $(OUTPUT)/syscall_names.o
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \

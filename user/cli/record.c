@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/session.h"
 #include "model/alloc.h"
 #include "views/report.h"
-#include "model/findings.h"
 #include "util/err.h"
 #include "util/outfile.h"
 #include "views/json.h"
@@ -15,37 +15,29 @@
 /* out: the recording or table; folded: --folded FILE, or not open. */
 static int record_write(struct fp_session *S, struct fp_outfile *out, struct fp_outfile *folded)
 {
-	struct fp_snapshot *snap = snapshot__new();
+	struct fp_snapshot *snap = NULL;
 	int err;
 
-	if (!snap)
-		return -ENOMEM;
-	err = session__read(S, snap);
-	if (!err)
-		err = findings__evaluate(snap, snap->meta.duration_s);
+	err = session__snapshot(S, NULL, &snap, NULL);
 	if (err) {
 		fp_err("cannot read the probes' maps: %s", strerror(-err));
-		goto cleanup;
+		return err;
 	}
 	if (S->opts->output)
 		err = json__write_record(out->f, snap);
 	else
 		text__record(out->f, snap);
-	if (!err)
-		err = outfile__commit(out);
-	if (err) {
-		fp_err("cannot write %s: %s", S->opts->output ? S->opts->output : "the output",
-		       strerror(-err));
-		goto cleanup;
-	}
-	if (S->opts->folded) {
+	if (err)
+		fp_err("cannot write %s: %s", S->opts->output, strerror(-err));
+	else
+		err = output__commit(out, S->opts->output);
+	if (!err && S->opts->folded) {
 		err = folded__write_sites(folded->f, snap, false);
-		if (!err)
-			err = outfile__commit(folded);
 		if (err)
 			fp_err("cannot write %s: %s", S->opts->folded, strerror(-err));
+		else
+			err = output__commit(folded, S->opts->folded);
 	}
-cleanup:
 	snapshot__free(snap);
 	return err;
 }
@@ -61,13 +53,9 @@ int cmd_record(int argc, char **argv)
 	if (err)
 		return err > 0 ? 0 : 2;
 	/* Checked before attaching: a bad path must not cost a trace. */
-	err = outfile__open(&out, o.output);
-	if (err) {
-		fp_err("cannot write '%s': %s: choose a writable path for -o", o.output, strerror(-err));
+	if (output__open(&out, o.output, "-o"))
 		return 1;
-	}
-	if (o.folded && (err = outfile__open(&folded, o.folded))) {
-		fp_err("cannot write '%s': %s: choose a writable path for --folded", o.folded, strerror(-err));
+	if (o.folded && output__open(&folded, o.folded, "--folded")) {
 		outfile__abort(&out);
 		return 1;
 	}

@@ -1,24 +1,16 @@
 /* fastpath report FILE.json: render a recording as text, HTML, CSV,
  * Prometheus exposition or folded stacks. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <string.h>
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/output.h"
 #include "util/err.h"
 #include "util/outfile.h"
 #include "views/json.h"
 #include "views/report.h"
 
 enum fmt { FMT_TEXT, FMT_HTML, FMT_CSV, FMT_PROM, FMT_FOLDED };
-
-struct report_opts {
-	const char *file;
-	const char *output;
-	enum fmt fmt;
-	bool pid_label;
-};
 
 static void usage(FILE *f)
 {
@@ -37,72 +29,30 @@ static void usage(FILE *f)
 "  -h, --help          this help\n");
 }
 
-static int parse_format(const char *s, enum fmt *fmt)
-{
-	static const char *const names[] = { "text", "html", "csv", "prom", "folded" };
+static const char *const formats[] = {
+	[FMT_TEXT] = "text", [FMT_HTML] = "html", [FMT_CSV] = "csv", [FMT_PROM] = "prom",
+	[FMT_FOLDED] = "folded", NULL
+};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i])) {
-			*fmt = (enum fmt)i;
-			return 0;
-		}
-	return -EINVAL;
-}
+static const struct fp_render_cmd report_cmd = {
+	.name = "report",
+	.formats = formats,
+	.nfiles = 1,
+	.files_err = "report: give one recording: fastpath report FILE.json (see 'fastpath report --help')",
+	.pid_label = true,
+	.usage = usage,
+};
 
-/* 0, 1 for --help, -EINVAL (message printed). */
-static int report_parse(struct report_opts *o, int argc, char **argv)
-{
-	static const struct option longs[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "pid-label", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (parse_format(optarg, &o->fmt)) {
-				fp_err("report: unknown format '%s': use text, html, csv, prom or folded", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'P':
-			o->pid_label = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			return opts__getopt_error("report", c, argv);
-		}
-	}
-	if (argc - optind != 1) {
-		fp_err("report: give one recording: fastpath report FILE.json (see 'fastpath report --help')");
-		return -EINVAL;
-	}
-	o->file = argv[optind];
-	return 0;
-}
-
-static int report_render(const struct report_opts *o, const struct fp_snapshot *s, FILE *f)
+static int report_render(const struct fp_render_args *o, const struct fp_snapshot *s, FILE *f)
 {
 	struct fp_prom_opts po = { .pid_label = o->pid_label, .self_cpu_s = -1, .read_s = -1 };
 	char name[4096], err[512];
 	int e;
 
-	snprintf(name, sizeof(name), "%s", o->file);
-	switch (o->fmt) {
+	snprintf(name, sizeof(name), "%s", o->files[0]);
+	switch ((enum fmt)o->format) {
 	case FMT_TEXT:
-		report_text__write(f, s, o->file);
+		report_text__write(f, s, o->files[0]);
 		break;
 	case FMT_HTML:
 		report_html__write(f, s, basename(name));
@@ -116,7 +66,7 @@ static int report_render(const struct report_opts *o, const struct fp_snapshot *
 	case FMT_FOLDED:
 		e = folded__write(f, s, err, sizeof(err));
 		if (e) {
-			fp_err("%s: %s", o->file, err);
+			fp_err("%s: %s", o->files[0], err);
 			return e;
 		}
 		break;
@@ -128,28 +78,26 @@ int cmd_report(int argc, char **argv)
 {
 	struct fp_snapshot *s = NULL;
 	struct fp_outfile out = {};
-	struct report_opts o;
+	struct fp_render_args o;
 	char err[1024];
 	int e;
 
-	e = report_parse(&o, argc, argv);
+	e = output__parse(&o, &report_cmd, argc, argv);
 	if (e)
 		return e > 0 ? 0 : 2;
-	e = json__read_record(o.file, &s, err, sizeof(err));
+	e = json__read_record(o.files[0], &s, err, sizeof(err));
 	if (e) {
 		fp_err("%s", err);
 		return 1;
 	}
-	e = outfile__open(&out, o.output);
-	if (e) {
-		fp_err("cannot write '%s': %s: choose a writable path for -o", o.output, strerror(-e));
+	e = output__open(&out, o.output, "-o");
+	if (e)
 		goto cleanup;
-	}
 	e = report_render(&o, s, out.f);
-	if (!e && (e = outfile__commit(&out)))
-		fp_err("cannot write %s: %s", o.output ? o.output : "the output", strerror(-e));
 	if (e)
 		outfile__abort(&out);
+	else
+		e = output__commit(&out, o.output);
 cleanup:
 	snapshot__free(s);
 	return e ? 1 : 0;

@@ -17,7 +17,6 @@
 #include <time.h>
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "model/findings.h"
 #include "util/err.h"
 #include "views/report.h"
 
@@ -54,17 +53,10 @@ static int server__refresh(struct server *V)
 
 	if (V->snap && now - V->snap_at < V->o->interval_s)
 		return 0;
-	s = snapshot__new();
-	if (!s)
-		return -ENOMEM;
 	t0 = session__elapsed(V->S);
-	err = session__read(V->S, s);
-	if (!err)
-		err = findings__evaluate(s, s->meta.duration_s);
-	if (err) {
-		snapshot__free(s);
+	err = session__snapshot(V->S, NULL, &s, NULL);
+	if (err)
 		return err;
-	}
 	V->read_s = session__elapsed(V->S) - t0;
 	snapshot__free(V->snap);
 	V->snap = s;

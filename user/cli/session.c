@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/session.h"
+#include "model/findings.h"
 #include "util/err.h"
 #include "util/procfs.h"
 
@@ -273,6 +274,30 @@ int session__read(struct fp_session *S, struct fp_snapshot *snap)
 	snap->meta.start_time = S->start_wall;
 	snap->meta.duration_s = session__elapsed(S);
 	return err;
+}
+
+int session__snapshot(struct fp_session *S, const struct fp_snapshot *since, struct fp_snapshot **out,
+		      struct fp_snapshot **cum)
+{
+	struct fp_snapshot *cur = snapshot__new(), *d = NULL;
+	int err;
+
+	if (!cur)
+		return -ENOMEM;
+	err = session__read(S, cur);
+	if (!err && since && !(d = snapshot__delta(cur, since)))
+		err = -ENOMEM;
+	if (!err)
+		err = since ? findings__evaluate(d, d->interval_s) : findings__evaluate(cur, cur->meta.duration_s);
+	if (err) {
+		snapshot__free(cur);
+		snapshot__free(d);
+		return err;
+	}
+	*out = since ? d : cur;
+	if (since)
+		*cum = cur;
+	return 0;
 }
 
 double session__elapsed(struct fp_session *S)

@@ -31,6 +31,13 @@ void session__signals(void);
 int session__start(struct fp_session *S, struct fp_opts *o);
 /* Fill an empty snapshot with cumulative counters and metadata. */
 int session__read(struct fp_session *S, struct fp_snapshot *snap);
+/* A new snapshot read from the probes, its findings evaluated: over the
+ * whole session when since is NULL (*out is the cumulative snapshot), else
+ * over the interval since that earlier cumulative snapshot (*out is the
+ * difference, and the new cumulative snapshot goes to *cum for the next
+ * call).  The caller frees what it gets; nothing on error. */
+int session__snapshot(struct fp_session *S, const struct fp_snapshot *since, struct fp_snapshot **out,
+		      struct fp_snapshot **cum);
 /* True when every target has exited (targeted modes only). */
 bool session__targets_gone(struct fp_session *S);
 /* Sleep up to secs (<= 0: no limit), waking early on stop or when the

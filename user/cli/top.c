@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "model/findings.h"
 #include "util/err.h"
 #include "views/batch.h"
 #include "views/tui.h"
@@ -71,22 +70,13 @@ static int sampler__init(struct sampler *sm, struct fp_session *S)
  * caller's. */
 static int sampler__step(struct sampler *sm, struct fp_snapshot **out, struct top_info *in)
 {
-	struct fp_snapshot *cur = snapshot__new(), *d = NULL;
+	struct fp_snapshot *cur, *d;
 	double cpu;
 	int err;
 
-	if (!cur)
-		return -ENOMEM;
-	err = session__read(sm->S, cur);
-	if (!err && !(d = snapshot__delta(cur, sm->prev)))
-		err = -ENOMEM;
-	if (!err)
-		err = findings__evaluate(d, d->interval_s);
-	if (err) {
-		snapshot__free(cur);
-		snapshot__free(d);
+	err = session__snapshot(sm->S, sm->prev, &d, &cur);
+	if (err)
 		return err;
-	}
 	cpu = self_cpu_s();
 	memset(in, 0, sizeof(*in));
 	in->seq = ++sm->seq;
