@@ -50,13 +50,17 @@ test_children_followed() {
 }
 
 test_pid_without_follow_ignores_children() {
-	# -p without --follow: the children's calls are not counted
-	"$W/sysloop" -w -s 0 0 > "$TMP/w.out" &
-	local wp=$!
-	for _ in $(seq 100); do grep -q ready "$TMP/w.out" && break; sleep 0.05; done
-	fp_start record -p "$wp" -o "$TMP/r.json" -d 1
-	kill "$wp"; wait "$wp" 2>/dev/null || true
-	wait_pid "$FP_PID"
+	# -p without --follow: what the target forks after attach is not
+	# counted (test_follow_children_of_pid: the same forker, with --follow)
+	mkfifo "$TMP/go"
+	sh -c "read x < '$TMP/go'; exec '$W/forker' 3 1000" &
+	local sp=$!
+	fp_start record -p "$sp" -o "$TMP/r.json"
+	echo go > "$TMP/go"
+	wait_pid "$FP_PID" 20
+	wait "$sp" || true
+	assert_eq "$(jq '[.processes[] | select(.comm == "forker")] | length' "$TMP/r.json")" 1 "the forker, none of its 3 children"
+	assert_eq "$(jq '[.processes[] | .syscalls.getppid.calls // 0] | add' "$TMP/r.json")" 0 "no child's getppid"
 	assert_eq "$(jqr "$TMP/r.json" '.processes | length')" 1 "one process"
 }
 
