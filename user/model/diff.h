@@ -49,7 +49,8 @@ struct fp_change {
 	double score;
 	/* FP_CHG_RATE: the counts (or bytes) behind the two rates. */
 	double total_before, total_after;
-	/* FP_CHG_RATE of a site or path: which one (uncut), its share of the
+	/* FP_CHG_RATE of a site or path: which one (as long as a phrased line
+	 * shows, where `what` cuts it at 70 characters), its share of the
 	 * allocations (of the bytes when estimated) or stat calls after. */
 	enum fp_change_subject subject;
 	char name[320];
