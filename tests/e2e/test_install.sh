@@ -300,3 +300,38 @@ test_install_prometheus_config() {
 	install_tree "$TMP/prom" PREFIX=/usr
 	promtool check config "$TMP/prom/usr/share/fastpath/prometheus.yml" >&2 || fail "promtool check config failed"
 }
+
+# The same completion through readline: an interactive bash in tmux, keys
+# typed with Tab, the line read off the screen.  This is what COMP_WORDS
+# above stands for: bash's own word splitting ("--alloc=", "sub\ dir/"),
+# -o filenames quoting, nospace after "--alloc=".
+test_install_completion_readline() {
+	install_completion_tree
+	local s=$TMP/rl.tmux d=$TMP/rl
+	mkdir -p "$d/sub dir"
+	: > "$d/sub dir/rec one.json"
+	trap "tmux -S '$s' kill-server 2>/dev/null" EXIT
+	tmux -S "$s" -f /dev/null new-session -d -x 200 -y 10 \
+		"env -i PATH=/usr/bin:/bin TERM=xterm HOME=$TMP PS1='$ ' bash --norc --noprofile -i"
+	rl_line() { # KEYS... then the expected line
+		local want=${!#} i
+		tmux -S "$s" send-keys C-u
+		tmux -S "$s" send-keys "${@:1:$#-1}"
+		# the line, and the cursor after it (a space typed by completion
+		# shows only as the cursor's column)
+		for i in $(seq 100); do
+			[ "$(tmux -S "$s" capture-pane -p | grep '^\$' | tail -1)" = "$(echo "\$ $want" | sed 's/ *$//')" ] &&
+				[ "$(tmux -S "$s" display -p '#{cursor_x}')" = "$((${#want} + 2))" ] && return 0
+			sleep 0.1
+		done
+		tmux -S "$s" capture-pane -p >&2
+		fail "readline: '$want' not on the screen"
+	}
+	rl_line ". $INSTALL_COMPLETION" Enter ""
+	rl_line "fastpath rec" Tab "fastpath record "
+	rl_line "fastpath record --no-pa" Tab "fastpath record --no-paths "
+	rl_line "fastpath top --allo" Tab "fastpath top --alloc="
+	rl_line "fastpath top --alloc=ex" Tab "fastpath top --alloc=exact "
+	rl_line "fastpath report $d/s" Tab Tab "fastpath report $d/sub\\ dir/rec\\ one.json "
+	rl_line "fastpath help dif" Tab "fastpath help diff "
+}
