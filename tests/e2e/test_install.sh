@@ -335,3 +335,30 @@ test_install_completion_readline() {
 	rl_line "fastpath report $d/s" Tab Tab "fastpath report $d/sub\\ dir/rec\\ one.json "
 	rl_line "fastpath help dif" Tab "fastpath help diff "
 }
+
+# The options docs/cli.md gives CMD: the first cells of the tables in the
+# sections whose heading names it ("## `fastpath CMD ...`" or "(record, top,
+# serve)"), plus -h/--help, which it states for every command once.
+cli_doc_options() {
+	awk -v cmd="$1" '
+	/^## / {
+		on = index($0, "`fastpath " cmd) > 0 || ($0 ~ /\(.*\)$/ && index($0, cmd) > 0)
+		next
+	}
+	on && /^\| `-/ {
+		split($0, cell, "|")
+		n = split(cell[2], w, /[` ,=]+/)
+		for (i = 1; i <= n; i++) if (w[i] ~ /^(-[a-zA-Z]|--[a-z][a-z-]*)$/) print w[i]
+	}' docs/cli.md
+	printf '%s\n' -h --help
+}
+
+test_install_cli_doc_matches_man() {
+	local c
+	for c in $INSTALL_CMDS; do
+		man_options "man/fastpath-$c.8" | awk '{ print $1 }' | sort > "$TMP/man.opts"
+		cli_doc_options "$c" | sort > "$TMP/doc.opts"
+		diff -u "$TMP/man.opts" "$TMP/doc.opts" > "$TMP/opts.diff" ||
+			{ cat "$TMP/opts.diff" >&2; fail "$c: docs/cli.md and fastpath-$c.8 differ"; }
+	done
+}
