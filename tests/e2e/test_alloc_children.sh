@@ -124,3 +124,63 @@ test_alloc_child_continued_on_clean_exit() {
 	done
 	assert_eq "$(jq .mallocs "$TMP/go.out" 2>/dev/null | grep -c .)" 1 "the child ran to its end"
 }
+
+# Go 1.27 from the npm registry (make deps): lefthook 2.2.2, stripped, whose
+# compiler calls the size-specialised allocators directly.
+LEFTHOOK=${LEFTHOOK:-$TOP/build/npm/node_modules/lefthook-linux-x64/bin/lefthook}
+
+test_alloc_go127_size_specialised_counted_once() {
+	# Oracle: the runtime's own count of the allocations made by package
+	# init functions (GODEBUG=inittrace=1, counted once per allocation in
+	# mallocgc and in every size-specialised allocator alike) against ours
+	# under runtime.doInit1.  Missing entry points would undercount (probing
+	# mallocgc alone sees ~75% here); counting mallocgc's own calls to them
+	# again would overcount.  Stacks lost to stack-map collisions are
+	# counted (dropped.stacks_full) and bound the shortfall.
+	[ -x "$LEFTHOOK" ] || fail "$LEFTHOOK missing: run 'make deps'"
+	local theirs ours dropped
+	GODEBUG=inittrace=1 fp_run record -q --alloc=exact --stacks --folded "$TMP/f.txt" -o "$TMP/r.json" \
+		-- "$LEFTHOOK" version > /dev/null 2> "$TMP/init.txt"
+	assert_eq "$(child_q "$TMP/r.json" lefthook .go.version)" go1.27.0 "Go version"
+	assert_contains "$(child_q "$TMP/r.json" lefthook .go.entry_points)" "runtime.mallocgc + 14 size-specialised allocators" "entry points named"
+	assert_ge "$(child_q "$TMP/r.json" lefthook .go.size_specialised_calls)" 100 "calls straight to the size-specialised allocators"
+	theirs=$(awk '/^init /{s += $(NF-1)} END {print s + 0}' "$TMP/init.txt")
+	ours=$(awk '/;runtime\.doInit/{s += $NF} END {print s + 0}' "$TMP/f.txt")
+	dropped=$(jq '.dropped.stacks_full // 0' "$TMP/r.json")
+	assert_ge "$theirs" 1000 "the runtime's init allocations"
+	assert_le "$ours" "$theirs" "no allocation counted twice (ours under doInit vs inittrace)"
+	assert_ge "$((ours + dropped))" "$theirs" "every allocation counted (ours + lost stacks vs inittrace)"
+}
+
+# tsgo (Go 1.26.4, stripped, from the npm registry: make deps) started by a
+# wrapper and by name.  Oracle: its own `Memory allocs` (runtime.MemStats).
+TSGO=${TSGO:-$TOP/build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo}
+
+child_ts_project() {
+	[ -f "$TMP/ts$1/tsconfig.json" ] || python3 tests/workloads/ts/gen_project.py "$TMP/ts$1" "$1"
+	echo "$TMP/ts$1"
+}
+
+tsgo_allocs() { awk '/^Memory allocs:/ {print $3}' "$1"; }
+
+test_alloc_child_tsgo_through_sh_c() {
+	[ -x "$TSGO" ] || fail "$TSGO missing: run 'make deps'"
+	local p
+	p=$(child_ts_project 300)
+	fp_run record -q --alloc=exact -o "$TMP/r.json" -- \
+		sh -c "'$TSGO' -p '$p' --extendedDiagnostics > '$TMP/ts.out'; true"
+	assert_ge "$(tsgo_allocs "$TMP/ts.out")" 300000 "a project big enough"
+	assert_eq "$(child_q "$TMP/r.json" tsgo .go.version)" go1.26.4 "tsgo's Go"
+	assert_within "$(child_q "$TMP/r.json" tsgo .go.calls)" "$(tsgo_allocs "$TMP/ts.out")" 2 "tsgo's allocations through sh -c vs its Memory allocs"
+}
+
+test_alloc_child_tsgo_by_name_started_later() {
+	[ -x "$TSGO" ] || fail "$TSGO missing: run 'make deps'"
+	local p
+	p=$(child_ts_project 300)
+	fp_start record -c tsgo --alloc=exact -o "$TMP/r.json"
+	"$TSGO" -p "$p" --extendedDiagnostics > "$TMP/ts.out"
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 20
+	assert_within "$(child_q "$TMP/r.json" tsgo .go.calls)" "$(tsgo_allocs "$TMP/ts.out")" 2 "tsgo matched by -c at its exec vs its Memory allocs"
+}
