@@ -33,7 +33,11 @@ DEB_OPT  := bpftrace prometheus chromium
 TSGO_VER := 7.0.0-dev.20260707.2
 # esbuild's build has no .go.buildinfo at all: Go found by its function table.
 ESBUILD_VER := 0.28.2
-NPM_PKGS := @typescript/native-preview-linux-x64@$(TSGO_VER) @esbuild/linux-x64@$(ESBUILD_VER)
+# lefthook's build is Go 1.27: its compiler calls the size-specialised allocators.
+LEFTHOOK_VER := 2.2.2
+NPM_PKGS := @typescript/native-preview-linux-x64@$(TSGO_VER) @esbuild/linux-x64@$(ESBUILD_VER) \
+	    lefthook-linux-x64@$(LEFTHOOK_VER)
+LEFTHOOK := $(OUTPUT)/npm/node_modules/lefthook-linux-x64/bin/lefthook
 ESBUILD  := $(OUTPUT)/npm/node_modules/@esbuild/linux-x64/bin/esbuild
 TSGO_PKG := $(OUTPUT)/npm/node_modules/@typescript/native-preview-linux-x64
 TSGO     := $(TSGO_PKG)/lib/tsgo
@@ -82,7 +86,8 @@ deps:
 		  || echo "make deps: optional packages unavailable: $$miss (the tests that need them say so)"; \
 	fi
 	@if [ ! -x "$(TSGO)" ] || ! grep -qF '"version": "$(TSGO_VER)"' $(TSGO_PKG)/package.json || \
-	    [ ! -x "$(ESBUILD)" ] || ! grep -qF '"version": "$(ESBUILD_VER)"' $(ESBUILD:/bin/esbuild=/package.json); then \
+	    [ ! -x "$(ESBUILD)" ] || ! grep -qF '"version": "$(ESBUILD_VER)"' $(ESBUILD:/bin/esbuild=/package.json) || \
+	    [ ! -x "$(LEFTHOOK)" ] || ! grep -qF '"version": "$(LEFTHOOK_VER)"' $(LEFTHOOK:/bin/lefthook=/package.json); then \
 		command -v npm >/dev/null || { echo "make deps: installing npm"; \
 			( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm ) >>$(OUTPUT).deps.log 2>&1 \
 			|| { tail -20 $(OUTPUT).deps.log; echo "make deps: cannot install npm (needed for $(NPM_PKGS))"; exit 1; }; }; \
@@ -90,7 +95,7 @@ deps:
 		mkdir -p $(OUTPUT)/npm; \
 		npm install --prefix $(OUTPUT)/npm --no-save --no-audit --no-fund --no-package-lock $(NPM_PKGS) >>$(OUTPUT).deps.log 2>&1 \
 		  || { tail -20 $(OUTPUT).deps.log; echo "make deps: npm install $(NPM_PKGS) failed (see above)"; exit 1; }; \
-		for b in $(TSGO) $(ESBUILD); do [ -x $$b ] || { echo "make deps: $$b missing after npm install"; exit 1; }; done; \
+		for b in $(TSGO) $(ESBUILD) $(LEFTHOOK); do [ -x $$b ] || { echo "make deps: $$b missing after npm install"; exit 1; }; done; \
 	fi
 
 check-deps:
