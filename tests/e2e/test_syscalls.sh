@@ -52,7 +52,7 @@ test_children_followed() {
 test_pid_without_follow_ignores_children() {
 	# -p without --follow: what the target forks after attach is not
 	# counted (test_follow_children_of_pid: the same forker, with --follow)
-	mkfifo "$TMP/go"
+	rm -f "$TMP/go"; mkfifo "$TMP/go"
 	sh -c "read x < '$TMP/go'; exec '$W/forker' 3 1000" &
 	local sp=$!
 	fp_start record -p "$sp" -o "$TMP/r.json"
@@ -218,7 +218,7 @@ test_cgroup_target() {
 
 test_follow_children_of_pid() {
 	# -p PID --follow: what the target forks after attach is traced too
-	mkfifo "$TMP/go"
+	rm -f "$TMP/go"; mkfifo "$TMP/go"
 	sh -c "read x < '$TMP/go'; exec '$W/forker' 3 1000" &
 	local sp=$!
 	fp_start record -p "$sp" --follow -o "$TMP/r.json"

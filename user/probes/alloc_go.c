@@ -98,7 +98,7 @@ static int attach_sampled(struct alloc_state *st, const char *path, int pid, str
 	if (rate) {
 		set_rate_addr(st, path, pid, a, rate);
 		if (strcmp(how, "symbol"))
-			alloc_pid__note(a, "runtime.MemProfileRate has no symbol: found where %s compares it", how);
+			alloc_pid__note(a, "runtime.MemProfileRate has no symbol: found where %s reads it", how);
 	} else {
 		alloc_pid__note(a, "%s", "runtime.MemProfileRate not found: assuming 512 KiB");
 	}
