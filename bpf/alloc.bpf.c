@@ -162,7 +162,7 @@ static __always_inline struct fp_alloc_val *alloc_val(struct fp_alloc_key *key)
 	v = bpf_map_lookup_elem(&fp_alloc_zero, &zero);
 	if (!v)
 		return NULL;
-	if (bpf_map_update_elem(&fp_alloc_stats, key, v, BPF_NOEXIST) == -E2BIG) {
+	if (fp_no_room(bpf_map_update_elem(&fp_alloc_stats, key, v, BPF_NOEXIST))) {
 		fp_drop(FP_DROP_ALLOC);
 		return NULL;
 	}
@@ -191,7 +191,7 @@ static __always_inline void count_sample(__u32 tgid, __u64 size, __u64 rate)
 		(*c)++;
 		return;
 	}
-	if (bpf_map_update_elem(&fp_alloc_samples, &k, &one, BPF_NOEXIST) == -E2BIG)
+	if (fp_no_room(bpf_map_update_elem(&fp_alloc_samples, &k, &one, BPF_NOEXIST)))
 		fp_drop(FP_DROP_ALLOC);
 	else
 		notify(tgid);
@@ -235,7 +235,7 @@ static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 si
 	bpf_probe_read_user(&k.caller, sizeof(k.caller), (void *)ctx->sp);
 	v = bpf_map_lookup_elem(&fp_alloc_sites, &k);
 	if (!v) {
-		if (bpf_map_update_elem(&fp_alloc_sites, &k, &zero, BPF_NOEXIST) == -E2BIG) {
+		if (fp_no_room(bpf_map_update_elem(&fp_alloc_sites, &k, &zero, BPF_NOEXIST))) {
 			fp_drop(FP_DROP_STACKS);
 			return;
 		}

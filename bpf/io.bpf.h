@@ -265,7 +265,7 @@ static __always_inline void hist_add(__u32 tgid, __u8 family, __u8 kind, __u64 v
 		h = bpf_map_lookup_elem(&fp_io_zero, &zero);
 		if (!h)
 			return;
-		if (bpf_map_update_elem(&fp_io_hists, &key, h, BPF_NOEXIST) == -E2BIG) {
+		if (fp_no_room(bpf_map_update_elem(&fp_io_hists, &key, h, BPF_NOEXIST))) {
 			fp_drop(FP_DROP_IO);
 			return;
 		}
@@ -291,7 +291,7 @@ static __always_inline struct fp_io_val *cell(struct fp_io_key *key)
 	v = bpf_map_lookup_elem(&fp_io_cells, key);
 	if (v)
 		return v;
-	if (bpf_map_update_elem(&fp_io_cells, key, &zero, BPF_NOEXIST) == -E2BIG) {
+	if (fp_no_room(bpf_map_update_elem(&fp_io_cells, key, &zero, BPF_NOEXIST))) {
 		fp_drop(FP_DROP_IO);
 		return NULL;
 	}

@@ -44,7 +44,7 @@ static __always_inline void add_target(__u32 tgid)
 {
 	__u8 st = FP_TARGET_ACTIVE;
 
-	if (bpf_map_update_elem(&fp_targets, &tgid, &st, BPF_ANY) == -E2BIG) {
+	if (fp_no_room(bpf_map_update_elem(&fp_targets, &tgid, &st, BPF_ANY))) {
 		fp_drop(FP_DROP_TARGETS);
 		return;
 	}

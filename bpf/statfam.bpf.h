@@ -165,7 +165,7 @@ static __noinline void count_sys(__u32 tgid, long nr, long ret, const struct sta
 
 	v = bpf_map_lookup_elem(&fp_stat_sys, &key);
 	if (!v) {
-		if (bpf_map_update_elem(&fp_stat_sys, &key, &zero, BPF_NOEXIST) == -E2BIG) {
+		if (fp_no_room(bpf_map_update_elem(&fp_stat_sys, &key, &zero, BPF_NOEXIST))) {
 			fp_drop(FP_DROP_STAT);
 			return;
 		}
@@ -196,7 +196,7 @@ static __always_inline void keep_string(__u64 hash, struct stat_start *s)
 {
 	if (bpf_map_lookup_elem(&fp_stat_strs, &hash))
 		return;
-	if (bpf_map_update_elem(&fp_stat_strs, &hash, &s->str, BPF_NOEXIST) == -E2BIG)
+	if (fp_no_room(bpf_map_update_elem(&fp_stat_strs, &hash, &s->str, BPF_NOEXIST)))
 		fp_drop(FP_DROP_STAT_PATHS);
 }
 
@@ -208,7 +208,7 @@ static __noinline void count_path(__u32 tgid, long ret, struct stat_start *s)
 	key.hash = path_hash(s);
 	v = bpf_map_lookup_elem(&fp_stat_paths, &key);
 	if (!v) {
-		if (bpf_map_update_elem(&fp_stat_paths, &key, &zero, BPF_NOEXIST) == -E2BIG) {
+		if (fp_no_room(bpf_map_update_elem(&fp_stat_paths, &key, &zero, BPF_NOEXIST))) {
 			fp_drop(FP_DROP_STAT_PATHS);
 			return;
 		}

@@ -107,12 +107,13 @@ static __always_inline struct fp_sys_val *sys_val(struct fp_sys_key *key)
 	v = bpf_map_lookup_elem(&fp_sys_zero, &zero);
 	if (!v)
 		return NULL;
+	/* Named even if its counts do not fit: listed, with the drop shown. */
+	fp_proc_seen(key->tgid);
 	err = bpf_map_update_elem(&fp_sys_stats, key, v, BPF_NOEXIST);
-	if (err == -E2BIG) {
+	if (fp_no_room(err)) {
 		fp_drop(FP_DROP_SYS_STATS);
 		return NULL;
 	}
-	fp_proc_seen(key->tgid);
 	return bpf_map_lookup_elem(&fp_sys_stats, key);
 }
 

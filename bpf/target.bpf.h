@@ -14,6 +14,9 @@
 #ifndef E2BIG
 #define E2BIG 7
 #endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
 
 const volatile struct fp_targ_cfg targ_cfg = {};
 
@@ -24,9 +27,13 @@ struct {
 	__type(value, __u8);		/* enum fp_target_state */
 } fp_targets SEC(".maps");
 
-/* Sized from /proc/sys/kernel/pid_max by user space before load. */
+/* Sized from /proc/sys/kernel/pid_max by user space before load.  Mapped
+ * into user space, which sets and clears bits with atomic operations too: a
+ * read-modify-write through the syscall API would undo a bit the fork hook
+ * set in the same word meanwhile (a followed child lost its counts). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, FP_TARGET_BITS_DEFAULT_PID_MAX / FP_TARGET_BITS_PER_WORD);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -45,6 +52,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } fp_drops SEC(".maps");
+
+/* An insert that did not happen, other than losing a race with another CPU
+ * inserting the same key (-EEXIST: the entry is there).  Not only a full
+ * map (-E2BIG): maps that grow with use allocate from per-CPU caches that a
+ * burst of inserts (fork churn) empties before they refill (-ENOMEM). */
+static __always_inline bool fp_no_room(long err)
+{
+	return err && err != -EEXIST;
+}
 
 static __always_inline void fp_drop(__u32 reason)
 {
@@ -107,7 +123,7 @@ static __always_inline void fp_proc_seen(__u32 tgid)
 	bpf_get_current_comm(info.comm, sizeof(info.comm));
 	info.ppid = t->real_parent->tgid;
 	info.first_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&fp_procs, &tgid, &info, BPF_NOEXIST) == -E2BIG)
+	if (fp_no_room(bpf_map_update_elem(&fp_procs, &tgid, &info, BPF_NOEXIST)))
 		fp_drop(FP_DROP_PROCS);
 }
 

@@ -194,6 +194,8 @@ static void server__wait(struct server *V)
 		 * so the last totals stay scrapeable */
 		session__targets_gone(V->S);
 		pthread_mutex_unlock(&V->lock);
+		/* reaps exited processes into the totals (probes lock themselves) */
+		session__poll(V->S);
 		nanosleep(&step, NULL);
 	}
 }

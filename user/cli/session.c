@@ -323,6 +323,11 @@ bool session__targets_gone(struct fp_session *S)
 	return probes__live_targets(S->probes) == 0;
 }
 
+void session__poll(struct fp_session *S)
+{
+	probes__poll(S->probes);
+}
+
 void session__wait(struct fp_session *S, double secs)
 {
 	/* secs <= 0: no limit (a huge double would overflow the ns count). */

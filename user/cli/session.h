@@ -24,6 +24,11 @@ struct fp_session {
 
 extern volatile sig_atomic_t fp_stop;
 
+/* Housekeeping between reads: learn new processes' binaries, reap the
+ * exited ones' map entries into totals.  session__wait does it 5 times a
+ * second; loops of their own call it. */
+void session__poll(struct fp_session *S);
+
 /* Signal handlers for SIGINT/SIGTERM that set fp_stop. */
 void session__signals(void);
 /* Validate, load, attach, release the command.  On error: message printed,

@@ -135,6 +135,7 @@ static int top__loop(struct fp_opts *o, struct fp_session *S, struct sampler *sm
 				return 0;
 			last = true;	/* batch: the partial interval, so totals add up */
 		} else if (T && left > 0) {
+			session__poll(S);
 			if (tui__poll(T, left > 0.25 ? 250 : (int)(left * 1000) + 1))
 				return 0;
 			continue;
@@ -179,6 +180,9 @@ int cmd_top(int argc, char **argv)
 		o.batch = true;
 	interactive = !o.batch && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	o.probe.bpf_stats = true;	/* the header's self-cost */
+	/* Intervals only: an exited process counts in the interval it ended
+	 * in, then its reaped totals are let go (bounded memory under churn). */
+	o.probe.transient = true;
 	session__signals();
 	err = session__start(&S, &o);
 	if (err)

@@ -32,18 +32,45 @@ void snapshot__free(struct fp_snapshot *s)
 	for (size_t i = 0; i < s->nprocs; i++)
 		proc__free_inner(&s->procs[i]);
 	free(s->procs);
+	free(s->pid_idx);
 	free(s);
 }
 
-struct fp_proc *snapshot__proc(struct fp_snapshot *s, int pid, bool create)
+static size_t pid_slot(int pid, size_t cap)
+{
+	return ((unsigned int)pid * 2654435761u) & (cap - 1);
+}
+
+/* Rebuild the index at twice the processes' capacity (load <= 1/2). */
+static int pid_idx_rebuild(struct fp_snapshot *s)
+{
+	size_t cap = 64;
+	unsigned int *idx;
+
+	while (cap < s->cap_procs * 2)
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		size_t h = pid_slot(s->procs[i].pid, cap);
+
+		while (idx[h])
+			h = (h + 1) & (cap - 1);
+		idx[h] = i + 1;
+	}
+	free(s->pid_idx);
+	s->pid_idx = idx;
+	s->pid_idx_cap = cap;
+	return 0;
+}
+
+/* A zeroed process at the end, indexed (a pid already there stays first). */
+static struct fp_proc *proc_append(struct fp_snapshot *s, int pid)
 {
 	struct fp_proc *p;
+	size_t h;
 
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
-			return &s->procs[i];
-	if (!create)
-		return NULL;
 	if (s->nprocs == s->cap_procs) {
 		size_t cap = s->cap_procs ? s->cap_procs * 2 : 16;
 		void *n = realloc(s->procs, cap * sizeof(*s->procs));
@@ -53,10 +80,33 @@ struct fp_proc *snapshot__proc(struct fp_snapshot *s, int pid, bool create)
 		s->procs = n;
 		s->cap_procs = cap;
 	}
+	if ((!s->pid_idx || s->pid_idx_cap < s->cap_procs * 2) && pid_idx_rebuild(s))
+		return NULL;
+	for (h = pid_slot(pid, s->pid_idx_cap); s->pid_idx[h];)
+		h = (h + 1) & (s->pid_idx_cap - 1);
+	s->pid_idx[h] = s->nprocs + 1;
 	p = &s->procs[s->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	return p;
+}
+
+struct fp_proc *snapshot__proc(struct fp_snapshot *s, int pid, bool create)
+{
+	/* Sorting dropped the index; a failed rebuild falls back to a scan. */
+	if (!s->pid_idx && s->nprocs > 16)
+		pid_idx_rebuild(s);
+	if (s->pid_idx) {
+		for (size_t h = pid_slot(pid, s->pid_idx_cap); s->pid_idx[h];
+		     h = (h + 1) & (s->pid_idx_cap - 1))
+			if (s->procs[s->pid_idx[h] - 1].pid == pid)
+				return &s->procs[s->pid_idx[h] - 1];
+	} else {
+		for (size_t i = 0; i < s->nprocs; i++)
+			if (s->procs[i].pid == pid)
+				return &s->procs[i];
+	}
+	return create ? proc_append(s, pid) : NULL;
 }
 
 struct fp_sys_stat *proc__sys(struct fp_proc *p, int nr, bool create)
@@ -103,6 +153,10 @@ void snapshot__sort_pid(struct fp_snapshot *s)
 {
 	if (s->nprocs)
 		qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_pid);
+	/* Positions changed: the index is rebuilt on the next lookup. */
+	free(s->pid_idx);
+	s->pid_idx = NULL;
+	s->pid_idx_cap = 0;
 }
 
 uint64_t proc__sys_calls(const struct fp_proc *p)
@@ -275,6 +329,33 @@ static struct fp_snapshot *snapshot__derive(const struct fp_snapshot *cur,
 struct fp_snapshot *snapshot__delta(const struct fp_snapshot *cur, const struct fp_snapshot *prev)
 {
 	return snapshot__derive(cur, prev, true);
+}
+
+struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_proc *src)
+{
+	struct fp_proc *p = proc_append(s, src->pid);
+
+	if (p && proc__delta_into(p, src, NULL)) {
+		proc__free_inner(p);
+		memset(p, 0, sizeof(*p));
+		p->pid = src->pid;
+		return NULL;
+	}
+	return p;
+}
+
+int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
+{
+	struct fp_alloc_stats *alloc = dst->alloc;
+	int err;
+
+	/* Neither has findings yet (they are evaluated on the merged read). */
+	dst->alloc = NULL;
+	err = proc__delta_into(dst, src, NULL);
+	if (dst->alloc)
+		alloc_stats__free(dst->alloc);
+	dst->alloc = alloc;
+	return err;
 }
 
 struct fp_snapshot *snapshot__clone(const struct fp_snapshot *s)

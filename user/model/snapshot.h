@@ -77,6 +77,10 @@ struct fp_snapshot {
 	double interval_s;		/* for deltas: length of the interval */
 	struct fp_proc *procs;
 	size_t nprocs, cap_procs;
+	/* pid -> procs index + 1, open addressing (snapshot.c): a recording of
+	 * fork churn holds tens of thousands of processes. */
+	unsigned int *pid_idx;
+	size_t pid_idx_cap;
 	uint64_t drops[FP_DROP_MAX];	/* what did not fit, by enum fp_drop_reason */
 	uint64_t bpf_run_ns;		/* kernel-reported run time of our programs */
 	uint64_t bpf_run_cnt;
@@ -108,6 +112,11 @@ void proc__clear_findings(struct fp_proc *p);
 /* cur - prev per process (prev may be NULL: everything counts); processes
  * absent from prev count from zero. Returns NULL on ENOMEM. */
 struct fp_snapshot *snapshot__delta(const struct fp_snapshot *cur, const struct fp_snapshot *prev);
+/* Append a deep copy of p, even if s has its pid already. NULL on ENOMEM. */
+struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_proc *p);
+/* Complete dst, which has no identity, syscalls, data path or stat section
+ * yet, with src's (copies). */
+int proc__absorb(struct fp_proc *dst, const struct fp_proc *src);
 /* Deep copy, for keeping the previous interval. */
 struct fp_snapshot *snapshot__clone(const struct fp_snapshot *s);
 

@@ -5,6 +5,13 @@
 #include <bpf/libbpf.h>
 #include "probes/probes.h"
 
+/* Exited processes being reaped: sorted tgids. */
+struct fp_reap {
+	const __u32 *tgids;
+	size_t n;
+};
+bool reap__has(const struct fp_reap *r, __u32 tgid);
+
 struct fp_family {
 	const char *name;
 	bool (*wanted)(const struct fp_probe_opts *o);
@@ -18,6 +25,10 @@ struct fp_family {
 	void (*destroy)(void *state);
 	/* Optional, called a few times a second while tracing. */
 	void (*poll)(void *state);
+	/* Optional: move what the maps hold of the exited processes in r into
+	 * `into` (their final totals, the same as read() would give) and delete
+	 * it from the maps, so that fork churn never fills them. */
+	int (*reap)(void *state, const struct fp_reap *r, struct fp_snapshot *into);
 	/* Programs, for run-time statistics. */
 	struct bpf_object *(*object)(void *state);
 };
@@ -42,6 +53,10 @@ typedef int (*fp_percpu_fn)(const struct fp_percpu_entry *e, void *ctx);
 int probes__each_percpu(int fd, size_t key_size, size_t value_size, fp_percpu_fn fn, void *ctx);
 /* Extremes of the u64 at byte offset off across the CPUs (min ignores 0,
  * which means unset): per-CPU minima and maxima must not be summed. */
+/* probes__each_percpu() restricted to the entries of r's processes (keys
+ * begin with the tgid), each deleted once fn has taken it. */
+int probes__reap_percpu(int fd, size_t key_size, size_t value_size, const struct fp_reap *r,
+			fp_percpu_fn fn, void *ctx);
 uint64_t probes__percpu_min(const struct fp_percpu_entry *e, size_t off);
 uint64_t probes__percpu_max(const struct fp_percpu_entry *e, size_t off);
 int probes__ncpus(void);

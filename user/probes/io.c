@@ -91,6 +91,26 @@ static int io_read(void *state, struct fp_snapshot *s)
 	return err;
 }
 
+static int io_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
+{
+	struct syscalls_bpf *skel = state;
+	int err;
+
+	err = probes__reap_percpu(bpf_map__fd(skel->maps.fp_io_cells), sizeof(struct fp_io_key),
+				  sizeof(struct fp_io_val), r, cell_entry, into);
+	if (!err)
+		err = probes__reap_percpu(bpf_map__fd(skel->maps.fp_io_hists),
+					  sizeof(struct fp_io_hist_key),
+					  sizeof(struct fp_io_hist_val), r, hist_entry, into);
+	for (size_t i = 0; !err && i < r->n; i++) {
+		struct fp_proc *p = snapshot__proc(into, r->tgids[i], false);
+
+		if (p && p->io)
+			io_stats__finish(p->io);
+	}
+	return err;
+}
+
 static void io_destroy(void *state)
 {
 	/* the skeleton belongs to the sys family */
@@ -102,5 +122,6 @@ const struct fp_family fp_family_io = {
 	.load = io_load,
 	.attach = io_attach,
 	.read = io_read,
+	.reap = io_reap,
 	.destroy = io_destroy,
 };

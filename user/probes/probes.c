@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
@@ -28,7 +30,15 @@ struct fp_probes {
 	struct fp_probe_opts opts;
 	void *state[NFAM];
 	int targets_fd, procs_fd, drops_fd, bits_fd;
+	__u64 *bits;		/* fp_target_bits, mapped */
+	size_t bits_len, bits_words;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
+	/* Final totals of the processes reaped from the maps (see reap()),
+	 * merged into every read; poll and read run on different threads in
+	 * serve. */
+	struct fp_snapshot *reaped;
+	pthread_mutex_t lock;
+	uint64_t reaped_procs;	/* ever, for the debug log */
 	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
 	struct fp_hold *hold;	/* targets held at exec (hold.h); NULL if none */
 	pthread_mutex_t attach_lock;	/* attach_pid: main and hold threads */
@@ -101,6 +111,77 @@ cleanup:
 	return err;
 }
 
+bool reap__has(const struct fp_reap *r, __u32 tgid)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->tgids[mid] == tgid)
+			return true;
+		if (r->tgids[mid] < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The walk only collects the keys: deleting the key get_next_key was given
+ * would restart it at the first bucket. */
+int probes__reap_percpu(int fd, size_t key_size, size_t value_size, const struct fp_reap *r,
+			fp_percpu_fn fn, void *ctx)
+{
+	int ncpus = probes__ncpus();
+	char *keys = NULL, *key = calloc(1, key_size), *next = calloc(1, key_size);
+	void *vals = calloc(ncpus, value_size), *sum = calloc(1, value_size);
+	struct fp_percpu_entry e = { .sum = sum, .percpu = vals, .value_size = value_size,
+				     .ncpus = ncpus };
+	size_t n = 0, cap = 0;
+	bool first = true;
+	__u32 tgid;
+	int err = 0;
+
+	if (!key || !next || !vals || !sum) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		first = false;
+		memcpy(key, next, key_size);
+		memcpy(&tgid, key, sizeof(tgid));
+		if (!reap__has(r, tgid))
+			continue;
+		if (n == cap) {
+			char *k = realloc(keys, (cap = cap ? cap * 2 : 64) * key_size);
+
+			if (!k) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			keys = k;
+		}
+		memcpy(keys + n++ * key_size, key, key_size);
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		e.key = keys + i * key_size;
+		if (bpf_map_lookup_elem(fd, e.key, vals))
+			continue;
+		probes__sum_percpu(vals, value_size, sum);
+		err = fn(&e, ctx);
+		if (!err)
+			bpf_map_delete_elem(fd, e.key);
+	}
+cleanup:
+	free(keys);
+	free(key);
+	free(next);
+	free(vals);
+	free(sum);
+	return err;
+}
+
 uint64_t probes__percpu_min(const struct fp_percpu_entry *e, size_t off)
 {
 	uint64_t m = 0, v;
@@ -157,6 +238,24 @@ void probes__set_shared(struct fp_probes *P, struct bpf_object *obj)
 	P->drops_fd = bpf_object__find_map_fd_by_name(obj, "fp_drops");
 }
 
+static int map_bits(struct fp_probes *P)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	void *m;
+
+	if (bpf_obj_get_info_by_fd(P->bits_fd, &info, &len))
+		return -errno;
+	P->bits_len = ((size_t)info.max_entries * sizeof(__u64) + page - 1) / page * page;
+	m = mmap(NULL, P->bits_len, PROT_READ | PROT_WRITE, MAP_SHARED, P->bits_fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	P->bits = m;
+	P->bits_words = info.max_entries;
+	return 0;
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && fp_verbose < 2)
@@ -203,6 +302,12 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	if (!P)
 		return -ENOMEM;
 	P->opts = *opts;
+	pthread_mutex_init(&P->lock, NULL);
+	P->reaped = snapshot__new();
+	if (!P->reaped) {
+		free(P);
+		return -ENOMEM;
+	}
 	P->targets_fd = P->procs_fd = P->drops_fd = P->bits_fd = P->stats_fd = -1;
 	pthread_mutex_init(&P->attach_lock, NULL);
 	P->opts.cfg.hold_exec = wants_hold(opts);
@@ -212,6 +317,8 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 		t0 = mono_ms();
 		err = families[i]->load(P, &P->state[i]);
 		fp_debug("%s probes loaded in %.1f ms", families[i]->name, mono_ms() - t0);
+		if (!err && families[i] == &fp_family_proc)
+			err = map_bits(P);
 		if (err) {
 			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
 			goto cleanup;
@@ -249,19 +356,20 @@ static void seed_proc_info(struct fp_probes *P, __u32 tgid)
 	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
 }
 
-/* The hot path's view of the targets (see bpf/fp_target.h).  Only called
- * while no program can change the same word concurrently in practice: at
- * start, and when pruning a target that is gone. */
+/* The hot path's view of the targets (see bpf/fp_target.h), with the same
+ * two atomic steps as fp_target_bits_set() in BPF: the fork hook may be
+ * setting another pid's bits in the same word at this very moment. */
 static int set_target_bits(struct fp_probes *P, __u32 tgid, __u64 state)
 {
 	__u32 idx = tgid / FP_TARGET_BITS_PER_WORD;
 	__u32 sh = tgid % FP_TARGET_BITS_PER_WORD * 2;
-	__u64 w = 0;
 
-	if (bpf_map_lookup_elem(P->bits_fd, &idx, &w))
-		return -errno;	/* beyond pid_max: cannot be a pid */
-	w = (w & ~(3ULL << sh)) | state << sh;
-	return bpf_map_update_elem(P->bits_fd, &idx, &w, BPF_ANY) ? -errno : 0;
+	if (idx >= P->bits_words)
+		return -ERANGE;	/* beyond pid_max: cannot be a pid */
+	__atomic_fetch_and(&P->bits[idx], ~(3ULL << sh), __ATOMIC_SEQ_CST);
+	if (state)
+		__atomic_fetch_or(&P->bits[idx], state << sh, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 int probes__add_target(struct fp_probes *P, int tgid, int state)
@@ -350,7 +458,36 @@ static void read_drops(struct fp_probes *P, struct fp_snapshot *s)
 	}
 }
 
-int probes__read(struct fp_probes *P, struct fp_snapshot *s)
+/* The reaped processes join the live ones.  A pid can be in both: the
+ * process's allocator entries are not reaped (the alloc family has no reap),
+ * or a new process got the pid of one already reaped; the first is one
+ * process and is completed, the second stays two entries. */
+static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
+{
+	for (size_t i = 0; i < P->reaped->nprocs; i++) {
+		const struct fp_proc *r = &P->reaped->procs[i];
+		struct fp_proc *p = snapshot__proc(s, r->pid, false);
+		int err;
+
+		if (p && !p->comm[0] && !p->nsys && !p->io && !p->stat)
+			err = proc__absorb(p, r);
+		else
+			err = snapshot__append_copy(s, r) ? 0 : -ENOMEM;
+		if (err)
+			return err;
+	}
+	/* top: an exited process is in one read with its final totals; the
+	 * next interval's delta has nothing of it, so it is forgotten. */
+	if (P->opts.transient && P->reaped->nprocs) {
+		snapshot__free(P->reaped);
+		P->reaped = snapshot__new();
+		if (!P->reaped)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int read_locked(struct fp_probes *P, struct fp_snapshot *s)
 {
 	struct timespec ts;
 	int err;
@@ -366,17 +503,98 @@ int probes__read(struct fp_probes *P, struct fp_snapshot *s)
 		if (err)
 			return err;
 	}
+	err = merge_reaped(P, s);
+	if (err)
+		return err;
 	read_drops(P, s);
 	read_bpf_stats(P, s);
 	snapshot__sort_pid(s);
 	return 0;
 }
 
+int probes__read(struct fp_probes *P, struct fp_snapshot *s)
+{
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = read_locked(P, s);
+	pthread_mutex_unlock(&P->lock);
+	return err;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Processes that exited: the exit hook stamped exit_ns in fp_procs. */
+static int exited_tgids(struct fp_probes *P, __u32 **out, size_t *n)
+{
+	struct fp_proc_info info;
+	__u32 key, next, *v = NULL, *prev = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(P->procs_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(P->procs_fd, &key, &info) || !info.exit_ns)
+			continue;
+		if (*n == cap) {
+			__u32 *g = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+
+			if (!g) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = g;
+		}
+		v[(*n)++] = key;
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_u32);
+	*out = v;
+	return 0;
+}
+
+/* Fork churn: every process that exited since the last poll leaves the
+ * maps for P->reaped, so the maps hold only live processes and what
+ * exited in the last poll interval.  After the exit hook no program runs
+ * for that tgid any more (its threads' last sys_exit came before), so what
+ * is read now is final.  The data families go first, identity (proc, whose
+ * fp_procs entry says the process exited) last. */
+static int reap(struct fp_probes *P)
+{
+	struct fp_reap r = {};
+	__u32 *tgids = NULL;
+	int err;
+
+	err = exited_tgids(P, &tgids, &r.n);
+	if (err || !r.n)
+		return err;
+	r.tgids = tgids;
+	for (size_t i = NFAM; !err && i-- > 0;)
+		if (P->state[i] && families[i]->reap)
+			err = families[i]->reap(P->state[i], &r, P->reaped);
+	P->reaped_procs += r.n;
+	free(tgids);
+	return err;
+}
+
 void probes__poll(struct fp_probes *P)
 {
+	int err;
+
+	pthread_mutex_lock(&P->lock);
 	for (size_t i = 0; i < NFAM; i++)
 		if (P->state[i] && families[i]->poll)
 			families[i]->poll(P->state[i]);
+	err = reap(P);
+	if (err)
+		fp_debug("cannot reap the exited processes: %s", strerror(-err));
+	pthread_mutex_unlock(&P->lock);
 }
 
 int probes__live_targets(struct fp_probes *P)
@@ -412,6 +630,10 @@ void probes__destroy(struct fp_probes *P)
 			families[i]->destroy(P->state[i]);
 	if (P->stats_fd >= 0)
 		close(P->stats_fd);
+	if (P->bits)
+		munmap(P->bits, P->bits_len);
+	snapshot__free(P->reaped);
+	pthread_mutex_destroy(&P->lock);
 	pthread_mutex_destroy(&P->attach_lock);
 	free(P);
 }

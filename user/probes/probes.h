@@ -21,6 +21,7 @@ struct fp_probe_opts {
 	int alloc;		/* enum fp_alloc_mode */
 	bool stacks;		/* allocation call sites */
 	bool bpf_stats;		/* ask the kernel for our programs' run time */
+	bool transient;		/* top: forget reaped processes once read */
 };
 
 struct fp_probes;

@@ -100,6 +100,23 @@ static const char *exe_of(struct proc_state *st, int pid, unsigned long long exe
 	return st->exes[st->nexes++].exe;
 }
 
+static void fill_ident(struct proc_state *st, struct fp_proc *p, __u32 key,
+		       const struct fp_proc_info *info)
+{
+	const char *exe;
+
+	memcpy(p->comm, info->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = 0;
+	p->ppid = info->ppid;
+	p->first_ns = info->first_ns;
+	p->exit_ns = info->exit_ns;
+	p->exited = info->exit_ns != 0;
+	p->exit_code = info->exit_code;
+	exe = p->exe ? NULL : exe_of(st, key, info->exec_ns);
+	if (exe)
+		p->exe = strdup(exe);
+}
+
 static int proc_read(void *state, struct fp_snapshot *s)
 {
 	struct proc_state *st = state;
@@ -107,7 +124,6 @@ static int proc_read(void *state, struct fp_snapshot *s)
 	struct fp_proc_info info;
 	__u32 key, next, *prev = NULL;
 	struct fp_proc *p;
-	const char *exe;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -117,16 +133,7 @@ static int proc_read(void *state, struct fp_snapshot *s)
 		p = snapshot__proc(s, key, true);
 		if (!p)
 			return -ENOMEM;
-		memcpy(p->comm, info.comm, sizeof(p->comm));
-		p->comm[sizeof(p->comm) - 1] = 0;
-		p->ppid = info.ppid;
-		p->first_ns = info.first_ns;
-		p->exit_ns = info.exit_ns;
-		p->exited = info.exit_ns != 0;
-		p->exit_code = info.exit_code;
-		exe = p->exe ? NULL : exe_of(st, key, info.exec_ns);
-		if (exe)
-			p->exe = strdup(exe);
+		fill_ident(st, p, key, &info);
 	}
 	return 0;
 }
@@ -146,6 +153,35 @@ static void proc_poll(void *state)
 		if (!bpf_map_lookup_elem(fd, &key, &info) && !info.exit_ns)
 			exe_of(st, key, info.exec_ns);
 	}
+}
+
+/* Identity last, once the data families have taken their entries: the
+ * fp_procs entry goes, and so does the executable's name from the cache. */
+static int proc_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
+{
+	struct proc_state *st = state;
+	int fd = bpf_map__fd(st->skel->maps.fp_procs);
+	struct fp_proc_info info;
+
+	for (size_t i = 0; i < r->n; i++) {
+		__u32 key = r->tgids[i];
+		struct fp_proc *p;
+
+		if (bpf_map_lookup_elem(fd, &key, &info))
+			continue;
+		p = snapshot__proc(into, key, true);
+		if (!p)
+			return -ENOMEM;
+		fill_ident(st, p, key, &info);
+		bpf_map_delete_elem(fd, &key);
+		for (size_t j = 0; j < st->nexes; j++)
+			if (st->exes[j].pid == (int)key) {
+				free(st->exes[j].exe);
+				st->exes[j] = st->exes[--st->nexes];
+				break;
+			}
+	}
+	return 0;
 }
 
 static void proc_destroy(void *state)
@@ -171,5 +207,6 @@ const struct fp_family fp_family_proc = {
 	.read = proc_read,
 	.destroy = proc_destroy,
 	.poll = proc_poll,
+	.reap = proc_reap,
 	.object = proc_object,
 };

@@ -208,6 +208,43 @@ static int statfam_read(void *state, struct fp_snapshot *s)
 	return err;
 }
 
+/* An exited process leaves with its final counts, its peak observed one
+ * last time, and its slot in the peak table. */
+static int statfam_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
+{
+	struct statfam_state *st = state;
+	struct stat_read rd = { st, into };
+	int fd_sys = bpf_map__fd(st->skel->maps.fp_stat_sys);
+	uint64_t now = mono_ns();
+	int err;
+
+	err = probes__reap_percpu(fd_sys, sizeof(struct fp_stat_key), sizeof(struct fp_stat_val), r,
+				  sys_entry, &rd);
+	if (!err && st->paths)
+		err = probes__reap_percpu(bpf_map__fd(st->skel->maps.fp_stat_paths),
+					  sizeof(struct fp_stat_path_key),
+					  sizeof(struct fp_stat_path_val), r, path_entry, &rd);
+	for (size_t i = 0; !err && i < r->n; i++) {
+		struct fp_proc *p = snapshot__proc(into, r->tgids[i], false);
+		struct peak tmp = { .tgid = r->tgids[i] }, *pk = NULL;
+
+		if (!p || !p->stat)
+			continue;
+		for (size_t j = 0; j < st->npeaks && !pk; j++)
+			if (st->peaks[j].tgid == r->tgids[i])
+				pk = &st->peaks[j];
+		if (!pk) {
+			peak__init(&tmp.win, st->start_ns);
+			pk = &tmp;
+		}
+		p->stat->peak_per_s = peak__observe(&pk->win, now, stat_stats__calls(p->stat));
+		if (pk != &tmp)
+			*pk = st->peaks[--st->npeaks];
+		err = stat_stats__finish(p->stat);
+	}
+	return err;
+}
+
 static void statfam_destroy(void *state)
 {
 	struct statfam_state *st = state;
@@ -224,4 +261,5 @@ const struct fp_family fp_family_stat = {
 	.read = statfam_read,
 	.destroy = statfam_destroy,
 	.poll = statfam_poll,
+	.reap = statfam_reap,
 };

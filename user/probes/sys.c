@@ -2,6 +2,7 @@
  * attaches the shared syscall hooks of the io and stat families. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -13,6 +14,25 @@
 static bool sys_wanted(const struct fp_probe_opts *o)
 {
 	return o->sys || o->io || o->stat;
+}
+
+/* Tests only: FASTPATH_MAP_ENTRIES="fp_stat_sys=128,fp_io_cells=64" sizes
+ * those maps, to show that reaping keeps small maps enough under churn. */
+static void shrink_maps(struct bpf_object *obj, const char *spec)
+{
+	char name[64];
+	int n, len;
+
+	while (spec && sscanf(spec, "%63[^=]=%d%n", name, &n, &len) == 2) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+		if (m && n > 0)
+			bpf_map__set_max_entries(m, n);
+		spec += len;
+		if (*spec != ',')
+			break;
+		spec++;
+	}
 }
 
 static int sys_load(struct fp_probes *P, void **state)
@@ -31,6 +51,7 @@ static int sys_load(struct fp_probes *P, void **state)
 	if (getenv("FASTPATH_SYS_STATS_ENTRIES"))
 		bpf_map__set_max_entries(skel->maps.fp_sys_stats,
 					 atoi(getenv("FASTPATH_SYS_STATS_ENTRIES")));
+	shrink_maps(skel->obj, getenv("FASTPATH_MAP_ENTRIES"));
 	err = probes__share_maps(P, skel->obj);
 	if (!err)
 		err = syscalls_bpf__load(skel);
@@ -80,6 +101,16 @@ static int sys_read(void *state, struct fp_snapshot *s)
 				   sizeof(struct fp_sys_val), sys_entry, s);
 }
 
+static int sys_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
+{
+	struct syscalls_bpf *skel = state;
+
+	if (!skel->rodata->hook_sys)
+		return 0;
+	return probes__reap_percpu(bpf_map__fd(skel->maps.fp_sys_stats), sizeof(struct fp_sys_key),
+				   sizeof(struct fp_sys_val), r, sys_entry, into);
+}
+
 static void sys_destroy(void *state)
 {
 	syscalls_bpf__destroy(state);
@@ -96,6 +127,7 @@ const struct fp_family fp_family_sys = {
 	.load = sys_load,
 	.attach = sys_attach,
 	.read = sys_read,
+	.reap = sys_reap,
 	.destroy = sys_destroy,
 	.object = sys_object,
 };

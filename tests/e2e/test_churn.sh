@@ -1,0 +1,46 @@
+# End-to-end: fork churn (issue 16 item 2).  Exited processes' entries are
+# reaped from the maps into user-space totals as they go, so maps far
+# smaller than the number of processes that come and go still count every
+# one of them exactly.  The maps are shrunk (FASTPATH_MAP_ENTRIES, and the
+# older FASTPATH_SYS_STATS_ENTRIES so that the tests fail on a fastpath
+# without reaping) so that without reaping they would be full after a few
+# hundred children.
+#
+# Each churn child makes exactly: set_robust_list 1 (glibc's fork, in the
+# child), getppid K, newfstatat 1 (stat "/"), write 1 (1 byte to /dev/null).
+
+CHURN_MAPS=fp_sys_stats=1024,fp_stat_sys=512,fp_stat_paths=512,fp_io_cells=512,fp_io_hists=512
+
+# One line per distinct shape of child: [getppid, newfstatat, write,
+# distinct syscalls, stat calls, stat calls of "/", bytes written to a
+# chardev, exited] and how many children had it.
+churn_shapes() { # file-or-lines jq-slurp?
+	jq -c '[.processes[] | select(.comm == "churn" and .ppid != 0)
+		| [.syscalls.getppid.calls, .syscalls.newfstatat.calls, .syscalls.write.calls,
+		   (.syscalls | length), .stat.calls,
+		   ([.stat.top_paths[]? | select(.path == "/") | .calls] | add),
+		   .io.copy_out.by_fd.chardev, .exited]]
+		| group_by(.) | map({shape: .[0], n: length})' "$1"
+}
+
+test_churn_record_every_child_exact() {
+	FASTPATH_SYS_STATS_ENTRIES=1024 FASTPATH_MAP_ENTRIES=$CHURN_MAPS fp_run record -q -o "$TMP/r.json" -- "$W/churn" 2000 10 500
+	assert_eq "$(jqr "$TMP/r.json" '.dropped | length')" 0 "nothing dropped: $(jq -c .dropped "$TMP/r.json")"
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "churn")] | length')" 2001 "parent and 2000 children listed"
+	assert_eq "$(churn_shapes "$TMP/r.json")" '[{"shape":[10,1,1,4,1,1,1,true],"n":2000}]' "every child's counts exact"
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "churn" and .ppid == 0)][0].syscalls.wait4.calls')" 2000 "the parent waited for each"
+}
+
+test_churn_top_deltas_of_reaped() {
+	# top forgets a reaped process once it has been in one interval: the
+	# intervals' deltas still add up to each child's exact counts
+	FASTPATH_SYS_STATS_ENTRIES=1024 FASTPATH_MAP_ENTRIES=$CHURN_MAPS fp_run top --json -i 0.5 -- "$W/churn" 1500 10 500 > "$TMP/top.jsonl"
+	local f=$TMP/top.jsonl
+	assert_ge "$(wc -l < "$f")" 4 "intervals"
+	assert_eq "$(jq -s '[.[].dropped | length] | add' "$f")" 0 "nothing dropped in any interval"
+	assert_eq "$(jq -s -c '[.[].processes[] | select(.comm == "churn" and .ppid != 0)]
+		| group_by(.pid) | map([([.[].syscalls.getppid.calls // 0] | add), ([.[].syscalls.write.calls // 0] | add)])
+		| group_by(.) | map({shape: .[0], n: length})' "$f")" '[{"shape":[10,1],"n":1500}]' "each child's getppid and write over the intervals"
+	# no child counted in two intervals for the same calls: deltas never negative
+	assert_eq "$(jq -s '[.[].processes[] | .syscalls[]?.calls | select(. < 0)] | length' "$f")" 0 "no negative delta"
+}
