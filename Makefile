@@ -60,7 +60,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
 	      -Wall -Wno-unused-function $(shell $(CLANG) -print-file-name=include >/dev/null 2>&1 && echo)
 
 .PHONY: all deps check-deps vmlinux test unit e2e demo bench clean install uninstall

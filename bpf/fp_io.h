@@ -10,7 +10,6 @@
 #include "fp_hist.h"
 
 #define FP_MAX_IO_CELLS 16384	/* (tgid, syscall, source kind, destination kind) */
-#define FP_MAX_IO_HISTS 8192	/* (tgid, family, fd kind) */
 /* recvmmsg/sendmmsg return messages, not bytes: the bytes are summed from
  * the msg_len of each returned entry.  The kernel caps vlen at UIO_MAXIOV. */
 #define FP_IO_MAX_MMSG 1024
@@ -103,19 +102,9 @@ struct fp_io_val {
 	unsigned long long bytes;	/* sum of successful return values */
 };
 
-/* Transfer sizes (successful returns) per family and fd kind: the fd read
- * for copy-in, written for copy-out, the destination for zero-copy. */
-struct fp_io_hist_key {
-	unsigned int tgid;
-	unsigned char family;	/* enum fp_io_family */
-	unsigned char kind;	/* enum fp_fd_kind */
-	unsigned short pad;
-};
-
-struct fp_io_hist_val {
-	unsigned long long min;	/* 0 = unset (a real 0 is stored as 1) */
-	unsigned long long max;
-	unsigned long long b[FP_HIST_BUCKETS];
-};
+/* Transfer sizes (successful returns) per family and fd kind, the fd read
+ * for copy-in, written for copy-out, the destination for zero-copy: column
+ * FP_SYS_NR_MAX + family * FP_FD_KINDS + kind of the process's row in the
+ * syscall pool (fp_sys.h). */
 
 #endif /* FP_IO_H */

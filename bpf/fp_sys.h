@@ -1,18 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Kernel/user contract of the syscall accounting family (syscalls.bpf.c). */
+/* Kernel/user contract of the syscall accounting family (syscalls.bpf.c).
+ *
+ * Counters live in a dense pool instead of a per-CPU hash keyed by (tgid,
+ * nr): every traced process gets a slot once (its first counted syscall),
+ * and a row of FP_ROW_WIDTH columns, one per syscall number then one per
+ * data-path size histogram, holds the pool cell of each (0: none yet).  A
+ * cell is one struct fp_sys_val per CPU, at cells[cpu * ncells + cell - 1]
+ * of one array that user space maps and reads without a syscall.  The hot
+ * path does two inlined array lookups where the hash needed a hash and a
+ * bucket walk; and nothing is allocated while tracing (a hash that grows
+ * with use fails its inserts under fork churn when the per-CPU allocator
+ * runs dry).  Slots and cells of exited processes go back to free queues
+ * when user space reaps them.  Plain C: both sides include it. */
 #ifndef FP_SYS_H
 #define FP_SYS_H
 
 #include "fp_hist.h"
 
-#define FP_MAX_SYS_STATS 8192	/* (tgid, syscall) pairs */
+#define FP_SYS_NR_MAX 512	/* syscall numbers 0..511 (x86_64 ends near 470) */
+#define FP_ROW_IO_HISTS 32	/* data-path size histograms: family * FP_FD_KINDS + kind */
+#define FP_ROW_WIDTH (FP_SYS_NR_MAX + FP_ROW_IO_HISTS)
+#define FP_MAX_SLOTS 4096	/* processes with counters at once */
+#define FP_MAX_CELLS 8192	/* (process, syscall or histogram) cells; fewer on many CPUs */
 
-struct fp_sys_key {
-	unsigned int tgid;
-	unsigned int nr;
+/* One slot's row: the pool cell + 1 of each column, 0 for none yet. */
+struct fp_row {
+	unsigned int cell[FP_ROW_WIDTH];
 };
 
-/* Per-CPU value; user space sums the CPUs. */
+/* fp_slot_tgid values (u64: array elements are 8-byte aligned, and user
+ * space reads them in place): the tgid, with this bit once the process has exited
+ * (its counts are final; user space reaps the slot).  A new process that
+ * reuses the pid gets a new slot. */
+#define FP_SLOT_DEAD 0x80000000u
+
+/* Per CPU, in the pool.  For a data-path size histogram calls, errors and
+ * total_ns stay 0 and lat[] holds sizes. */
 struct fp_sys_val {
 	unsigned long long calls;
 	unsigned long long errors;

@@ -17,6 +17,7 @@
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
 #include "fp_io.h"
+#include "slots.bpf.h"
 
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
@@ -51,23 +52,6 @@ struct {
 	__type(key, struct fp_io_key);
 	__type(value, struct fp_io_val);
 } fp_io_cells SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FP_MAX_IO_HISTS);
-	__type(key, struct fp_io_hist_key);
-	__type(value, struct fp_io_hist_val);
-} fp_io_hists SEC(".maps");
-
-/* The histogram value is 1.3 KiB, over the 512-byte stack: new entries are
- * copied from this zeroed slot. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fp_io_hist_val);
-} fp_io_zero SEC(".maps");
 
 /* The struct file behind fd in the current task, or NULL.  Probe reads
  * throughout: the table may be resized or the fd closed by another thread
@@ -254,34 +238,26 @@ __noinline __u64 fp_io_mmsg_bytes(__u64 vec, long n)
 	return bytes;
 }
 
-static __always_inline void hist_add(__u32 tgid, __u8 family, __u8 kind, __u64 v)
+/* The size histograms are columns of the process's row in the syscall
+ * pool (slots.bpf.h): preallocated, as their 1.3 KiB per CPU would make
+ * inserts into a growing hash fail under fork churn. */
+static __always_inline void hist_add(__u32 slot1, __u8 family, __u8 kind, __u64 v)
 {
-	struct fp_io_hist_key key = { .tgid = tgid, .family = family, .kind = kind };
-	struct fp_io_hist_val *h;
-	__u32 zero = 0, idx;
+	struct fp_sys_val *h;
+	__u32 idx;
 
-	h = bpf_map_lookup_elem(&fp_io_hists, &key);
-	if (!h) {
-		h = bpf_map_lookup_elem(&fp_io_zero, &zero);
-		if (!h)
-			return;
-		if (fp_no_room(bpf_map_update_elem(&fp_io_hists, &key, h, BPF_NOEXIST))) {
-			fp_drop(FP_DROP_IO);
-			return;
-		}
-		h = bpf_map_lookup_elem(&fp_io_hists, &key);
-		if (!h)
-			return;
-	}
-	if (!h->min || (v ? v : 1) < h->min)
-		h->min = v ? v : 1;
-	if (v > h->max)
-		h->max = v;
+	h = fp_cell(slot1, FP_SYS_NR_MAX + family * FP_FD_KINDS + kind, FP_DROP_IO);
+	if (!h)
+		return;
+	if (!h->min_ns || (v ? v : 1) < h->min_ns)
+		h->min_ns = v ? v : 1;
+	if (v > h->max_ns)
+		h->max_ns = v;
 	idx = fp_hist_bucket(v);
 	/* clang checks a copy of idx and indexes with another. */
 	barrier_var(idx);
 	if (idx < FP_HIST_BUCKETS)
-		h->b[idx]++;
+		h->lat[idx]++;
 }
 
 static __always_inline struct fp_io_val *cell(struct fp_io_key *key)
@@ -300,7 +276,7 @@ static __always_inline struct fp_io_val *cell(struct fp_io_key *key)
 }
 
 /* Exit of a syscall whose entry io__enter() saw. */
-static __noinline void io__exit(__u32 tgid, long ret, struct io_start *s)
+static __noinline void io__exit(__u32 tgid, __u32 slot1, long ret, struct io_start *s)
 {
 	struct fp_io_key key = { .tgid = tgid };
 	struct fp_io_val *v;
@@ -327,7 +303,7 @@ static __noinline void io__exit(__u32 tgid, long ret, struct io_start *s)
 	v->bytes += bytes;
 	family = fp_io_family_of(key.nr);
 	kind = family == FP_IO_COPY_IN ? key.src : key.dst;
-	hist_add(tgid, family, kind, bytes);
+	hist_add(slot1, family, kind, bytes);
 }
 
 #endif /* FP_IO_BPF_H */

@@ -8,15 +8,17 @@
  * statfam.bpf.h) and is switched off at load time through read-only flags,
  * which the verifier turns into dead code.
  *
- * Syscall accounting itself: per (tgid, syscall) calls, errors, total and a
- * latency histogram, aggregated in a per-CPU hash.  Nothing per event goes
- * to user space.
+ * Syscall accounting itself: per (process, syscall) calls, errors, total and
+ * a latency histogram, in the dense per-CPU pool of slots.bpf.h (a slot per
+ * process, a cell per syscall it makes).  Nothing per event goes to user
+ * space.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "target.bpf.h"
 #include "fp_sys.h"
+#include "slots.bpf.h"
 #include "io.bpf.h"
 #include "statfam.bpf.h"
 
@@ -35,6 +37,8 @@ struct sys_start {
 	__u64 ts;	/* 0: no syscall of a target in flight */
 	__u32 nr;
 	__u32 active;	/* the target was ACTIVE at entry */
+	__u32 slot;	/* the process's pool slot + 1; 0: not looked up yet */
+	__u32 pad;
 	struct io_start io;
 	struct stat_start stat;
 };
@@ -47,23 +51,6 @@ struct {
 	__type(key, int);
 	__type(value, struct sys_start);
 } fp_sys_start SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FP_MAX_SYS_STATS);
-	__type(key, struct fp_sys_key);
-	__type(value, struct fp_sys_val);
-} fp_sys_stats SEC(".maps");
-
-/* The value is 1.3 KiB, far over the 512-byte BPF stack: new entries are
- * copied from this zeroed array slot instead. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fp_sys_val);
-} fp_sys_zero SEC(".maps");
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
@@ -95,35 +82,17 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __always_inline struct fp_sys_val *sys_val(struct fp_sys_key *key)
+static __noinline void sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
 {
-	struct fp_sys_val *v;
-	__u32 zero = 0;
-	long err;
-
-	v = bpf_map_lookup_elem(&fp_sys_stats, key);
-	if (v)
-		return v;
-	v = bpf_map_lookup_elem(&fp_sys_zero, &zero);
-	if (!v)
-		return NULL;
-	/* Named even if its counts do not fit: listed, with the drop shown. */
-	fp_proc_seen(key->tgid);
-	err = bpf_map_update_elem(&fp_sys_stats, key, v, BPF_NOEXIST);
-	if (fp_no_room(err)) {
-		fp_drop(FP_DROP_SYS_STATS);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&fp_sys_stats, key);
-}
-
-static __noinline void sys__count(__u32 tgid, __u32 nr, long ret, __u64 delta)
-{
-	struct fp_sys_key key = { .tgid = tgid, .nr = nr };
 	struct fp_sys_val *v;
 	__u32 idx;
 
-	v = sys_val(&key);
+	/* Beyond the row (x32 numbers have bit 30 set): counted as a drop. */
+	if (nr >= FP_SYS_NR_MAX) {
+		fp_drop(FP_DROP_SYS_STATS);
+		return;
+	}
+	v = fp_cell(slot1, nr, FP_DROP_SYS_STATS);
 	if (!v)
 		return;
 	v->calls++;
@@ -142,6 +111,28 @@ static __noinline void sys__count(__u32 tgid, __u32 nr, long ret, __u64 delta)
 	barrier_var(idx);
 	if (idx < FP_HIST_BUCKETS)
 		v->lat[idx]++;
+}
+
+/* The process's slot is closed at its exit: its counts are final and user
+ * space reaps them; a new process with the same pid gets a slot of its own
+ * (threads cache their slot, so the old one must never be found again). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(fp_sys_proc_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid, slot, *v;
+	__u64 *owner;
+
+	if (!group_dead)
+		return 0;
+	v = bpf_map_lookup_elem(&fp_slots, &tgid);
+	if (!v)
+		return 0;
+	slot = *v;
+	owner = bpf_map_lookup_elem(&fp_slot_tgid, &slot);
+	if (owner)
+		*owner = tgid | FP_SLOT_DEAD;
+	bpf_map_delete_elem(&fp_slots, &tgid);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
@@ -163,17 +154,21 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	delta = bpf_ktime_get_ns() - s->ts;
 	s->ts = 0;
+	/* Once per thread: the slot outlives the thread, and is only given
+	 * back after the whole process has exited. */
+	if (!s->slot && (hook_sys || hook_io))
+		s->slot = fp_slot_get(tgid);
 	if (!s->active) {
 		/* Only exec turns a pending target (fastpath -- CMD) active;
 		 * the families start with the next syscall. */
 		if (hook_sys && fp_traced(tgid))
-			sys__count(tgid, s->nr, ret, delta);
+			sys__count(s->slot, s->nr, ret, delta);
 		return 0;
 	}
 	if (hook_sys)
-		sys__count(tgid, s->nr, ret, delta);
+		sys__count(s->slot, s->nr, ret, delta);
 	if (hook_io)
-		io__exit(tgid, ret, &s->io);
+		io__exit(tgid, s->slot, ret, &s->io);
 	if (hook_stat)
 		stat__exit(tgid, ret, &s->stat);
 	return 0;

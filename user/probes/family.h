@@ -12,6 +12,8 @@ struct fp_reap {
 };
 bool reap__has(const struct fp_reap *r, __u32 tgid);
 
+struct fp_pool;
+
 struct fp_family {
 	const char *name;
 	bool (*wanted)(const struct fp_probe_opts *o);
@@ -62,8 +64,10 @@ uint64_t probes__percpu_max(const struct fp_percpu_entry *e, size_t off);
 int probes__ncpus(void);
 /* The loaded syscall-hook skeleton (struct syscalls_bpf *), shared by the
  * sys, io and stat families; NULL until the sys family has loaded. */
-void probes__set_syscalls(struct fp_probes *P, void *skel);
+void probes__set_syscalls(struct fp_probes *P, void *skel, struct fp_pool *pool);
 void *probes__syscalls(struct fp_probes *P);
+/* Its counter pool (probes/pool.h), which the io family's histograms use. */
+struct fp_pool *probes__pool(struct fp_probes *P);
 /* Called by the proc family once its object is loaded. */
 void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 

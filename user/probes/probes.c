@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <pthread.h>
 #include "probes/family.h"
 #include "probes/hold.h"
+#include "probes/pool.h"
 #include "util/err.h"
 #include "util/procfs.h"
 
@@ -42,11 +44,18 @@ struct fp_probes {
 	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
 	struct fp_hold *hold;	/* targets held at exec (hold.h); NULL if none */
 	pthread_mutex_t attach_lock;	/* attach_pid: main and hold threads */
+	struct fp_pool *pool;	/* its counter pool, idem */
 };
 
-void probes__set_syscalls(struct fp_probes *P, void *skel)
+void probes__set_syscalls(struct fp_probes *P, void *skel, struct fp_pool *pool)
 {
 	P->syscalls = skel;
+	P->pool = pool;
+}
+
+struct fp_pool *probes__pool(struct fp_probes *P)
+{
+	return P->pool;
 }
 
 void *probes__syscalls(struct fp_probes *P)
@@ -572,8 +581,13 @@ static int reap(struct fp_probes *P)
 	int err;
 
 	err = exited_tgids(P, &tgids, &r.n);
-	if (err || !r.n)
+	/* The pool's dead slots are noted once, for every family's reap. */
+	if (!err && P->pool)
+		err = pool__collect_dead(P->pool);
+	if (err || (!r.n && !(P->pool && pool__ndead(P->pool)))) {
+		free(tgids);
 		return err;
+	}
 	r.tgids = tgids;
 	for (size_t i = NFAM; !err && i-- > 0;)
 		if (P->state[i] && families[i]->reap)
@@ -585,13 +599,20 @@ static int reap(struct fp_probes *P)
 
 void probes__poll(struct fp_probes *P)
 {
+	uint64_t n;
+	double t0;
 	int err;
 
 	pthread_mutex_lock(&P->lock);
 	for (size_t i = 0; i < NFAM; i++)
 		if (P->state[i] && families[i]->poll)
 			families[i]->poll(P->state[i]);
+	t0 = mono_ms();
+	n = P->reaped_procs;
 	err = reap(P);
+	if (P->reaped_procs > n && fp_verbose >= 2)
+		fp_debug("reaped %" PRIu64 " exited processes in %.1f ms", P->reaped_procs - n,
+			 mono_ms() - t0);
 	if (err)
 		fp_debug("cannot reap the exited processes: %s", strerror(-err));
 	pthread_mutex_unlock(&P->lock);
