@@ -60,6 +60,8 @@ enum fp_drop_reason {
 	FP_DROP_ALLOC,
 	FP_DROP_STACKS,
 	FP_DROP_EXEC_HOLD,	/* a target's exec not held: probes late, early calls missed */
+	FP_DROP_CPU,		/* fp_cpu_exit full: an exited process's CPU time */
+	FP_DROP_PROFILE,	/* profile sample not counted (map full, no stack) */
 	FP_DROP_MAX = 16,
 };
 

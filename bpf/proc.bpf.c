@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
+#include "cpu.bpf.h"
 
 
 char LICENSE[] SEC("license") = "GPL";
@@ -138,6 +139,8 @@ int BPF_PROG(fp_exit, struct task_struct *p, bool group_dead)
 
 	if (!group_dead)
 		return 0;
+	if (fp_traced(tgid))
+		fp_cpu_at_exit(p, tgid);
 	info = bpf_map_lookup_elem(&fp_procs, &tgid);
 	if (info) {
 		info->exit_ns = bpf_ktime_get_ns();

@@ -231,6 +231,7 @@ static void opts__defaults(struct fp_opts *o, const char *cmd)
 	o->probe.io = true;
 	o->probe.stat_paths = true;
 	o->probe.alloc = FP_ALLOC_SAMPLED;	/* safe in production: docs/alloc.md */
+	o->probe.cpu = true;
 }
 
 static int opts__finish(struct fp_opts *o, int argc, char **argv)

@@ -7,6 +7,7 @@
 #include "model/statfam.h"
 #include "model/alloc.h"
 #include "model/alloc_site.h"
+#include "model/cpu.h"
 
 static int group__add_hist(struct fp_group *g, const struct fp_named_hist *nh)
 {
@@ -144,6 +145,11 @@ static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
 	}
 	if (p->alloc)
 		group__add_alloc(g, p->alloc);
+	if (p->cpu) {
+		g->has_cpu = true;
+		g->cpu_user_ns += cpu_stats__user_ns(p->cpu);
+		g->cpu_system_ns += cpu_stats__system_ns(p->cpu);
+	}
 }
 
 int group__add(struct fp_group *g, const struct fp_proc *p)

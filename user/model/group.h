@@ -43,6 +43,8 @@ struct fp_group {
 	bool has_go[3];			/* by enum fp_go_mode (FP_GO_NONE unused) */
 	struct fp_alloc_count go[3];
 	uint64_t go_samples;
+	bool has_cpu;
+	uint64_t cpu_user_ns, cpu_system_ns;	/* on-CPU time (model/cpu.h) */
 	struct fp_group_site *sites;	/* most calls first after group__add */
 	size_t nsites;
 	struct fp_group_hist *hists;	/* every histogram (proc__hists), merged by name */

@@ -6,6 +6,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/cpu.h"
 
 struct fp_snapshot *snapshot__new(void)
 {
@@ -22,6 +23,8 @@ static void proc__free_inner(struct fp_proc *p)
 		stat_stats__free(p->stat);
 	if (p->alloc)
 		alloc_stats__free(p->alloc);
+	if (p->cpu)
+		cpu_stats__free(p->cpu);
 	proc__clear_findings(p);
 }
 
@@ -296,6 +299,8 @@ static int proc__delta_into(struct fp_proc *d, const struct fp_proc *cur, const 
 		return -ENOMEM;
 	if (cur->alloc && !(d->alloc = alloc_stats__delta(cur->alloc, prev ? prev->alloc : NULL)))
 		return -ENOMEM;
+	if (cur->cpu && !(d->cpu = cpu_stats__delta(cur->cpu, prev ? prev->cpu : NULL)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -380,6 +385,8 @@ const char *drop__name(int reason)
 		[FP_DROP_ALLOC] = "alloc_full",
 		[FP_DROP_STACKS] = "stacks_full",
 		[FP_DROP_EXEC_HOLD] = "exec_not_held",
+		[FP_DROP_CPU] = "cpu_exit_full",
+		[FP_DROP_PROFILE] = "profile_samples",
 	};
 
 	if (reason >= 0 && reason < FP_DROP_MAX && names[reason])

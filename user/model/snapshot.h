@@ -16,6 +16,7 @@
 struct fp_io_stats;	/* model/io.h: data path (zero-copy vs copy) */
 struct fp_stat_stats;	/* model/statfam.h: stat family and paths */
 struct fp_alloc_stats;	/* model/alloc.h: allocator calls */
+struct fp_cpu_stats;	/* model/cpu.h: on-CPU time and profile */
 
 /* A histogram with a title, for views that draw every histogram of a
  * process (top's detail, the HTML report, Prometheus). */
@@ -56,6 +57,7 @@ struct fp_proc {
 	struct fp_io_stats *io;		/* NULL when not collected */
 	struct fp_stat_stats *stat;
 	struct fp_alloc_stats *alloc;
+	struct fp_cpu_stats *cpu;
 
 	struct fp_finding *findings;
 	size_t nfindings;

@@ -7,6 +7,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/cpu.h"
 
 int top__severity(const char *severity)
 {
@@ -29,6 +30,8 @@ static void row__fill(struct top_row *r, const struct fp_proc *p, double secs)
 	r->pid = p->pid;
 	r->exited = p->exited;
 	r->v[TOP_PID] = p->pid;
+	if (p->cpu)
+		r->v[TOP_CPU] = cpu_stats__pct(p->cpu->run_ns, secs);
 	r->v[TOP_SYS] = proc__sys_calls(p) / secs;
 	r->v[TOP_ERR] = proc__sys_errors(p) / secs;
 	proc__sys_hist(p, &h);
@@ -59,7 +62,7 @@ static void row__fill(struct top_row *r, const struct fp_proc *p, double secs)
 
 bool toprow__active(const struct top_row *r)
 {
-	static const int cols[] = { TOP_SYS, TOP_STAT, TOP_COPY, TOP_ZC, TOP_ALLOC };
+	static const int cols[] = { TOP_CPU, TOP_SYS, TOP_STAT, TOP_COPY, TOP_ZC, TOP_ALLOC };
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		if (r->v[cols[i]] > 0)

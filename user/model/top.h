@@ -15,6 +15,7 @@
 enum top_col {
 	TOP_PID,
 	TOP_COMM,
+	TOP_CPU,	/* on-CPU time, % of one CPU (user + system) */
 	TOP_SYS,	/* syscalls/s */
 	TOP_P99,	/* p99 syscall latency in the interval */
 	TOP_ERR,	/* failed syscalls/s */

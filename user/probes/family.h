@@ -76,5 +76,6 @@ extern const struct fp_family fp_family_sys;
 extern const struct fp_family fp_family_alloc;
 extern const struct fp_family fp_family_stat;
 extern const struct fp_family fp_family_io;
+extern const struct fp_family fp_family_cpu;
 
 #endif

@@ -25,13 +25,14 @@ static const struct fp_family *const families[] = {
 	&fp_family_alloc,
 	&fp_family_stat,
 	&fp_family_io,
+	&fp_family_cpu,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 
 struct fp_probes {
 	struct fp_probe_opts opts;
 	void *state[NFAM];
-	int targets_fd, procs_fd, drops_fd, bits_fd;
+	int targets_fd, procs_fd, drops_fd, bits_fd, cpu_exit_fd;
 	__u64 *bits;		/* fp_target_bits, mapped */
 	size_t bits_len, bits_words;
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
@@ -235,6 +236,8 @@ int probes__share_maps(struct fp_probes *P, struct bpf_object *obj)
 		err = reuse(obj, "fp_procs", P->procs_fd);
 	if (!err)
 		err = reuse(obj, "fp_drops", P->drops_fd);
+	if (!err)
+		err = reuse(obj, "fp_cpu_exit", P->cpu_exit_fd);
 	return err;
 }
 
@@ -245,6 +248,7 @@ void probes__set_shared(struct fp_probes *P, struct bpf_object *obj)
 	P->bits_fd = bpf_object__find_map_fd_by_name(obj, "fp_target_bits");
 	P->procs_fd = bpf_object__find_map_fd_by_name(obj, "fp_procs");
 	P->drops_fd = bpf_object__find_map_fd_by_name(obj, "fp_drops");
+	P->cpu_exit_fd = bpf_object__find_map_fd_by_name(obj, "fp_cpu_exit");
 }
 
 static int map_bits(struct fp_probes *P)
@@ -320,6 +324,7 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	P->targets_fd = P->procs_fd = P->drops_fd = P->bits_fd = P->stats_fd = -1;
 	pthread_mutex_init(&P->attach_lock, NULL);
 	P->opts.cfg.hold_exec = wants_hold(opts);
+	P->cpu_exit_fd = -1;
 	for (size_t i = 0; i < NFAM; i++) {
 		if (families[i]->wanted && !families[i]->wanted(opts))
 			continue;

@@ -20,6 +20,8 @@ struct fp_probe_opts {
 	bool stat_paths;	/* ...with paths */
 	int alloc;		/* enum fp_alloc_mode */
 	bool stacks;		/* allocation call sites */
+	bool cpu;		/* on-CPU time per process (the CPU family) */
+	unsigned int profile_hz;	/* sampled CPU profile: 0 = off */
 	bool bpf_stats;		/* ask the kernel for our programs' run time */
 	bool transient;		/* top: forget reaped processes once read */
 };

@@ -92,6 +92,8 @@ static json_t *rates__json(const struct top_row *r)
 	json_t *o = json_pack("{s:o,s:o,s:o}", "syscalls", num(r->v[TOP_SYS]),
 			      "errors", num(r->v[TOP_ERR]), "syscall_p99_ns", num(r->v[TOP_P99]));
 
+	if (r->p->cpu)
+		json_object_set_new(o, "cpu_percent", num(r->v[TOP_CPU]));
 	if (r->p->stat)
 		json_object_set_new(o, "stat", num(r->v[TOP_STAT]));
 	if (r->p->io) {

@@ -7,6 +7,7 @@
 #include "model/statfam.h"
 #include "model/alloc.h"
 #include "model/alloc_site.h"
+#include "model/cpu.h"
 
 void csv__field(FILE *f, const char *s)
 {
@@ -111,6 +112,10 @@ static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_s
 
 static void csv__sections(FILE *f, const struct fp_proc *p)
 {
+	if (p->cpu) {
+		row(f, p, "cpu user", (double)cpu_stats__user_ns(p->cpu), "ns", NULL);
+		row(f, p, "cpu system", (double)cpu_stats__system_ns(p->cpu), "ns", NULL);
+	}
 	if (p->io) {
 		row(f, p, "io zero_copy_bytes", (double)io_stats__zero_copy_bytes(p->io), "bytes", NULL);
 		row(f, p, "io copy_bytes", (double)io_stats__copy_bytes(p->io), "bytes", NULL);

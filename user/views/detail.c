@@ -201,6 +201,8 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 		secs = 1;
 	detail__summary(det, p, secs);
 	detail__findings(det, p, width);
+	if (p->cpu)
+		detail__cpu(det, p->cpu, secs, width);
 	detail__syscalls(det, p, secs);
 	detail__hists(det, p, width);
 	if (p->io)

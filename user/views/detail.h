@@ -37,5 +37,7 @@ struct fp_alloc_stats;
 void detail__io(struct detail *det, const struct fp_io_stats *s, double secs);
 void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs, int width);
 void detail__alloc(struct detail *det, const struct fp_alloc_stats *s, double secs, int width);
+struct fp_cpu_stats;
+void detail__cpu(struct detail *det, const struct fp_cpu_stats *s, double secs, int width);
 
 #endif

@@ -37,5 +37,8 @@ json_t *json_stat__from(const struct fp_stat_stats *s, double window_s);
 int json_stat__parse(json_t *j, struct fp_stat_stats **out, char *err, size_t errlen);
 json_t *json_alloc__from(const struct fp_alloc_stats *s, double window_s);
 int json_alloc__parse(json_t *j, struct fp_alloc_stats **out, char *err, size_t errlen);
+struct fp_cpu_stats;
+json_t *json_cpu__from(const struct fp_cpu_stats *s, double window_s);
+int json_cpu__parse(json_t *j, struct fp_cpu_stats **out, char *err, size_t errlen);
 
 #endif

@@ -286,8 +286,34 @@ static void prom__alloc(struct prom *P)
 		}
 }
 
+/* On-CPU time by mode, from the scheduler (exact); no stack labels: the
+ * profile's stacks would make the series count unbounded. */
+static void prom__cpu(struct prom *P)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < P->n; i++)
+		any |= P->g[i].has_cpu;
+	if (!any)
+		return;
+	family(P, "fastpath_cpu_seconds_total", "counter",
+	       "On-CPU time from the scheduler's accounting (exact), by mode (user, system).");
+	for (size_t i = 0; i < P->n; i++) {
+		if (!P->g[i].has_cpu)
+			continue;
+		for (int m = 0; m < 2; m++) {
+			fputs("fastpath_cpu_seconds_total", P->f);
+			labels(P, &P->g[i], m ? "mode=\"system\"" : "mode=\"user\"");
+			fputc(' ', P->f);
+			fmt_double(P->f, (m ? P->g[i].cpu_system_ns : P->g[i].cpu_user_ns) / 1e9);
+			fputc('\n', P->f);
+		}
+	}
+}
+
 static void prom__sections(struct prom *P)
 {
+	prom__cpu(P);
 	counter_of(P, "fastpath_io_zero_copy_bytes_total", "Bytes moved without a copy through user space (sendfile, splice, ...).",
 		   0, offsetof(struct fp_group, zc));
 	counter_of(P, "fastpath_io_copy_bytes_total", "Bytes copied between the kernel and user space (read, write, ...).",

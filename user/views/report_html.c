@@ -398,6 +398,7 @@ static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
 		units__dur(proc__sys_time(p), t, sizeof(t)));
 	html__findings_of(f, p);
+	report_html__cpu(f, p, secs);
 	if (p->nsys)
 		html__sys_bars(f, p);
 	html__sections(f, p, secs);

@@ -87,6 +87,7 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		if (p->exited)
 			fprintf(f, " [exited]");
 		fprintf(f, "\n");
+		text__cpu(f, p, s->meta.duration_s);
 		text__syscall_table(f, p);
 		text__alloc(f, p);
 		text__stat_summary(f, p, s->meta.duration_s);

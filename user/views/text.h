@@ -15,5 +15,8 @@ void text__record(FILE *f, const struct fp_snapshot *s);
 void text__alloc(FILE *f, const struct fp_proc *p);
 /* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
 void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
+/* On-CPU time, user and system, and the share of one CPU over window_s
+ * (views/text_cpu.c); nothing without a cpu section. */
+void text__cpu(FILE *f, const struct fp_proc *p, double window_s);
 
 #endif

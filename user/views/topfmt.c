@@ -9,6 +9,7 @@
 const struct top_col_info top_cols[TOP_NCOLS] = {
 	[TOP_PID]   = { NULL, "PID", "PID", 7, 'N', false, false },
 	[TOP_COMM]  = { NULL, "COMM", "COMM", 10, 'C', true, false },
+	[TOP_CPU]   = { NULL, "CPU%", "CPU% (user+system)", 5, 'U', false, true },
 	[TOP_SYS]   = { "SYSCALLS", "/s", "syscalls/s", 5, 'S', false, true },
 	[TOP_P99]   = { "SYSCALLS", "p99", "p99 syscall latency", 5, 'L', false, true },
 	[TOP_ERR]   = { "SYSCALLS", "err/s", "syscall errors/s", 5, 'E', false, true },
@@ -149,11 +150,17 @@ const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size
 
 void toplayout__fit(struct top_layout *L, int cols)
 {
+	/* Hidden first on a narrow screen: derivable from copy and zero. */
+	static const int optional[] = { TOP_ZCR };
 	int base = 0, extra;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {
 		L->width[c] = top_cols[c].width;
 		base += top_cols[c].width + (c ? 1 : 0);
+	}
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]) && base > cols; i++) {
+		base -= L->width[optional[i]] + 1;
+		L->width[optional[i]] = 0;
 	}
 	extra = cols - base;
 	if (extra > 0) {
@@ -165,7 +172,7 @@ void toplayout__fit(struct top_layout *L, int cols)
 	}
 	L->total = 0;
 	for (int c = 0; c < TOP_NCOLS; c++) {
-		L->x[c] = L->total + (c ? 1 : 0);
+		L->x[c] = L->total + (c && L->width[c] ? 1 : 0);
 		L->total = L->x[c] + L->width[c];
 	}
 }
@@ -209,7 +216,14 @@ const char *toplayout__header(const struct top_layout *L, int line, char *buf, s
 		{
 			int span = L->x[end] + L->width[end] - L->x[c], n = (int)strlen(g);
 
-			put(buf, len, L->x[c] + (span > n ? (span - n) / 2 : 0), span, g, true);
+			/* Narrower than its name (a column hidden): whole words. */
+			while (n > span && n > 0) {
+				while (n > 0 && g[n - 1] != ' ')
+					n--;
+				while (n > 0 && g[n - 1] == ' ')
+					n--;
+			}
+			put(buf, len, L->x[c] + (span > n ? (span - n) / 2 : 0), n, g, true);
 		}
 	}
 	return buf;

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU family: on-CPU time per process from the scheduler's accounting
+ * (a task iterator user space runs at every read, plus the times of exited
+ * processes that proc.bpf.c saves at sched_process_exit), and, with
+ * --profile, a sampled profile: a perf_event program on every CPU's
+ * cpu-clock at HZ, counting (tgid, user stack, kernel stack, user ip).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "target.bpf.h"
+#include "cpu.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Whether task t is a target.  fp_target_state() answers for the current
+ * task (its cgroup check reads the current cgroup): the iterator runs in
+ * fastpath's context, so it asks about t's cgroup itself. */
+static __always_inline bool task_traced(struct task_struct *t)
+{
+	__u32 tgid = t->tgid, idx;
+	__u64 *w;
+
+	if (tgid == targ_cfg.self_tgid)
+		return false;
+	if (targ_cfg.cgroup_id && BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id) != targ_cfg.cgroup_id)
+		return false;
+	if (targ_cfg.all)
+		return true;
+	idx = tgid / FP_TARGET_BITS_PER_WORD;
+	w = bpf_map_lookup_elem(&fp_target_bits, &idx);
+	if (!w)
+		return false;
+	return ((*w >> (tgid % FP_TARGET_BITS_PER_WORD * 2)) & 3) == FP_TARGET_ACTIVE;
+}
+
+SEC("iter/task")
+int fp_cpu_iter(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct fp_cpu_task r;
+
+	if (!t || !task_traced(t))
+		return 0;
+	r.tgid = t->tgid;
+	r.tid = t->pid;
+	r.ppid = t->real_parent->tgid;
+	r.pad = 0;
+	__builtin_memcpy(r.comm, t->comm, sizeof(r.comm));
+	r.run_ns = t->se.sum_exec_runtime;
+	r.utime_ns = t->utime;
+	r.stime_ns = t->stime;
+	if (t->pid == t->tgid) {
+		/* What released threads left: counted once, with the leader. */
+		struct signal_struct *sig = t->signal;
+
+		r.run_ns += sig->sum_sched_runtime;
+		r.utime_ns += sig->utime;
+		r.stime_ns += sig->stime;
+	}
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, FP_PROF_MAX_STACKS);
+	__type(key, __u32);
+	__uint(value_size, FP_PROF_DEPTH * sizeof(__u64));
+} fp_prof_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_PROF_MAX_KEYS);
+	__type(key, struct fp_prof_key);
+	__type(value, __u64);
+} fp_prof_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FP_PROF_LOST_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} fp_prof_lost SEC(".maps");
+
+static __always_inline void lost(__u32 why)
+{
+	__u64 *c = bpf_map_lookup_elem(&fp_prof_lost, &why);
+
+	if (c)
+		(*c)++;
+	fp_drop(FP_DROP_PROFILE);
+}
+
+SEC("perf_event")
+int fp_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct fp_prof_key k = {};
+	__u64 one = 1, *c;
+
+	/* The idle task (0) and everything that is not a target: first. */
+	if (!tgid || !fp_traced(tgid))
+		return 0;
+	k.tgid = tgid;
+	k.user_stack = bpf_get_stackid(ctx, &fp_prof_stacks, BPF_F_USER_STACK);
+	k.kern_stack = bpf_get_stackid(ctx, &fp_prof_stacks, 0);
+	/* -EFAULT: no stack on that side (a kernel thread has no user stack;
+	 * in user mode the kernel stack is empty).  Anything else means the
+	 * stack was there and did not fit: a collision or a full map. */
+	if (k.user_stack < 0 && k.user_stack != -14)
+		lost(FP_PROF_LOST_USTACK);
+	if (k.kern_stack < 0 && k.kern_stack != -14)
+		lost(FP_PROF_LOST_KSTACK);
+	if (!(ctx->regs.cs & 3))
+		k.ip = 0;	/* in the kernel: the user leaf is in the stack */
+	else
+		k.ip = ctx->regs.ip;
+	fp_proc_seen(tgid);
+	c = bpf_map_lookup_elem(&fp_prof_counts, &k);
+	if (c) {
+		(*c)++;
+		return 0;
+	}
+	/* Per-CPU and in the timer interrupt: nothing races this insert. */
+	if (bpf_map_update_elem(&fp_prof_counts, &k, &one, BPF_NOEXIST) == -E2BIG)
+		lost(FP_PROF_LOST_KEYS);
+	return 0;
+}
