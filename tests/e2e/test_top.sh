@@ -76,7 +76,7 @@ test_top_batch_text() {
 	# the ticker's row in the last interval: pid, comm, syscalls/s near
 	# 1000 getppid + 100 nanosleep a second (30%: a shared, noisy machine)
 	local rate
-	rate=$(awk -v p="$wp" '$1 == p && $2 == "ticker" { r = $3 } END { print r }' "$TMP/b.txt")
+	rate=$(awk -v p="$wp" '$1 == p && $2 == "ticker" { r = $4 } END { print r }' "$TMP/b.txt")
 	assert_within "$rate" 1100 30 "ticker's syscalls/s"
 	# not a terminal: batch is the default
 	fp_run top -q -n 1 -i 0.2 -p "$wp" > "$TMP/b2.txt" 2>&1 || true
@@ -170,7 +170,7 @@ test_top_tui_80x24() {
 	assert_contains "$s" "PID COMM" "column titles"
 	printf '%s\n' "$s" | tail -1 | grep -q "q quit" || fail "footer with the keys"
 	# the rate shown for the fast ticker: 5000 getppid + 100 nanosleep
-	assert_within "$(printf '%s\n' "$s" | awk -v p="$FAST" '$1 == p { print $3 }')" 5100 30 "fast ticker's syscalls/s"
+	assert_within "$(printf '%s\n' "$s" | awk -v p="$FAST" '$1 == p { print $4 }')" 5100 30 "fast ticker's syscalls/s"
 	# self-cost: BPF CPU present and positive
 	local bpf
 	bpf=$(printf '%s\n' "$s" | sed -n 's/^self: BPF \([0-9.]*\)% CPU.*/\1/p')
@@ -204,7 +204,7 @@ test_top_tui_large_and_resize() {
 	tui_top -i 0.5 -p "$SLOW,$FAST"
 	tui_wait "^ *$FAST +ticker +[0-9]"
 	# wide: every column title, the FLAGS column at the far right
-	tui_wait 'PID COMM +/s +p99 +err/s +/s +copy +zero +zc% +/s +MiB/s FLAGS'
+	tui_wait 'PID COMM +CPU% +/s +p99 +err/s +/s +copy +zero +zc% +/s +MiB/s FLAGS'
 	# filter: only the matching pid stays
 	$TM send-keys -t t / "$SLOW" Enter
 	tui_wait "filter '$SLOW'"
@@ -265,11 +265,11 @@ test_top_flags_demo_stories() {
 	row=$(awk -v p="$ws" '$1 == p' "$TMP/b.txt" | tail -1)
 	assert_contains "$row" "STAT-STORM" "stat storm: flag in the FLAGS column"
 	# STAT /s is the 6th field: above the rule's 2000/s
-	assert_ge "$(echo "$row" | awk '{ printf "%d", $6 }')" 2000 "stat calls/s"
+	assert_ge "$(echo "$row" | awk '{ printf "%d", $7 }')" 2000 "stat calls/s"
 	row=$(awk -v p="$wf" '$1 == p' "$TMP/b.txt" | tail -1)
 	assert_contains "$row" "SENDFILE-LOST" "file server: flag in the FLAGS column"
 	# copy MiB/s (7th) positive, zero-copy (8th) nothing, ratio 0%
-	awk -v r="$row" 'BEGIN { split(r, f); exit !(f[7] > 0 && f[8] == 0 && f[9] == "0%") }' || fail "file server's data path columns: $row"
+	awk -v r="$row" 'BEGIN { split(r, f); exit !(f[8] > 0 && f[9] == 0 && f[10] == "0%") }' || fail "file server's data path columns: $row"
 	jqp() { jq -s --argjson p "$1" "[.[-1].processes[] | select(.pid == \$p)][0] | $2" "$TMP/j.txt"; }
 	assert_eq "$(jqp "$ws" '[.findings[].kind] | index("stat-storm") != null')" true "stat-storm in JSON"
 	assert_eq "$(jqp "$ws" '.rates.stat > 2000')" true "rates.stat"
