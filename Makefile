@@ -26,7 +26,7 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
 	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
-	    libcapstone-dev time bash-completion python3-yaml
+	    libcapstone-dev time libprotobuf-c-dev protobuf-c-compiler bash-completion python3-yaml
 DEB_OPT  := bpftrace prometheus chromium
 # Real-world Go binaries from the npm registry, pinned: tsgo (the TypeScript
 # compiler's Go port) is Go 1.26, statically linked and stripped.
@@ -41,16 +41,16 @@ LEFTHOOK := $(OUTPUT)/npm/node_modules/lefthook-linux-x64/bin/lefthook
 ESBUILD  := $(OUTPUT)/npm/node_modules/@esbuild/linux-x64/bin/esbuild
 TSGO_PKG := $(OUTPUT)/npm/node_modules/@typescript/native-preview-linux-x64
 TSGO     := $(TSGO_PKG)/lib/tsgo
-PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone
+PKG_LIBS := libbpf libelf zlib libdw ncursesw jansson libmicrohttpd capstone libprotobuf-c
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/syscall_names.o
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/syscall_names.o $(OUTPUT)/pprof.pb-c.o
 # The model and views are pure C: unit tests link them without BPF or probes.
 MODEL_OBJS := $(filter $(OUTPUT)/user/model/% $(OUTPUT)/user/views/% $(OUTPUT)/user/util/%,$(USER_OBJS)) \
-	      $(OUTPUT)/user/cli/opts.o $(OUTPUT)/user/cli/output.o $(OUTPUT)/syscall_names.o
+	      $(OUTPUT)/user/cli/opts.o $(OUTPUT)/user/cli/output.o $(OUTPUT)/syscall_names.o $(OUTPUT)/pprof.pb-c.o
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -99,7 +99,7 @@ deps:
 	fi
 
 check-deps:
-	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config libcapstone-dev)"; \
+	@miss="$(call missing_pkgs,clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config libcapstone-dev libprotobuf-c-dev protobuf-c-compiler)"; \
 	if [ -n "$$miss" ]; then \
 		echo "fastpath: missing build packages: $$miss"; \
 		echo "fastpath: install them with 'make deps' (or: apt-get install $$miss)"; \
@@ -146,9 +146,18 @@ $(OUTPUT)/syscall_names.o: $(OUTPUT)/syscall_names.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# pprof's profile.proto (the messages fastpath writes), by protobuf-c.
+$(OUTPUT)/pprof.pb-c.c $(OUTPUT)/pprof.pb-c.h: proto/pprof.proto | $(OUTPUT)
+	$(call msg,PROTOC,$@)
+	$(Q)protoc-c --c_out=$(OUTPUT) --proto_path=proto pprof.proto
+
+$(OUTPUT)/pprof.pb-c.o: $(OUTPUT)/pprof.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Wno-unused-parameter -c $< -o $@
+
 # Only the probes include skeletons, but every object waits for them so
 # the dependency stays simple and parallel builds stay correct.
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h user/*/*.h bpf/*.h) $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h user/*/*.h bpf/*.h) $(SKELS) $(OUTPUT)/pprof.pb-c.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
@@ -183,7 +192,8 @@ $(OUTPUT)/workloads/go-%: tests/workloads/go/%/main.go
 
 # Stripped copies, as release builds ship: Go without .symtab and DWARF
 # (only .gopclntab left), C through strip(1).
-STRIPPED_WORKLOADS := $(OUTPUT)/workloads/go-allocgo-stripped $(OUTPUT)/workloads/allocloop-stripped
+STRIPPED_WORKLOADS := $(OUTPUT)/workloads/go-allocgo-stripped $(OUTPUT)/workloads/allocloop-stripped \
+		      $(OUTPUT)/workloads/go-hotloop-stripped
 
 $(OUTPUT)/workloads/go-%-stripped: tests/workloads/go/%/main.go
 	$(call msg,GO,$@)

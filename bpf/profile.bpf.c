@@ -86,6 +86,13 @@ struct {
 	__type(value, __u64);
 } fp_prof_lost SEC(".maps");
 
+/* A tgid with a new (stack, ip) key: user space saves its memory map then,
+ * for symbolizing after it exits.  Only on first inserts, so rare. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} fp_prof_events SEC(".maps");
+
 static __always_inline void lost(__u32 why)
 {
 	__u64 *c = bpf_map_lookup_elem(&fp_prof_lost, &why);
@@ -115,10 +122,12 @@ int fp_cpu_sample(struct bpf_perf_event_data *ctx)
 		lost(FP_PROF_LOST_USTACK);
 	if (k.kern_stack < 0 && k.kern_stack != -14)
 		lost(FP_PROF_LOST_KSTACK);
-	if (!(ctx->regs.cs & 3))
-		k.ip = 0;	/* in the kernel: the user leaf is in the stack */
-	else
-		k.ip = ctx->regs.ip;
+	/* A kernel address (the upper half) means the sample hit in the
+	 * kernel: the user leaf is then in the user stack.  (regs.cs is a u64
+	 * the compiler reads as u16, which the verifier refuses.) */
+	k.ip = ctx->regs.ip;
+	if ((long)k.ip < 0)
+		k.ip = 0;
 	fp_proc_seen(tgid);
 	c = bpf_map_lookup_elem(&fp_prof_counts, &k);
 	if (c) {
@@ -128,5 +137,7 @@ int fp_cpu_sample(struct bpf_perf_event_data *ctx)
 	/* Per-CPU and in the timer interrupt: nothing races this insert. */
 	if (bpf_map_update_elem(&fp_prof_counts, &k, &one, BPF_NOEXIST) == -E2BIG)
 		lost(FP_PROF_LOST_KEYS);
+	else
+		bpf_ringbuf_output(&fp_prof_events, &tgid, sizeof(tgid), 0);
 	return 0;
 }

@@ -79,3 +79,88 @@ test_cpu_prom_and_csv() {
 	"$FP" report "$TMP/r.json" > "$TMP/t.txt"
 	assert_contains "$TMP/t.txt" "on CPU" "report text"
 }
+
+# ---- the sampled profile (--profile) ---------------------------------------
+
+prof_q() { jq -r --arg c "$2" "[.processes[] | select(.comm == \$c) | .cpu.profile][0] | $3" "$1"; }
+fn_pct() { prof_q "$1" "$2" "[.functions[] | select(.function == \"$3\") | .self][0] // 0"; }
+
+test_cpu_profile_c_split_75_25() {
+	# hot75 runs 3N iterations of the same body hot25 runs N times
+	fp_run record -q --profile=499 -o "$TMP/r.json" -- "$W/cpuburn" split 150000000 > "$TMP/w.json"
+	local a b share n est
+	a=$(fn_pct "$TMP/r.json" cpuburn hot75)
+	b=$(fn_pct "$TMP/r.json" cpuburn hot25)
+	share=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a + b > 0) printf "%.1f", 100 * a / (a + b); else print 0 }')
+	awk -v s="$share" 'BEGIN { exit !(s >= 70 && s <= 80) }' || fail "hot75's share of the two: $share%, expected 75 within 5 points ($a vs $b samples)"
+	assert_eq "$(prof_q "$TMP/r.json" cpuburn .hz)" 499 "the rate is recorded"
+	# the samples estimate the scheduler's exact figure: within 15%
+	n=$(prof_q "$TMP/r.json" cpuburn .samples)
+	est=$(( $(jq .cpu_ns "$TMP/w.json") * 499 / 1000000000 ))
+	assert_within "$n" "$est" 15 "samples vs on-CPU time x rate"
+	assert_contains "$(prof_q "$TMP/r.json" cpuburn '.lines[0].line')" "hot75 cpuburn.c:" "the hot line, symbolized"
+}
+
+test_cpu_profile_go_hot_function_and_line() {
+	local line
+	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	fp_run record -q --profile=199 -o "$TMP/r.json" -- "$W/go-hotloop" checked 1.5 > /dev/null
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.functions[0].function')" main.sumChecked "hottest function"
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.lines[0].line')" "main.sumChecked main.go:$line" "hottest line"
+	# the annotation: the loop's instructions, with the two checks
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.annotate[0].function')" main.sumChecked "annotated function"
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '[.annotate[0].instructions[] | select(.kind == "bounds_check")] | length')" 2 "bounds checks in the disassembly"
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '[.annotate[0].instructions[] | select(.kind == "bounds_check") | .callee] | unique | .[0]')" runtime.panicIndex "their panic"
+}
+
+test_cpu_bounds_check_finding() {
+	local line fk
+	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	fp_run record -q --profile=199 -o "$TMP/c.json" -- "$W/go-hotloop" checked 1.5 > /dev/null
+	fp_run record -q --profile=199 -o "$TMP/s.json" -- "$W/go-hotloop" resliced 1.5 > /dev/null
+	fk='[.processes[] | select(.comm == "go-hotloop") | .findings[] | select(.kind == "bounds-check")]'
+	assert_eq "$(jq "$fk | length" "$TMP/c.json")" 1 "fires on the checked loop"
+	assert_contains "$(jq -r "$fk[0].summary" "$TMP/c.json")" "main.sumChecked: 2 bounds checks in its hot loop at main.go:$line" "names the function, the checks and the line"
+	assert_contains "$(jq -r "$fk[0].detail" "$TMP/c.json")" "b = b[:len(a)]" "the remedy"
+	# the re-sliced variant keeps one slice check, outside the loop: quiet
+	assert_eq "$(jq "$fk | length" "$TMP/s.json")" 0 "quiet on the re-sliced loop"
+	assert_eq "$(prof_q "$TMP/s.json" go-hotloop '.functions[0].function')" main.sumResliced "its hottest function"
+	# the views: text, HTML (flame graph, annotation), folded, diff
+	"$FP" report "$TMP/c.json" > "$TMP/t.txt"
+	assert_contains "$TMP/t.txt" "bounds-check" "report text names the finding"
+	assert_contains "$TMP/t.txt" "<- bounds check: runtime.panicIndex" "report text annotates the checks"
+	"$FP" report --format html -o "$TMP/c.html" "$TMP/c.json"
+	assert_contains "$TMP/c.html" '<svg class="flame"' "HTML flame graph"
+	assert_contains "$TMP/c.html" "bounds check &rarr; runtime.panicIndex" "HTML annotation"
+	! grep -q "<script" "$TMP/c.html" || fail "the HTML has a script"
+	"$FP" report --format folded "$TMP/c.json" > "$TMP/f.txt"
+	grep -Eq '^go-hotloop;.*;main\.main;main\.sumChecked [0-9]+$' "$TMP/f.txt" || { head "$TMP/f.txt" >&2; fail "folded CPU stack"; }
+	"$FP" report --format pprof -o "$TMP/c.pb.gz" "$TMP/c.json"
+	if command -v go >/dev/null; then
+		HOME=$TMP go tool pprof -top "$TMP/c.pb.gz" > "$TMP/pp.txt" 2>&1 || { cat "$TMP/pp.txt" >&2; fail "go tool pprof cannot read it"; }
+		awk '$NF == "main.sumChecked" { found = 1 } END { exit !found }' "$TMP/pp.txt" || { cat "$TMP/pp.txt" >&2; fail "pprof: main.sumChecked"; }
+		[ "$(awk '/flat%/ { getline; print $NF; exit }' "$TMP/pp.txt")" = main.sumChecked ] || fail "pprof: main.sumChecked not first"
+	fi
+	"$FP" diff "$TMP/c.json" "$TMP/s.json" > "$TMP/d.txt"
+	grep -Eq 'main\.sumResliced \+[0-9.]+% of CPU samples' "$TMP/d.txt" || { cat "$TMP/d.txt" >&2; fail "diff ranks the function's change"; }
+}
+
+test_cpu_profile_options() {
+	"$FP" record --profile=0 -- true 2> "$TMP/e.txt" && fail "--profile=0 accepted"
+	assert_contains "$TMP/e.txt" "bad --profile rate '0'" "names the problem"
+	"$FP" record --profile=fast -- true 2> "$TMP/e.txt" && fail "--profile=fast accepted"
+	assert_contains "$TMP/e.txt" "e.g. --profile=99" "says the fix"
+	# the default rate
+	fp_run record -q --profile -o "$TMP/r.json" -- "$W/cpuburn" spin 0.3 > /dev/null
+	assert_eq "$(prof_q "$TMP/r.json" cpuburn .hz)" 49 "default rate"
+}
+
+# A release build: no .symtab, no DWARF, only Go's own function table.
+test_cpu_profile_stripped_go() {
+	local line
+	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	fp_run record -q --profile=199 -o "$TMP/r.json" -- "$W/go-hotloop-stripped" checked 1.5 > /dev/null
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop-stri '.functions[0].function')" main.sumChecked "hottest function, from the pclntab"
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop-stri '.lines[0].line')" "main.sumChecked main.go:$line" "hottest line, from the pclntab"
+	assert_eq "$(jq '[.processes[] | .findings[] | select(.kind == "bounds-check")] | length' "$TMP/r.json")" 1 "the finding on a stripped binary"
+}

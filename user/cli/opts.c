@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli/opts.h"
 #include "util/err.h"
+#include "fp_cpu.h"
 
 double opts__parse_duration(const char *s)
 {
@@ -49,6 +50,22 @@ int opts__parse_pids(const char *s, int *pids, int *npids, int max)
 	return 0;
 }
 
+int opts__parse_hz(const char *s, unsigned int *hz)
+{
+	char *end;
+	long v;
+
+	if (!s) {
+		*hz = FP_PROF_DEFAULT_HZ;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (end == s || (*end && strcmp(end, "Hz") && strcmp(end, "hz")) || v < 1 || v > FP_PROF_MAX_HZ)
+		return -EINVAL;
+	*hz = (unsigned int)v;
+	return 0;
+}
+
 enum {
 	OPT_FOLLOW = 256,
 	OPT_JSON,
@@ -61,6 +78,7 @@ enum {
 	OPT_NO_STAT,
 	OPT_NO_PATHS,
 	OPT_NO_IO,
+	OPT_PROFILE,
 };
 
 /* The commands (FOR_*) that take the options not all three take: help
@@ -122,6 +140,8 @@ static const struct { int val; const char *text; } usage_lines[] = {
 	{ OPT_NO_STAT, "      --no-stat            no stat-family accounting" },
 	{ OPT_NO_PATHS, "      --no-paths           stat family: counts only, never read a path" },
 	{ OPT_NO_IO, "      --no-io              no data-path probes (copy vs zero-copy bytes)" },
+	{ OPT_PROFILE, "      --profile[=HZ]       sampled CPU profile of the targets, user and kernel\n"
+		       "                           stacks, at HZ per CPU (default 49; docs/cpu.md)" },
 	{ 'v', "  -v, --verbose            more messages (twice: libbpf's too)" },
 	{ 'q', "  -q, --quiet              no progress messages on stderr" },
 	{ 'h', "  -h, --help               this help" },
@@ -171,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "no-stat", no_argument, NULL, OPT_NO_STAT },
 	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
 	{ "no-io", no_argument, NULL, OPT_NO_IO },
+	{ "profile", optional_argument, NULL, OPT_PROFILE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -349,6 +370,12 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_NO_IO:
 			o->probe.io = false;
+			break;
+		case OPT_PROFILE:
+			err = opts__parse_hz(optarg, &o->probe.profile_hz);
+			if (err)
+				return usage_err(cmd, "bad --profile rate '%s': a frequency in Hz, 1 to 20000 (e.g. --profile=99)",
+						 optarg);
 			break;
 		case 'v':
 			fp_verbose++;

@@ -36,6 +36,8 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv);
 double opts__parse_duration(const char *s);
 /* "1,2,3" into pids; -EINVAL on junk, -E2BIG on too many. */
 int opts__parse_pids(const char *s, int *pids, int *npids, int max);
+/* --profile's rate: NULL gives the default; "99", "99Hz"; -EINVAL. */
+int opts__parse_hz(const char *s, unsigned int *hz);
 void opts__usage(FILE *f, const char *cmd);
 /* 0 if cmd (record, top, serve) takes the option getopt returned as val;
  * else prints the one line that names the option, cmd and the commands that

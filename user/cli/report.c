@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "util/err.h"
@@ -10,19 +11,20 @@
 #include "views/json.h"
 #include "views/report.h"
 
-enum fmt { FMT_TEXT, FMT_HTML, FMT_CSV, FMT_PROM, FMT_FOLDED };
+enum fmt { FMT_TEXT, FMT_HTML, FMT_CSV, FMT_PROM, FMT_FOLDED, FMT_PPROF };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: fastpath report FILE.json [--format text|html|csv|prom|folded] [-o OUT]\n"
+"usage: fastpath report FILE.json [--format text|html|csv|prom|folded|pprof] [-o OUT]\n"
 "\n"
 "Renders a recording (fastpath record -o FILE.json):\n"
 "  text    readable summary: syscall tables, sections, findings, histograms (default)\n"
 "  html    one self-contained page with plots (no scripts, opens offline, prints)\n"
 "  csv     one row per (process, metric): pid,comm,metric,value,unit,note\n"
 "  prom    Prometheus text exposition (per command name; --pid-label adds pid)\n"
-"  folded  allocation stacks for flame graph tools\n"
+"  folded  CPU stacks (--profile), else allocation stacks, for flame graph tools\n"
+"  pprof   the CPU profile as gzipped profile.proto (go tool pprof; binary: needs -o)\n"
 "\n"
 "  -o, --output FILE   write there (atomically) instead of stdout\n"
 "      --pid-label     prom: a pid label on every series\n"
@@ -31,7 +33,7 @@ static void usage(FILE *f)
 
 static const char *const formats[] = {
 	[FMT_TEXT] = "text", [FMT_HTML] = "html", [FMT_CSV] = "csv", [FMT_PROM] = "prom",
-	[FMT_FOLDED] = "folded", NULL
+	[FMT_FOLDED] = "folded", [FMT_PPROF] = "pprof", NULL
 };
 
 static const struct fp_render_cmd report_cmd = {
@@ -63,6 +65,13 @@ static int report_render(const struct fp_render_args *o, const struct fp_snapsho
 	case FMT_PROM:
 		prom__write(f, s, &po);
 		break;
+	case FMT_PPROF:
+		e = pprof__write(f, s, err, sizeof(err));
+		if (e) {
+			fp_err("%s: %s", o->files[0], err);
+			return e;
+		}
+		break;
 	case FMT_FOLDED:
 		e = folded__write(f, s, err, sizeof(err));
 		if (e) {
@@ -85,6 +94,10 @@ int cmd_report(int argc, char **argv)
 	e = output__parse(&o, &report_cmd, argc, argv);
 	if (e)
 		return e > 0 ? 0 : 2;
+	if (o.format == FMT_PPROF && (!o.output || !strcmp(o.output, "-")) && isatty(STDOUT_FILENO)) {
+		fp_err("report: --format pprof is binary: give -o FILE.pb.gz");
+		return 2;
+	}
 	e = json__read_record(o.files[0], &s, err, sizeof(err));
 	if (e) {
 		fp_err("%s", err);

@@ -10,6 +10,8 @@ struct fp_cpu_stats *cpu_stats__new(void)
 
 void cpu_stats__free(struct fp_cpu_stats *s)
 {
+	if (s)
+		cpu_prof__free(s->prof);
 	free(s);
 }
 
@@ -30,6 +32,11 @@ struct fp_cpu_stats *cpu_stats__delta(const struct fp_cpu_stats *cur, const stru
 	if (!d)
 		return NULL;
 	*d = *cur;
+	d->prof = NULL;
+	if (cur->prof && !(d->prof = cpu_prof__delta(cur->prof, prev ? prev->prof : NULL))) {
+		free(d);
+		return NULL;
+	}
 	if (prev && prev->run_ns <= cur->run_ns) {
 		d->run_ns = cur->run_ns - prev->run_ns;
 		d->utime_ns = sub(cur->utime_ns, prev->utime_ns);

@@ -10,11 +10,13 @@
 #define FP_MODEL_CPU_H
 
 #include "model/snapshot.h"
+#include "model/cpu_prof.h"
 
 struct fp_cpu_stats {
 	uint64_t run_ns;	/* on-CPU time */
 	uint64_t utime_ns;	/* the kernel's user/system ratio */
 	uint64_t stime_ns;
+	struct fp_cpu_prof *prof;	/* the sampled profile; NULL without --profile */
 };
 
 struct fp_cpu_stats *cpu_stats__new(void);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/diff.h"
+#include "model/cpu_prof.h"
 #include "model/group.h"
 #include "model/alloc_site.h"
 #include "model/syscalls.h"
@@ -32,6 +33,7 @@ const char *diff__kind_name(enum fp_change_kind k)
 	case FP_CHG_PROC_GONE: return "process-gone";
 	case FP_CHG_RATE: return "rate";
 	case FP_CHG_PERCENTILE: return "percentile";
+	case FP_CHG_CPU_FN: return "cpu-function";
 	}
 	return "other";
 }
@@ -515,6 +517,53 @@ static int hist_shifts(struct fp_diff *d, const struct group *g)
 	return 0;
 }
 
+/* Functions whose share of the CPU samples moved: by points of share,
+ * kept when the move is over 2 points and over twice its standard error
+ * (the two sides' errors combined). */
+static int cpu_functions(struct fp_diff *d, const struct group *g)
+{
+	const struct fp_cpu_prof *p[2] = { g->s[0].prof, g->s[1].prof };
+	struct fp_prof_count c[2][50];
+	size_t n[2];
+	char name[128];
+
+	if (!p[0] || !p[1] || !p[0]->samples || !p[1]->samples)
+		return 0;
+	for (int k = 0; k < 2; k++)
+		n[k] = cpu_prof__rank(p[k], false, c[k], 50);
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < n[k]; i++) {
+			uint64_t s[2] = { 0, 0 };
+			double sh[2], err, delta;
+			struct fp_change *ch;
+			bool seen = false;
+
+			snprintf(name, sizeof(name), "%.*s", (int)c[k][i].len, c[k][i].name);
+			/* Once per function: from the before side, or after-only ones. */
+			for (size_t j = 0; k == 1 && j < n[0] && !seen; j++)
+				seen = c[0][j].len == c[1][i].len && !memcmp(c[0][j].name, c[1][i].name, c[1][i].len);
+			if (seen)
+				continue;
+			for (int q = 0; q < 2; q++)
+				s[q] = cpu_prof__fn_self(p[q], name);
+			for (int q = 0; q < 2; q++)
+				sh[q] = 100.0 * s[q] / p[q]->samples;
+			delta = sh[1] - sh[0];
+			err = sqrt(pow(cpu_prof__share_err(s[0], p[0]->samples), 2) +
+				   pow(cpu_prof__share_err(s[1], p[1]->samples), 2));
+			if (fabs(delta) < 2 || fabs(delta) < 2 * err)
+				continue;
+			ch = diff__add(d, g, FP_CHG_CPU_FN, name, "%", sh[0], sh[1],
+				       (fabs(delta) >= 10 ? 200 : 100) + fmin(fabs(delta) / 2, 49));
+			if (!ch)
+				return -ENOMEM;
+			snprintf(ch->text, sizeof(ch->text), "%s %+.1f%% of CPU samples: %.1f%% -> %.1f%% "
+				 "(+-%.1f; %llu samples at %u Hz -> %llu at %u Hz)", name, delta, sh[0], sh[1], err,
+				 (unsigned long long)p[0]->samples, p[0]->hz, (unsigned long long)p[1]->samples, p[1]->hz);
+		}
+	return 0;
+}
+
 static int group__changes(struct fp_diff *d, const struct group *g)
 {
 	int err;
@@ -539,6 +588,8 @@ static int group__changes(struct fp_diff *d, const struct group *g)
 		err = new_top_sites(d, g);
 	if (!err)
 		err = hist_shifts(d, g);
+	if (!err)
+		err = cpu_functions(d, g);
 	return err;
 }
 

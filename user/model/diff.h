@@ -27,6 +27,7 @@ enum fp_change_kind {
 	FP_CHG_PROC_GONE,
 	FP_CHG_RATE,		/* calls/s, bytes/s */
 	FP_CHG_PERCENTILE,	/* p50/p99 of a histogram */
+	FP_CHG_CPU_FN,		/* a function's share of the CPU samples */
 };
 
 /* What an FP_CHG_RATE change is the rate of. */

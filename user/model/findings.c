@@ -2,12 +2,14 @@
 #include "model/alloc_churn.h"
 #include "model/io.h"
 #include "model/statfam.h"
+#include "model/findings_cpu.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
 	{ "sendfile-lost", io__rule_sendfile_lost },
 	{ "stat-storm", stat__storm_rule },
 	{ "alloc-churn", alloc_churn__rule },
+	{ "bounds-check", cpu__bounds_rule },
 	{ NULL, NULL },
 };
 

@@ -152,6 +152,22 @@ static void group__add_sections(struct fp_group *g, const struct fp_proc *p)
 	}
 }
 
+static int group__add_prof(struct fp_group *g, const struct fp_cpu_prof *p)
+{
+	if (!g->prof && !(g->prof = cpu_prof__new(p->hz)))
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct fp_cpu_stack *s = &p->stacks[i];
+
+		if (cpu_prof__add(g->prof, (const char *const *)s->frames, s->nframes, s->nkernel, s->count))
+			return -ENOMEM;
+	}
+	g->prof->samples += p->omitted;
+	g->prof->omitted += p->omitted;
+	cpu_prof__finish(g->prof);
+	return 0;
+}
+
 int group__add(struct fp_group *g, const struct fp_proc *p)
 {
 	struct fp_named_hist nh[FP_GROUP_MAX_HISTS];
@@ -177,6 +193,8 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 		return err;
 	if (p->alloc && (err = group__add_sites(g, p->alloc)))
 		return err;
+	if (p->cpu && p->cpu->prof && (err = group__add_prof(g, p->cpu->prof)))
+		return err;
 	n = proc__hists(p, &merged, nh, FP_GROUP_MAX_HISTS);
 	for (size_t i = 0; i < n; i++)
 		if ((err = group__add_hist(g, &nh[i])))
@@ -186,6 +204,8 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 
 void group__free(struct fp_group *g)
 {
+	cpu_prof__free(g->prof);
+	g->prof = NULL;
 	free(g->sum.sys);
 	g->sum.sys = NULL;
 	proc__clear_findings(&g->sum);

@@ -45,6 +45,7 @@ struct fp_group {
 	uint64_t go_samples;
 	bool has_cpu;
 	uint64_t cpu_user_ns, cpu_system_ns;	/* on-CPU time (model/cpu.h) */
+	struct fp_cpu_prof *prof;		/* the profiles' stacks merged; NULL if none */
 	struct fp_group_site *sites;	/* most calls first after group__add */
 	size_t nsites;
 	struct fp_group_hist *hists;	/* every histogram (proc__hists), merged by name */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "probes/family.h"
 #include "model/cpu.h"
+#include "probes/cpu_sampler.h"
 #include "fp_cpu.h"
 #include "profile.skel.h"
 
@@ -26,6 +27,7 @@ struct cpu_state {
 	struct bpf_link *iter;
 	struct cpu_acc *base;		/* times at attach, sorted by tgid */
 	size_t nbase;
+	struct fp_sampler *sampler;	/* --profile */
 };
 
 static bool cpu_wanted(const struct fp_probe_opts *o)
@@ -46,15 +48,23 @@ static int cpu_load(struct fp_probes *P, void **state)
 		goto cleanup;
 	}
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
-	bpf_program__set_autoload(st->skel->progs.fp_cpu_sample, false);
+	/* Without --profile the sampler's maps stay empty and unallocated
+	 * (the stack map is preallocated: size it to nothing). */
+	if (!probes__opts(P)->profile_hz) {
+		bpf_program__set_autoload(st->skel->progs.fp_cpu_sample, false);
+		bpf_map__set_max_entries(st->skel->maps.fp_prof_stacks, 1);
+	}
 	err = probes__share_maps(P, st->skel->obj);
 	if (!err)
 		err = profile_bpf__load(st->skel);
+	if (!err && probes__opts(P)->profile_hz)
+		err = sampler__new(&st->sampler, st->skel, probes__opts(P)->profile_hz);
 	if (err)
 		goto cleanup;
 	*state = st;
 	return 0;
 cleanup:
+	sampler__free(st->sampler);
 	profile_bpf__destroy(st->skel);
 	free(st);
 	return err;
@@ -135,9 +145,13 @@ static int cpu_attach(void *state)
 {
 	struct cpu_state *st = state;
 
+	int err;
+
 	st->iter = bpf_program__attach_iter(st->skel->progs.fp_cpu_iter, NULL);
 	if (!st->iter)
 		return -errno;
+	if (st->sampler && (err = sampler__attach(st->sampler)))
+		return err;
 	/* What the targets already used: not ours to count. */
 	return iter_read(st, &st->base, &st->nbase);
 }
@@ -203,13 +217,24 @@ static int cpu_read(void *state, struct fp_snapshot *s)
 			err = put(st, s, key, &t, NULL);
 	}
 	free(live);
+	if (!err && st->sampler)
+		err = sampler__read(st->sampler, s);
 	return err;
+}
+
+static void cpu_poll(void *state)
+{
+	struct cpu_state *st = state;
+
+	if (st->sampler)
+		sampler__poll(st->sampler);
 }
 
 static void cpu_destroy(void *state)
 {
 	struct cpu_state *st = state;
 
+	sampler__free(st->sampler);
 	bpf_link__destroy(st->iter);
 	profile_bpf__destroy(st->skel);
 	free(st->base);
@@ -228,5 +253,6 @@ const struct fp_family fp_family_cpu = {
 	.attach = cpu_attach,
 	.read = cpu_read,
 	.destroy = cpu_destroy,
+	.poll = cpu_poll,
 	.object = cpu_object,
 };

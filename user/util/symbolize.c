@@ -256,3 +256,41 @@ void symbolizer__frame(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t
 	e->next = *b;
 	*b = e;
 }
+
+int symbolizer__function(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t addr,
+			 struct fp_func_range *out)
+{
+	Dwfl_Module *m = A ? dwfl_addrmodule(A->dwfl, addr) : NULL;
+	const char *fn, *file = NULL;
+	GElf_Addr bias = 0;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+
+	if (!m || !dwfl_module_getelf(m, &bias))
+		return -ENOENT;
+	dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &file, NULL);
+	if (!file)
+		return -ENOENT;
+	fn = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+	if (fn && sym.st_size) {
+		out->start = addr - off;
+		out->size = sym.st_size;
+	} else {
+		/* Stripped Go: the function table has entry and end. */
+		unsigned char id[20];
+		const struct fp_gopcln *t;
+		struct fp_gofunc gf;
+
+		module_id(m, id);
+		t = go_table(S, m, id);
+		if (!t || gopcln__find_func(t, addr - bias, &gf) || gf.end <= gf.entry)
+			return -ENOENT;
+		fn = gf.name;
+		out->start = gf.entry + bias;
+		out->size = gf.end - gf.entry;
+	}
+	out->file_vaddr = out->start - bias;
+	snprintf(out->name, sizeof(out->name), "%s", fn);
+	snprintf(out->path, sizeof(out->path), "%s", file);
+	return 0;
+}

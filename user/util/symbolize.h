@@ -23,4 +23,16 @@ void symbolizer__addrspace_free(struct fp_addrspace *A);
 void symbolizer__frame(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t addr,
 		       bool is_return, char *buf, size_t len);
 
+/* The function that contains addr (the symbol table, else a Go binary's
+ * function table), where its bytes are in which file: for disassembling
+ * it (the CPU annotation). */
+struct fp_func_range {
+	uint64_t start, size;	/* in the process */
+	uint64_t file_vaddr;	/* start, as a virtual address of the file */
+	char name[128];
+	char path[4096];
+};
+int symbolizer__function(struct fp_symbolizer *S, struct fp_addrspace *A, uint64_t addr,
+			 struct fp_func_range *out);
+
 #endif

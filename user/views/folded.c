@@ -46,11 +46,14 @@ int folded__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen
 {
 	bool any = false;
 
+	/* A CPU profile first: what --format folded is mostly for. */
+	if (folded__has_cpu(s))
+		return folded__write_cpu(f, s);
 	for (size_t i = 0; i < s->nprocs && !any; i++)
 		any = s->procs[i].alloc && s->procs[i].alloc->nsites;
 	if (!any) {
-		snprintf(err, errlen, "the recording has no allocation stacks: record it with "
-			 "'fastpath record --stacks' to use --format folded");
+		snprintf(err, errlen, "the recording has no allocation stacks and no CPU profile: record it with "
+			 "'fastpath record --profile' (CPU) or '--stacks' (allocations) to use --format folded");
 		return -ENOENT;
 	}
 	return folded__write_sites(f, s, false);

@@ -7,6 +7,8 @@
 #include "views/json.h"
 #include "model/cpu.h"
 
+static int bad(char *err, size_t errlen, const char *where, const char *what);
+
 json_t *json_cpu__from(const struct fp_cpu_stats *s, double window_s)
 {
 	uint64_t user = cpu_stats__user_ns(s), sys = cpu_stats__system_ns(s);
@@ -16,6 +18,8 @@ json_t *json_cpu__from(const struct fp_cpu_stats *s, double window_s)
 			      "user_seconds", user / 1e9, "system_seconds", sys / 1e9);
 
 	json_object_set_new(o, "percent", isnan(pct) ? json_null() : json_real(pct));
+	if (s->prof)
+		json_object_set_new(o, "profile", json_cpu__profile(s->prof));
 	return o;
 }
 
@@ -48,10 +52,195 @@ int json_cpu__parse(json_t *j, struct fp_cpu_stats **out, char *err, size_t errl
 	/* The split is already scaled: keep it as the ratio. */
 	if ((e = get_ns(j, "on_cpu_ns", &s->run_ns, err, errlen)) ||
 	    (e = get_ns(j, "user_ns", &s->utime_ns, err, errlen)) ||
-	    (e = get_ns(j, "system_ns", &s->stime_ns, err, errlen))) {
+	    (e = get_ns(j, "system_ns", &s->stime_ns, err, errlen)) ||
+	    (json_object_get(j, "profile") &&
+	     (e = json_cpu__parse_profile(json_object_get(j, "profile"), &s->prof, err, errlen)))) {
 		cpu_stats__free(s);
 		return e;
 	}
 	*out = s;
+	return 0;
+}
+
+/* ---- the profile ---------------------------------------------------- */
+
+static const char *const kind_names[] = { "plain", "bounds_check", "back_edge" };
+
+static json_t *ranked_json(const struct fp_cpu_prof *p, bool by_line)
+{
+	struct fp_prof_count c[2 * FP_PROF_TOP];
+	size_t n = cpu_prof__rank(p, by_line, c, 2 * FP_PROF_TOP);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s%,s:I,s:I,s:f,s:f}", by_line ? "line" : "function", c[i].name, c[i].len,
+				      "self", (json_int_t)c[i].self, "total", (json_int_t)c[i].total,
+				      "self_percent", p->samples ? 100.0 * c[i].self / p->samples : 0.0,
+				      "self_percent_error", cpu_prof__share_err(c[i].self, p->samples));
+
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *stacks_json(const struct fp_cpu_prof *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->nstacks && i < FP_PROF_JSON_STACKS; i++) {
+		const struct fp_cpu_stack *s = &p->stacks[i];
+		json_t *frames = json_array();
+
+		for (size_t k = 0; k < s->nframes; k++)
+			json_array_append_new(frames, json_string(s->frames[k]));
+		json_array_append_new(a, json_pack("{s:o,s:I,s:I}", "frames", frames,
+						   "kernel_frames", (json_int_t)s->nkernel, "count", (json_int_t)s->count));
+	}
+	return a;
+}
+
+static json_t *annot_json(const struct fp_cpu_annot *an)
+{
+	json_t *insns = json_array();
+
+	for (size_t i = 0; i < an->ninsns; i++) {
+		const struct fp_cpu_insn *in = &an->insns[i];
+		json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s}", "offset", (json_int_t)in->off,
+				      "samples", (json_int_t)in->count, "text", in->text, "line", in->line,
+				      "kind", kind_names[in->kind]);
+
+		if (in->kind != FP_INSN_PLAIN)
+			json_object_set_new(o, "target", json_integer((json_int_t)in->target));
+		if (in->callee[0])
+			json_object_set_new(o, "callee", json_string(in->callee));
+		json_array_append_new(insns, o);
+	}
+	return json_pack("{s:s,s:I,s:o}", "function", an->function, "samples", (json_int_t)an->samples,
+			 "instructions", insns);
+}
+
+json_t *json_cpu__profile(const struct fp_cpu_prof *p)
+{
+	uint64_t kept = 0;
+	json_t *o, *an = json_array();
+
+	for (size_t i = 0; i < p->nstacks && i < FP_PROF_JSON_STACKS; i++)
+		kept += p->stacks[i].count;
+	o = json_pack("{s:i,s:I,s:f,s:f}", "hz", p->hz, "samples", (json_int_t)p->samples,
+		      "seconds_estimate", p->hz ? (double)p->samples / p->hz : 0.0,
+		      "seconds_error", p->hz ? sqrt((double)p->samples) / p->hz : 0.0);
+	json_object_set_new(o, "functions", ranked_json(p, false));
+	json_object_set_new(o, "lines", ranked_json(p, true));
+	json_object_set_new(o, "stacks", stacks_json(p));
+	json_object_set_new(o, "stacks_omitted_samples", json_integer((json_int_t)(p->samples > kept ? p->samples - kept : 0)));
+	for (size_t i = 0; i < p->nannots; i++)
+		json_array_append_new(an, annot_json(&p->annots[i]));
+	json_object_set_new(o, "annotate", an);
+	return o;
+}
+
+static uint64_t u64_of(json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static int parse_stacks(json_t *j, struct fp_cpu_prof *p, char *err, size_t errlen)
+{
+	json_t *st, *frames, *f;
+	size_t i, k;
+	int e;
+
+	if (!json_is_array(j))
+		return bad(err, errlen, "profile.stacks", "expected an array");
+	json_array_foreach(j, i, st) {
+		const char **names;
+
+		frames = json_object_get(st, "frames");
+		if (!json_is_array(frames))
+			return bad(err, errlen, "profile.stacks[].frames", "expected an array");
+		names = calloc(json_array_size(frames) + 1, sizeof(*names));
+		if (!names)
+			return -ENOMEM;
+		json_array_foreach(frames, k, f)
+			names[k] = json_string_value(f) ?: "?";
+		e = cpu_prof__add(p, names, json_array_size(frames), u64_of(st, "kernel_frames"), u64_of(st, "count"));
+		free(names);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+static int parse_annot(json_t *j, struct fp_cpu_prof *p, char *err, size_t errlen)
+{
+	json_t *an, *insns, *in;
+	size_t i, k;
+
+	if (!json_is_array(j))
+		return bad(err, errlen, "profile.annotate", "expected an array");
+	json_array_foreach(j, i, an) {
+		struct fp_cpu_annot a = {};
+		const char *fn = json_string_value(json_object_get(an, "function"));
+
+		insns = json_object_get(an, "instructions");
+		if (!fn || !json_is_array(insns))
+			return bad(err, errlen, "profile.annotate[]", "expected function and instructions");
+		a.function = strdup(fn);
+		a.insns = calloc(json_array_size(insns) + 1, sizeof(*a.insns));
+		if (!a.function || !a.insns) {
+			free(a.function);
+			free(a.insns);
+			return -ENOMEM;
+		}
+		a.samples = u64_of(an, "samples");
+		json_array_foreach(insns, k, in) {
+			struct fp_cpu_insn *d = &a.insns[a.ninsns++];
+			const char *kind = json_string_value(json_object_get(in, "kind")) ?: "plain";
+
+			d->off = u64_of(in, "offset");
+			d->count = u64_of(in, "samples");
+			d->target = u64_of(in, "target");
+			snprintf(d->text, sizeof(d->text), "%s", json_string_value(json_object_get(in, "text")) ?: "");
+			snprintf(d->line, sizeof(d->line), "%s", json_string_value(json_object_get(in, "line")) ?: "");
+			snprintf(d->callee, sizeof(d->callee), "%s", json_string_value(json_object_get(in, "callee")) ?: "");
+			for (int n = 0; n < 3; n++)
+				if (!strcmp(kind, kind_names[n]))
+					d->kind = n;
+		}
+		if (cpu_prof__add_annot(p, &a)) {
+			free(a.function);
+			free(a.insns);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int json_cpu__parse_profile(json_t *j, struct fp_cpu_prof **out, char *err, size_t errlen)
+{
+	struct fp_cpu_prof *p;
+	json_t *sec;
+	int e = 0;
+
+	if (!json_is_object(j))
+		return bad(err, errlen, "profile", "expected an object");
+	p = cpu_prof__new((unsigned int)u64_of(j, "hz"));
+	if (!p)
+		return -ENOMEM;
+	if ((sec = json_object_get(j, "stacks")))
+		e = parse_stacks(sec, p, err, errlen);
+	if (!e && (sec = json_object_get(j, "annotate")))
+		e = parse_annot(sec, p, err, errlen);
+	if (e) {
+		cpu_prof__free(p);
+		return e;
+	}
+	cpu_prof__finish(p);
+	/* Stacks a recording left out still count in the totals. */
+	p->omitted = u64_of(j, "stacks_omitted_samples");
+	p->samples += p->omitted;
+	*out = p;
 	return 0;
 }

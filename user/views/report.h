@@ -58,5 +58,11 @@ const char *prom__hist_name(const char *name, const char *unit, char *buf, size_
 int folded__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
 /* The sites of every process, weighted by calls or bytes. */
 int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes);
+/* folded_cpu.c: the CPU profile's stacks (what --format folded writes when
+ * the recording has a profile). */
+bool folded__has_cpu(const struct fp_snapshot *s);
+/* pprof.c: the CPU profile as gzipped profile.proto (go tool pprof). */
+int pprof__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
+int folded__write_cpu(FILE *f, const struct fp_snapshot *s);
 
 #endif

@@ -5,6 +5,73 @@
 #include "views/text.h"
 #include "model/cpu.h"
 
+void html__flame(FILE *f, const struct fp_cpu_prof *p);
+
+static void html__annot(FILE *f, const struct fp_cpu_annot *a, uint64_t proc_samples)
+{
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < a->ninsns; i++)
+		if (a->insns[i].count > max)
+			max = a->insns[i].count;
+	fputs("<h4>", f);
+	html__puts(f, a->function);
+	fprintf(f, " per instruction</h4>\n<p class=\"meta\">%llu samples (%.1f%% of the process); each "
+		"instruction's share of the function's samples</p>\n<table class=\"annot\"><tr><th>%%</th>"
+		"<th>offset</th><th>instruction</th><th>line</th><th></th></tr>\n",
+		(unsigned long long)a->samples, proc_samples ? 100.0 * a->samples / proc_samples : 0.0);
+	for (size_t i = 0; i < a->ninsns; i++) {
+		const struct fp_cpu_insn *in = &a->insns[i];
+		double pct = a->samples ? 100.0 * in->count / a->samples : 0.0;
+
+		char share[16] = "";
+
+		if (in->count)
+			snprintf(share, sizeof(share), "%.2f", pct);
+		fprintf(f, "<tr%s><td>%s</td><td>+0x%llx</td><td><code>",
+			in->count && in->count * 4 >= max ? " class=\"hot\"" : "", share, (unsigned long long)in->off);
+		html__puts(f, in->text);
+		fputs("</code></td><td>", f);
+		html__puts(f, in->line);
+		fputs("</td><td>", f);
+		if (in->kind == FP_INSN_BOUNDS) {
+			fputs("bounds check &rarr; ", f);
+			html__puts(f, in->callee);
+		} else if (in->kind == FP_INSN_BACKEDGE) {
+			fputs("loop", f);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void html__profile(FILE *f, const struct fp_cpu_prof *p)
+{
+	struct fp_prof_count c[FP_PROF_TOP];
+	size_t n;
+
+	fprintf(f, "<h4>Profile</h4>\n<p class=\"meta\">%llu samples at %u Hz per CPU (about %.2f s on CPU, "
+		"&plusmn;%.2f s); shares &plusmn; one standard error</p>\n", (unsigned long long)p->samples, p->hz,
+		p->hz ? (double)p->samples / p->hz : 0.0, p->hz ? sqrt((double)p->samples) / p->hz : 0.0);
+	if (!p->samples)
+		return;
+	html__flame(f, p);
+	n = cpu_prof__rank(p, true, c, FP_PROF_TOP);
+	fputs("<table><tr><th>self</th><th>&plusmn;</th><th>hot line</th></tr>\n", f);
+	for (size_t i = 0; i < n && c[i].self; i++) {
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s", (int)c[i].len, c[i].name);
+		fprintf(f, "<tr><td>%.1f%%</td><td>%.1f</td><td>", 100.0 * c[i].self / p->samples,
+			cpu_prof__share_err(c[i].self, p->samples));
+		html__puts(f, name);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	if (p->nannots)
+		html__annot(f, &p->annots[0], p->samples);
+}
+
 void report_text__cpu(FILE *f, const struct fp_proc *p, double secs)
 {
 	text__cpu(f, p, secs);
@@ -24,4 +91,6 @@ void report_html__cpu(FILE *f, const struct fp_proc *p, double secs)
 		fprintf(f, " (%.1f%% of one CPU)", pct);
 	fprintf(f, ": user %.3f s, system %.3f s <span class=\"meta\">(scheduler accounting, exact)</span></p>\n",
 		cpu_stats__user_ns(c) / 1e9, cpu_stats__system_ns(c) / 1e9);
+	if (c->prof)
+		html__profile(f, c->prof);
 }

@@ -34,6 +34,7 @@ static const char css[] =
 	".axis{stroke:#555;stroke-width:1}.grid{stroke:#ddd;stroke-width:1}.before{fill:#999}.after{fill:#4a72b0}"
 	"figure,section.plot,table{break-inside:avoid;page-break-inside:avoid}figure{margin:.5em 0}"
 	"figcaption{font-weight:bold;font-size:.95em}.none{color:#666;font-style:italic}"
+	".annot td{font-size:12px;padding:0 6px}.annot tr.hot{background:#fde2d2}svg.flame text{font:11px monospace}"
 	"@media print{body{max-width:none;margin:0}h2{break-before:auto;break-after:avoid}}";
 
 static void head(FILE *f, const char *title)

@@ -18,5 +18,10 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 /* On-CPU time, user and system, and the share of one CPU over window_s
  * (views/text_cpu.c); nothing without a cpu section. */
 void text__cpu(FILE *f, const struct fp_proc *p, double window_s);
+/* The profile alone: functions, hot lines, the hottest function annotated. */
+struct fp_cpu_prof;
+struct fp_cpu_annot;
+void text__cpu_profile(FILE *f, const struct fp_cpu_prof *p);
+void text__cpu_annot(FILE *f, const struct fp_cpu_annot *a, uint64_t proc_samples);
 
 #endif

@@ -70,6 +70,7 @@ static const struct {
 	{ "sendfile-lost", "SF-LOST" },
 	{ "stat-storm", "STORM" },
 	{ "alloc-churn", "CHURN" },
+	{ "bounds-check", "BOUNDS" },
 };
 
 static void flag__full(const char *kind, char *out, size_t len)

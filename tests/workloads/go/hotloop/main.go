@@ -14,12 +14,14 @@ import (
 	"time"
 )
 
+// The loops are on one line each (not gofmt's layout) so that the loop's
+// samples, its compare, increment and body, fall on one line: the test
+// names it.
+
 //go:noinline
 func sumChecked(a, b []int, n int) int {
 	s := 0
-	for i := 0; i < n; i++ {
-		s += a[i] + b[i] // BCE-LINE
-	}
+	for i := 0; i < n; i++ { s += a[i] + b[i] } // BCE-LINE
 	return s
 }
 
@@ -27,9 +29,7 @@ func sumChecked(a, b []int, n int) int {
 func sumResliced(a, b []int) int {
 	s := 0
 	b = b[:len(a)]
-	for i := 0; i < len(a); i++ {
-		s += a[i] + b[i] // NOBCE-LINE
-	}
+	for i := 0; i < len(a); i++ { s += a[i] + b[i] } // NOBCE-LINE
 	return s
 }
 
