@@ -49,6 +49,7 @@ option_value() {
 	ADDR) echo 127.0.0.1:0 ;;
 	COUNT) echo 1 ;;
 	FORMAT) echo text ;;
+	HZ) echo 99 ;;
 	*) return 1 ;;
 	esac
 }
@@ -210,7 +211,7 @@ test_install_completion_words() {
 	assert_eq "$(complete_line "fastpath re" | sort | tr '\n' ' ')" "record report " "commands by prefix"
 	assert_eq "$(complete_line "fastpath help t" | tr '\n' ' ')" "top " "help COMMAND"
 	assert_eq "$(complete_line "fastpath record --no-p" | tr '\n' ' ')" "--no-paths " "an option by prefix"
-	assert_eq "$(complete_line "fastpath report --format " | tr '\n' ' ')" "text html csv prom folded " "report formats"
+	assert_eq "$(complete_line "fastpath report --format " | tr '\n' ' ')" "text html csv prom folded pprof " "report formats"
 	assert_eq "$(complete_line "fastpath diff --format " | tr '\n' ' ')" "text html " "diff formats"
 	assert_eq "$(complete_line "fastpath record --alloc=" | tr '\n' ' ')" "sampled exact off " "--alloc= modes"
 	assert_eq "$(complete_line "fastpath top --alloc=ex" | tr '\n' ' ')" "exact " "--alloc=ex"

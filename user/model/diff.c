@@ -553,13 +553,15 @@ static int cpu_functions(struct fp_diff *d, const struct group *g)
 				   pow(cpu_prof__share_err(s[1], p[1]->samples), 2));
 			if (fabs(delta) < 2 || fabs(delta) < 2 * err)
 				continue;
-			ch = diff__add(d, g, FP_CHG_CPU_FN, name, "%", sh[0], sh[1],
+			ch = diff__add(d, g, FP_CHG_CPU_FN, name, "%", sh[0], sh[1], diff__fold(sh[0], sh[1]),
 				       (fabs(delta) >= 10 ? 200 : 100) + fmin(fabs(delta) / 2, 49));
 			if (!ch)
 				return -ENOMEM;
-			snprintf(ch->text, sizeof(ch->text), "%s %+.1f%% of CPU samples: %.1f%% -> %.1f%% "
-				 "(+-%.1f; %llu samples at %u Hz -> %llu at %u Hz)", name, delta, sh[0], sh[1], err,
-				 (unsigned long long)p[0]->samples, p[0]->hz, (unsigned long long)p[1]->samples, p[1]->hz);
+			ch->share_err = err;
+			ch->total_before = (double)p[0]->samples;
+			ch->total_after = (double)p[1]->samples;
+			ch->hz[0] = p[0]->hz;
+			ch->hz[1] = p[1]->hz;
 		}
 	return 0;
 }

@@ -61,6 +61,10 @@ struct fp_change {
 	 * calls/s from the syscall table (unit "calls/s"); with bytes, the
 	 * syscalls per MiB moved. */
 	double zc[2], copy[2], per_mib[2];	/* 0 before, 1 after */
+	/* FP_CHG_CPU_FN: before/after are shares (points) of the samples,
+	 * total_* the samples, share_err the move's standard error. */
+	double share_err;
+	unsigned int hz[2];
 	/* FP_CHG_FINDING_*: the finding's own words. */
 	char severity[12];
 	char summary[320];

@@ -95,6 +95,11 @@ const char *diff_text__change(const struct fp_change *c, char *buf, size_t len)
 	case FP_CHG_PERCENTILE:
 		percentile(c, buf, len);
 		break;
+	case FP_CHG_CPU_FN:
+		snprintf(buf, len, "%s %+.1f%% of CPU samples: %.1f%% -> %.1f%% (+-%.1f; %.0f samples at %u Hz -> "
+			 "%.0f at %u Hz)", c->what, c->after - c->before, c->before, c->after, c->share_err,
+			 c->total_before, c->hz[0], c->total_after, c->hz[1]);
+		break;
 	default:
 		snprintf(buf, len, "%s", c->what);
 	}
