@@ -103,7 +103,7 @@ test_cpu_profile_c_split_75_25() {
 
 test_cpu_profile_go_hot_function_and_line() {
 	local line
-	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
 	fp_run record -q --profile=199 -o "$TMP/r.json" -- "$W/go-hotloop" checked 1.5 > /dev/null
 	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.functions[0].function')" main.sumChecked "hottest function"
 	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.lines[0].line')" "main.sumChecked main.go:$line" "hottest line"
@@ -115,7 +115,7 @@ test_cpu_profile_go_hot_function_and_line() {
 
 test_cpu_bounds_check_finding() {
 	local line fk
-	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
 	fp_run record -q --profile=199 -o "$TMP/c.json" -- "$W/go-hotloop" checked 1.5 > /dev/null
 	fp_run record -q --profile=199 -o "$TMP/s.json" -- "$W/go-hotloop" resliced 1.5 > /dev/null
 	fk='[.processes[] | select(.comm == "go-hotloop") | .findings[] | select(.kind == "bounds-check")]'
@@ -158,7 +158,7 @@ test_cpu_profile_options() {
 # A release build: no .symtab, no DWARF, only Go's own function table.
 test_cpu_profile_stripped_go() {
 	local line
-	line=$(grep -n 'BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
 	fp_run record -q --profile=199 -o "$TMP/r.json" -- "$W/go-hotloop-stripped" checked 1.5 > /dev/null
 	assert_eq "$(prof_q "$TMP/r.json" go-hotloop-stri '.functions[0].function')" main.sumChecked "hottest function, from the pclntab"
 	assert_eq "$(prof_q "$TMP/r.json" go-hotloop-stri '.lines[0].line')" "main.sumChecked main.go:$line" "hottest line, from the pclntab"
