@@ -141,6 +141,7 @@ test_errors_are_one_line() {
 # before anything is loaded (the harness checks no program is left).
 test_options_rejected_per_command() {
 	local rc out
+	rm -f "$TMP/top.json" "$TMP/serve.json"	# other tests write these names in the shared TMP
 	while read -r cmd opt name; do
 		rc=0
 		out=$("$FP" $cmd $opt -d 1s -- true 2>&1) || rc=$?
