@@ -209,7 +209,7 @@ workloads: $(WORKLOADS) $(GO_WORKLOADS) $(STRIPPED_WORKLOADS)
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-e2e: fastpath workloads
+e2e: fastpath workloads $(BENCH_BINS)
 	@TESTS=$${TESTS:-} UNIT=0 tests/run-all.sh
 
 test: deps
