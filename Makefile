@@ -209,7 +209,7 @@ workloads: $(WORKLOADS) $(GO_WORKLOADS) $(STRIPPED_WORKLOADS)
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
-e2e: fastpath workloads $(BENCH_BINS)
+e2e: fastpath workloads
 	@TESTS=$${TESTS:-} UNIT=0 tests/run-all.sh
 
 test: deps
@@ -227,6 +227,7 @@ bench: deps
 # The benchmark's floor loader: empty programs on fastpath's hooks, with its
 # own skeleton under build/bench/, never embedded in ./fastpath.
 BENCH_BINS := $(OUTPUT)/bench/floor
+e2e: $(BENCH_BINS)
 
 $(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c vmlinux/vmlinux.h
 	$(call msg,BPF,$@)
