@@ -29,10 +29,13 @@ static void test_csv_quoting(void **state)
 	check_field("", "");
 	check_field("a,b", "\"a,b\"");
 	check_field("say \"hi\"", "\"say \"\"hi\"\"\"");
-	check_field("two\nlines", "\"two\nlines\"");
-	check_field("cr\r", "\"cr\r\"");
+	/* untrusted text: no raw line break or control left (util/escape.h) */
+	check_field("two\nlines", "two\\nlines");
+	check_field("cr\r", "cr\\r");
 	check_field(" padded", "\" padded\"");
-	check_field("padded\t", "\"padded\t\"");
+	check_field("padded\t", "padded\\t");
+	check_field("esc\x1b[2J", "esc\\x1b[2J");
+	check_field("=1+1", "\"'=1+1\"");
 }
 
 static void test_csv_rows(void **state)
@@ -79,8 +82,9 @@ static void test_prom_label_escaping(void **state)
 {
 	char *out = NULL;
 
+	/* the display form (a\\b"c\nd: no raw newline) with \ and " escaped */
 	CAPTURE(out, prom__label_value(f, "a\\b\"c\nd"));
-	assert_string_equal(out, "a\\\\b\\\"c\\nd");
+	assert_string_equal(out, "a\\\\\\\\b\\\"c\\\\nd");
 	free(out);
 }
 

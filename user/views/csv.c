@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "views/report.h"
+#include "util/escape.h"
 #include "model/syscalls.h"
 #include "model/io.h"
 #include "model/statfam.h"
@@ -11,23 +12,7 @@
 
 void csv__field(FILE *f, const char *s)
 {
-	/* Quote when a reader could split or trim it: separators, quotes,
-	 * line breaks, and leading/trailing blanks. */
-	size_t n = strlen(s);
-	bool quote = strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[0] == '\t' ||
-						       s[n - 1] == ' ' || s[n - 1] == '\t'));
-
-	if (!quote) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	esc__fput_csv(f, s);
 }
 
 static void row(FILE *f, const struct fp_proc *p, const char *metric, double v, const char *unit,

@@ -1,17 +1,10 @@
-/* HTML escaping, shared by the HTML report and its allocator section. */
+/* HTML escaping, shared by the HTML report and its allocator section: the
+ * display form of util/escape.h, then HTML's entities. */
 #include <stdio.h>
 #include "views/report.h"
+#include "util/escape.h"
 
 void html__puts(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
+	esc__fput_html(f, s);
 }

@@ -19,6 +19,27 @@ int json__bad(char *err, size_t errlen, const char *where, const char *what);
 /* o[key] as a non-negative integer, else json__bad naming where.key. */
 int json__get_u64(json_t *o, const char *key, uint64_t *v, char *err, size_t errlen, const char *where);
 
+/* An untrusted string (NULL: null): valid UTF-8 as it is, otherwise its
+ * display form (util/escape.h); the raw bytes are in KEY_b64 then. */
+json_t *json__str(const char *s);
+/* The base64 of s when it is not valid UTF-8, else NULL. */
+json_t *json__b64(const char *s);
+/* o[key] = json__str(s), and o[key_b64] when s is not valid UTF-8. */
+void json__set_str(json_t *o, const char *key, const char *s);
+/* Back to the raw bytes: o[key_b64] decoded when present (*owned, for the
+ * caller to free), else o[key]'s value; NULL when neither is a string. */
+const char *json__get_str(json_t *o, const char *key, char **owned);
+/* The same for a value and its base64 given apart (arrays). */
+const char *json__str_value(json_t *str, json_t *b64, char **owned);
+/* o[key] = an array of n untrusted strings; o[key_b64] beside it (null, or
+ * the base64 of an element that is not UTF-8) when any needs it. */
+void json__set_strs(json_t *o, const char *key, char *const *v, size_t n);
+/* Element i of such an array, raw (*owned to free, as json__get_str). */
+const char *json__get_strs_at(json_t *o, const char *key, size_t i, char **owned);
+/* host, kernel and target of a recording or a top interval, and back. */
+void json__meta(json_t *o, const struct fp_meta *m);
+void json__get_meta(json_t *o, struct fp_meta *m);
+
 json_t *json__proc(const struct fp_proc *p, double window_s);
 json_t *json__record(const struct fp_snapshot *s);
 int json__write_record(FILE *f, const struct fp_snapshot *s);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "views/report.h"
+#include "util/escape.h"
 #include "model/group.h"
 #include "model/syscalls.h"
 #include "model/alloc.h"
@@ -33,14 +34,7 @@ struct prom {
 
 void prom__label_value(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
+	esc__fput_prom(f, s);
 }
 
 const char *prom__hist_name(const char *name, const char *unit, char *buf, size_t len)

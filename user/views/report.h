@@ -48,7 +48,7 @@ struct fp_prom_opts {
 	double read_s;		/* time the last snapshot took to read; < 0 if unknown */
 };
 void prom__write(FILE *f, const struct fp_snapshot *s, const struct fp_prom_opts *o);
-/* A label value with \, " and newline escaped. */
+/* A label value: the display form (util/escape.h) with \\ and \" escaped. */
 void prom__label_value(FILE *f, const char *s);
 /* "copy_in size" + "bytes" -> "fastpath_copy_in_size_bytes"; buf >= 96. */
 const char *prom__hist_name(const char *name, const char *unit, char *buf, size_t len);
