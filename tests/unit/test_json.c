@@ -12,6 +12,11 @@
 #include "views/json.h"
 #include "views/text.h"
 #include "model/syscalls.h"
+#include "model/statfam.h"
+#include "model/alloc.h"
+#include "model/cpu.h"
+#include "model/cpu_prof.h"
+#include "util/escape.h"
 
 static struct fp_snapshot *sample(void)
 {
@@ -42,9 +47,13 @@ static struct fp_snapshot *sample(void)
 
 static char *write_tmp(struct fp_snapshot *s)
 {
-	static char path[] = "/tmp/fastpath-unit-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
+	static char path[32];
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/fastpath-unit-XXXXXX");	/* mkstemp fills it in */
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
 
 	assert_int_equal(json__write_record(f, s), 0);
 	fclose(f);
@@ -79,6 +88,90 @@ static void test_roundtrip(void **state)
 	assert_string_equal(r->procs[0].findings[0].summary, "summary \"quoted\"");
 	snapshot__free(s);
 	snapshot__free(r);
+}
+
+/* Strings a traced process chooses: not UTF-8, controls, a forged line. */
+#define BAD_PATH "/tmp/a\nb\nfake: line\xff\xfe\x1b[2J"
+#define BAD_COMM "x\xc3(\x9b"
+#define BAD_EXE "/opt/\xe9t\xe9/bin"
+#define BAD_FRAME "sym\xff\x80"
+#define OK_FRAME "caf\xc3\xa9 main.c:3"
+
+static void test_untrusted_strings_lossless(void **state)
+{
+	struct fp_snapshot *s = sample(), *r = NULL;
+	struct fp_proc *p = &s->procs[0];
+	const char *frames[] = { OK_FRAME, BAD_FRAME };
+	char err[256] = "", *path, *text = NULL;
+	size_t len;
+	FILE *f;
+
+	snprintf(p->comm, sizeof(p->comm), "%s", BAD_COMM);
+	free(p->exe);
+	p->exe = strdup(BAD_EXE);
+	snprintf(s->meta.target, sizeof(s->meta.target), "command: ls %s", BAD_PATH);
+	p->stat = stat_stats__new(true);
+	assert_int_equal(stat_stats__add_path(p->stat, 0, BAD_PATH, false, 5, 1), 0);
+	assert_int_equal(stat_stats__add_path(p->stat, 0, "/etc/passwd", false, 3, 0), 0);
+	assert_int_equal(stat_stats__add_dir(p->stat, "/tmp/\xff", 5, 1), 0);
+	p->alloc = alloc_stats__new();
+	assert_int_equal(alloc_stats__add_site(p->alloc, frames, 2, 10, 100), 0);
+	p->cpu = cpu_stats__new();
+	p->cpu->prof = cpu_prof__new(99);
+	assert_int_equal(cpu_prof__add(p->cpu->prof, frames, 2, 0, 7), 0);
+	p->cpu->prof->samples = 7;
+
+	/* the JSON is valid (jansson wrote and reads it) and keeps every byte */
+	path = write_tmp(s);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &len, 0, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\"path_b64\""));
+	assert_non_null(strstr(text, "\"comm_b64\""));
+	assert_non_null(strstr(text, "\"frames_b64\""));
+	/* the display form stands beside it, "/etc/passwd" has no _b64 */
+	assert_non_null(strstr(text, "\"path\": \"/tmp/a\\\\nb\\\\nfake: line\\\\xff\\\\xfe\\\\x1b[2J\""));
+	free(text);
+	assert_int_equal(json__read_record(path, &r, err, sizeof(err)), 0);
+	unlink(path);
+	p = &r->procs[0];
+	assert_string_equal(p->comm, BAD_COMM);
+	assert_string_equal(p->exe, BAD_EXE);
+	assert_non_null(strstr(r->meta.target, BAD_PATH));
+	assert_non_null(p->stat);
+	assert_int_equal(p->stat->npaths, 2);
+	assert_string_equal(p->stat->paths[0].path, BAD_PATH);
+	assert_int_equal(p->stat->paths[0].calls, 5);
+	assert_string_equal(p->stat->paths[1].path, "/etc/passwd");
+	assert_string_equal(p->stat->dirs[0].dir, "/tmp/\xff");
+	assert_int_equal(p->alloc->nsites, 1);
+	assert_string_equal(p->alloc->sites[0].frames[0], OK_FRAME);
+	assert_string_equal(p->alloc->sites[0].frames[1], BAD_FRAME);
+	assert_int_equal(p->cpu->prof->nstacks, 1);
+	assert_string_equal(p->cpu->prof->stacks[0].frames[1], BAD_FRAME);
+	snapshot__free(s);
+	snapshot__free(r);
+}
+
+static void test_text_escapes(void **state)
+{
+	struct fp_snapshot *s = sample();
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	snprintf(s->procs[0].comm, sizeof(s->procs[0].comm), "%s", BAD_COMM);
+	free(s->procs[0].exe);
+	s->procs[0].exe = strdup(BAD_PATH);
+	text__record(f, s);
+	fclose(f);
+	assert_non_null(strstr(out, "(x\\xc3(\\x9b)"));
+	assert_non_null(strstr(out, "/tmp/a\\nb\\nfake: line\\xff\\xfe\\x1b[2J"));
+	for (size_t i = 0; i < len; i++)
+		assert_false(((unsigned char)out[i] < 0x20 && out[i] != '\n') || (unsigned char)out[i] >= 0x7f);
+	free(out);
+	snapshot__free(s);
 }
 
 static int read_text(const char *text, char *err, size_t len)
@@ -157,6 +250,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_untrusted_strings_lossless),
+		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_delta),

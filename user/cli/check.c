@@ -10,6 +10,7 @@
 #include "util/procfs.h"
 #include "util/gobuild.h"
 #include "util/gopclntab.h"
+#include "util/escape.h"
 
 static void row(const char *what, bool ok, const char *detail)
 {
@@ -48,13 +49,13 @@ static int check_binary(const char *path)
 		return 1;
 	}
 	if (gobuild__version_elf(e, ver, sizeof(ver))) {
-		printf("%s: not a Go binary (no .go.buildinfo, no .gopclntab); symbols from %s; %s\n", path,
+		printf("%s: not a Go binary (no .go.buildinfo, no .gopclntab); symbols from %s; %s\n", ESC(path),
 		       elf__symbol_source(e), elf__dynamic(e) ? "dynamically linked: libc probes apply"
 							   : "statically linked: no libc probes");
 		elf__close(e);
 		return 0;
 	}
-	printf("%s: Go %s%s, symbols from %s", path, ver,
+	printf("%s: Go %s%s, symbols from %s", ESC(path), ESC(ver),
 	       strchr(ver, '+') ? " (no .go.buildinfo: from the function table's layout)" : "",
 	       elf__symbol_source(e));
 	if (!elf__gopcln(e, &t))

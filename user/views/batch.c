@@ -6,6 +6,7 @@
 #include "views/batch.h"
 #include "views/json.h"
 #include "views/units.h"
+#include "util/escape.h"
 
 /* Wide enough that nothing is cut: COMM gets its 15 characters. */
 #define BATCH_COLS 200
@@ -40,8 +41,8 @@ static void batch__header(FILE *f, const struct fp_snapshot *d, const struct top
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(f, "fastpath top - %s, interval %ld (%.2f s), up %.1f s, host %s, kernel %s, target %s%s\n",
-		when, in->seq, d->interval_s, in->uptime_s, d->meta.host, d->meta.kernel,
-		d->meta.target, in->targets_gone ? " (all exited)" : "");
+		when, in->seq, d->interval_s, in->uptime_s, ESC(d->meta.host), ESC(d->meta.kernel),
+		ESC(d->meta.target), in->targets_gone ? " (all exited)" : "");
 	fprintf(f, "procs %zu, exited %zu; syscalls/s %s, errors/s %s, events/s %s; dropped %llu\n",
 		t.procs, t.exited, units__num5(t.syscalls, a, sizeof(a)),
 		units__num5(t.errors, b, sizeof(b)), units__num5(t.events, c, sizeof(c)),
@@ -134,10 +135,9 @@ json_t *batch__json(const struct fp_snapshot *d, const struct top_info *in)
 	for (int i = 0; i < FP_DROP_MAX; i++)
 		if (d->drops[i])
 			json_object_set_new(drops, drop__name(i), json_integer((json_int_t)d->drops[i]));
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:f,s:f,s:f,s:b,s:o,"
+	json_t *o = json_pack("{s:s,s:s,s:I,s:f,s:f,s:f,s:b,s:o,"
 			 "s:{s:I,s:I,s:o,s:f},s:o}",
 		"schema", FP_SCHEMA_TOP, "version", d->meta.version,
-		"host", d->meta.host, "kernel", d->meta.kernel, "target", d->meta.target,
 		"interval", (json_int_t)in->seq, "time", in->wall,
 		"interval_s", d->interval_s, "uptime_s", in->uptime_s,
 		"targets_gone", in->targets_gone, "dropped", drops,
@@ -145,6 +145,10 @@ json_t *batch__json(const struct fp_snapshot *d, const struct top_info *in)
 		"bpf_cpu_pct", in->bpf_stats ? json_real(t.bpf_cpu_pct) : json_null(),
 		"cpu_pct", in->self_cpu_pct,
 		"processes", procs__json(d));
+
+	if (o)
+		json__meta(o, &d->meta);
+	return o;
 }
 
 int batch__json_line(FILE *f, const struct fp_snapshot *d, const struct top_info *in)

@@ -21,6 +21,7 @@ struct detail *detail__new(void);
 void detail__free(struct detail *det);
 size_t detail__count(const struct detail *det);
 const struct detail_line *detail__line(const struct detail *det, size_t i);
+/* A line, in its display form (util/escape.h): untrusted names may go in raw. */
 int detail__add(struct detail *det, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Appends text (malloc'd, owned from now on, freed on failure); NULL on ENOMEM. */
 struct detail_line *detail__push(struct detail *det, int kind, char *text);

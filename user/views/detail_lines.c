@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "views/detail.h"
+#include "util/escape.h"
 
 struct detail {
 	struct detail_line *l;
@@ -64,7 +65,7 @@ struct detail_line *detail__push(struct detail *det, int kind, char *text)
 
 int detail__add(struct detail *det, int kind, const char *fmt, ...)
 {
-	char *text = NULL;
+	char *text = NULL, *safe;
 	va_list ap;
 	int n;
 
@@ -73,5 +74,12 @@ int detail__add(struct detail *det, int kind, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
-	return detail__push(det, kind, text) ? 0 : -ENOMEM;
+	/* The lines hold comm, exe, paths and frames of the traced processes:
+	 * escaped here, once, so that no caller can forget (the formats' own
+	 * text is plain ASCII and comes out the same). */
+	safe = esc__c_dup(text);
+	free(text);
+	if (!safe)
+		return -ENOMEM;
+	return detail__push(det, kind, safe) ? 0 : -ENOMEM;
 }

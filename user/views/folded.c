@@ -7,15 +7,21 @@
 #include <string.h>
 #include "views/report.h"
 #include "model/alloc.h"
+#include "util/escape.h"
+
+void folded__name(FILE *f, const char *s, size_t n)
+{
+	const char *d = ESCN(s, n);
+
+	for (; *d; d++)
+		fputc(*d == ';' ? ':' : *d == ' ' ? '_' : *d, f);
+}
 
 /* Frames are "func file:line" or "module+0xoff": folded output keeps the
- * function, and semicolons (the separator) become colons. */
+ * function. */
 static void put_frame(FILE *f, const char *frame)
 {
-	size_t n = strcspn(frame, " ");
-
-	for (size_t i = 0; i < n; i++)
-		fputc(frame[i] == ';' ? ':' : frame[i], f);
+	folded__name(f, frame, strcspn(frame, " "));
 }
 
 int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes)
@@ -31,7 +37,7 @@ int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes)
 
 			if (!w)
 				continue;
-			fputs(p->comm, f);
+			folded__name(f, p->comm, strlen(p->comm));
 			for (size_t k = site->nframes; k-- > 0;) {
 				fputc(';', f);
 				put_frame(f, site->frames[k]);

@@ -8,10 +8,7 @@
 
 static void put_fn(FILE *f, const char *frame)
 {
-	size_t n = strcspn(frame, " ");
-
-	for (size_t i = 0; i < n; i++)
-		fputc(frame[i] == ';' ? ':' : (unsigned char)frame[i] < 0x20 ? '?' : frame[i], f);
+	folded__name(f, frame, strcspn(frame, " "));
 }
 
 bool folded__has_cpu(const struct fp_snapshot *s)
@@ -31,8 +28,7 @@ int folded__write_cpu(FILE *f, const struct fp_snapshot *s)
 		for (size_t j = 0; prof && j < prof->nstacks; j++) {
 			const struct fp_cpu_stack *st = &prof->stacks[j];
 
-			for (const char *c = p->comm; *c; c++)
-				fputc(*c == ';' || *c == ' ' || (unsigned char)*c < 0x20 ? '_' : *c, f);
+			folded__name(f, p->comm, strlen(p->comm));
 			for (size_t k = st->nframes; k-- > 0;) {
 				fputc(';', f);
 				put_fn(f, st->frames[k]);

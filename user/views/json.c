@@ -26,17 +26,25 @@ static json_t *json__findings(const struct fp_proc *p)
 	for (size_t i = 0; i < p->nfindings; i++) {
 		const struct fp_finding *f = &p->findings[i];
 
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s}", "kind", f->kind,
-			"severity", f->severity, "summary", f->summary, "detail", f->detail));
+		json_t *o = json_object();
+
+		json__set_str(o, "kind", f->kind);
+		json__set_str(o, "severity", f->severity);
+		json__set_str(o, "summary", f->summary);
+		json__set_str(o, "detail", f->detail);
+		json_array_append_new(a, o);
 	}
 	return a;
 }
 
 json_t *json__proc(const struct fp_proc *p, double window_s)
 {
-	json_t *o = json_pack("{s:i,s:i,s:s,s:o,s:b}", "pid", p->pid, "ppid", p->ppid,
-			      "comm", p->comm, "exe", p->exe ? json_string(p->exe) : json_null(),
-			      "exited", p->exited);
+	json_t *o = json_pack("{s:i,s:i}", "pid", p->pid, "ppid", p->ppid);
+
+	/* the process chose both: comm_b64/exe_b64 when not UTF-8 */
+	json__set_str(o, "comm", p->comm);
+	json__set_str(o, "exe", p->exe);
+	json_object_set_new(o, "exited", json_boolean(p->exited));
 
 	if (p->exited)
 		json_object_set_new(o, "exit_code", json_integer(p->exit_code));
@@ -62,13 +70,15 @@ json_t *json__record(const struct fp_snapshot *s)
 	for (int i = 0; i < FP_DROP_MAX; i++)
 		if (s->drops[i])
 			json_object_set_new(drops, drop__name(i), json_integer((json_int_t)s->drops[i]));
-	return json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:s,s:o,s:{s:I,s:I},s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:f,s:f,s:o,s:{s:I,s:I},s:o}",
 		"schema", FP_SCHEMA_RECORD, "version", s->meta.version,
-		"host", s->meta.host, "kernel", s->meta.kernel,
-		"start_time", s->meta.start_time, "duration_s", s->meta.duration_s,
-		"target", s->meta.target, "dropped", drops,
+		"start_time", s->meta.start_time, "duration_s", s->meta.duration_s, "dropped", drops,
 		"self", "bpf_run_ns", (json_int_t)s->bpf_run_ns, "bpf_run_count", (json_int_t)s->bpf_run_cnt,
 		"processes", procs);
+
+	if (o)
+		json__meta(o, &s->meta);
+	return o;
 }
 
 int json__write_record(FILE *f, const struct fp_snapshot *s)
@@ -127,15 +137,18 @@ static int parse_findings(json_t *a, struct fp_proc *p, char *err, size_t errlen
 	if (!json_is_array(a))
 		return json__bad(err, errlen, where, "findings: expected an array");
 	json_array_foreach(a, i, f) {
-		const char *k = json_string_value(json_object_get(f, "kind"));
+		char *raw[4];
+		const char *k = json__get_str(f, "kind", &raw[0]);
+		const char *sev = json__get_str(f, "severity", &raw[1]);
+		const char *sum = json__get_str(f, "summary", &raw[2]);
+		const char *det = json__get_str(f, "detail", &raw[3]);
+		int e = !k ? json__bad(err, errlen, where, "findings[]: kind missing")
+			   : proc__add_finding(p, k, sev ?: "info", sum, det) ? -ENOMEM : 0;
 
-		if (!k)
-			return json__bad(err, errlen, where, "findings[]: kind missing");
-		if (proc__add_finding(p, k,
-				      json_string_value(json_object_get(f, "severity")) ?: "info",
-				      json_string_value(json_object_get(f, "summary")),
-				      json_string_value(json_object_get(f, "detail"))))
-			return -ENOMEM;
+		for (int r = 0; r < 4; r++)
+			free(raw[r]);
+		if (e)
+			return e;
 	}
 	return 0;
 }
@@ -146,6 +159,7 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 	struct fp_proc *p;
 	json_t *pid = json_object_get(o, "pid"), *sec;
 	const char *comm, *exe;
+	char *raw;
 	int e;
 
 	snprintf(where, sizeof(where), "processes[%zu]", idx);
@@ -157,12 +171,14 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 	if (!p)
 		return -ENOMEM;
 	p->ppid = (int)json_integer_value(json_object_get(o, "ppid"));
-	comm = json_string_value(json_object_get(o, "comm"));
+	comm = json__get_str(o, "comm", &raw);
 	if (!comm)
 		return json__bad(err, errlen, where, "comm: expected a string");
 	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	exe = json_string_value(json_object_get(o, "exe"));
+	free(raw);
+	exe = json__get_str(o, "exe", &raw);
 	p->exe = exe ? strdup(exe) : NULL;
+	free(raw);
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	p->exit_code = (int)json_integer_value(json_object_get(o, "exit_code"));
 	e = parse_syscalls(json_object_get(o, "syscalls"), p, err, errlen, where);
@@ -196,9 +212,7 @@ static int parse_record(json_t *root, struct fp_snapshot *s, char *err, size_t e
 		return -EINVAL;
 	}
 	snprintf(s->meta.version, sizeof(s->meta.version), "%s", json_string_value(json_object_get(root, "version")) ?: "");
-	snprintf(s->meta.host, sizeof(s->meta.host), "%s", json_string_value(json_object_get(root, "host")) ?: "");
-	snprintf(s->meta.kernel, sizeof(s->meta.kernel), "%s", json_string_value(json_object_get(root, "kernel")) ?: "");
-	snprintf(s->meta.target, sizeof(s->meta.target), "%s", json_string_value(json_object_get(root, "target")) ?: "");
+	json__get_meta(root, &s->meta);
 	s->meta.start_time = json_number_value(json_object_get(root, "start_time"));
 	s->meta.duration_s = json_number_value(json_object_get(root, "duration_s"));
 	s->interval_s = s->meta.duration_s;

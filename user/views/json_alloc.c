@@ -20,9 +20,11 @@ static json_t *libc_json(const struct fp_alloc_stats *s)
 
 static json_t *go_json(const struct fp_alloc_go *g)
 {
-	json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:b,s:b}", "mode", alloc__go_mode_name(g->mode),
-		"version", g->version, "calls", (json_int_t)g->calls, "bytes", (json_int_t)g->bytes,
+	json_t *o = json_pack("{s:s,s:I,s:I,s:b,s:b}", "mode", alloc__go_mode_name(g->mode),
+		"calls", (json_int_t)g->calls, "bytes", (json_int_t)g->bytes,
 		"estimated", g->estimated, "complete", g->complete);
+
+	json__set_str(o, "version", g->version);	/* read from the binary */
 
 	if (g->mode == FP_GO_SAMPLED) {
 		json_object_set_new(o, "profile_rate", g->rate >= 0 ? json_integer(g->rate) : json_null());
@@ -30,7 +32,7 @@ static json_t *go_json(const struct fp_alloc_go *g)
 	} else {
 		json_object_set_new(o, "size_specialised_calls", json_integer((json_int_t)g->sc_calls));
 	}
-	json_object_set_new(o, "entry_points", g->entries[0] ? json_string(g->entries) : json_null());
+	json__set_str(o, "entry_points", g->entries[0] ? g->entries : NULL);
 	return o;
 }
 
@@ -40,12 +42,13 @@ static json_t *sites_json(const struct fp_alloc_stats *s)
 
 	for (size_t i = 0; i < s->nsites && i < FP_JSON_TOP_SITES; i++) {
 		const struct fp_alloc_site *site = &s->sites[i];
-		json_t *frames = json_array();
+		json_t *o = json_object();
 
-		for (size_t k = 0; k < site->nframes; k++)
-			json_array_append_new(frames, json_string(site->frames[k]));
-		json_array_append_new(a, json_pack("{s:o,s:I,s:I}", "frames", frames,
-			"calls", (json_int_t)site->calls, "bytes", (json_int_t)site->bytes));
+		/* symbols of the target's binaries: frames_b64 when not UTF-8 */
+		json__set_strs(o, "frames", site->frames, site->nframes);
+		json_object_set_new(o, "calls", json_integer((json_int_t)site->calls));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)site->bytes));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -61,7 +64,7 @@ json_t *json_alloc__from(const struct fp_alloc_stats *s, double window_s)
 		json_object_set_new(o, "go", go_json(&s->go));
 	json_object_set_new(o, "size_bytes", json__hist(&s->size));
 	json_object_set_new(o, "top_sites", sites_json(s));
-	json_object_set_new(o, "notes", s->notes ? json_string(s->notes) : json_null());
+	json__set_str(o, "notes", s->notes);
 	return o;
 }
 
@@ -100,11 +103,13 @@ static int parse_go(json_t *j, struct fp_alloc_go *g, char *err, size_t errlen)
 {
 	const char *mode = json_string_value(json_object_get(j, "mode"));
 	json_t *rate = json_object_get(j, "profile_rate");
+	char *raw;
 
 	if (!json_is_object(j) || !mode || alloc__go_mode_index(mode) < 0)
 		return bad(err, errlen, "go.mode", "expected \"exact\" or \"sampled\"");
 	g->mode = alloc__go_mode_index(mode);
-	snprintf(g->version, sizeof(g->version), "%s", json_string_value(json_object_get(j, "version")) ?: "");
+	snprintf(g->version, sizeof(g->version), "%s", json__get_str(j, "version", &raw) ?: "");
+	free(raw);
 	g->calls = u64(j, "calls");
 	g->bytes = u64(j, "bytes");
 	g->estimated = json_is_true(json_object_get(j, "estimated"));
@@ -112,7 +117,8 @@ static int parse_go(json_t *j, struct fp_alloc_go *g, char *err, size_t errlen)
 	g->rate = json_is_integer(rate) ? json_integer_value(rate) : -1;
 	g->samples = u64(j, "samples");
 	g->sc_calls = u64(j, "size_specialised_calls");
-	snprintf(g->entries, sizeof(g->entries), "%s", json_string_value(json_object_get(j, "entry_points")) ?: "");
+	snprintf(g->entries, sizeof(g->entries), "%s", json__get_str(j, "entry_points", &raw) ?: "");
+	free(raw);
 	return 0;
 }
 
@@ -128,17 +134,25 @@ static int parse_sites(json_t *j, struct fp_alloc_stats *s, char *err, size_t er
 		return bad(err, errlen, "top_sites", "expected an array");
 	json_array_foreach(j, i, site) {
 		const char **names;
+		char **raw;
 
 		frames = json_object_get(site, "frames");
 		if (!json_is_array(frames))
 			return bad(err, errlen, "top_sites[].frames", "expected an array");
 		names = calloc(json_array_size(frames) + 1, sizeof(*names));
-		if (!names)
+		raw = calloc(json_array_size(frames) + 1, sizeof(*raw));
+		if (!names || !raw) {
+			free(names);
+			free(raw);
 			return -ENOMEM;
+		}
 		json_array_foreach(frames, k, f)
-			names[k] = json_string_value(f) ?: "?";
+			names[k] = json__get_strs_at(site, "frames", k, &raw[k]) ?: "?";
 		e = alloc_stats__add_site(s, names, json_array_size(frames), u64(site, "calls"), u64(site, "bytes"));
+		for (k = 0; k < json_array_size(frames); k++)
+			free(raw[k]);
 		free(names);
+		free(raw);
 		if (e)
 			return e;
 	}
@@ -150,6 +164,7 @@ int json_alloc__parse(json_t *j, struct fp_alloc_stats **out, char *err, size_t 
 	struct fp_alloc_stats *s;
 	json_t *sec;
 	const char *notes;
+	char *raw;
 	int e = 0;
 
 	if (!json_is_object(j))
@@ -165,9 +180,10 @@ int json_alloc__parse(json_t *j, struct fp_alloc_stats **out, char *err, size_t 
 		e = json__parse_hist(sec, &s->size, err, errlen);
 	if (!e)
 		e = parse_sites(json_object_get(j, "top_sites"), s, err, errlen);
-	notes = json_string_value(json_object_get(j, "notes"));
+	notes = json__get_str(j, "notes", &raw);
 	if (!e && notes)
 		e = alloc_stats__add_note(s, notes);
+	free(raw);
 	if (e) {
 		alloc_stats__free(s);
 		return e;

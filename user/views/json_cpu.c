@@ -89,12 +89,13 @@ static json_t *stacks_json(const struct fp_cpu_prof *p)
 
 	for (size_t i = 0; i < p->nstacks && i < FP_PROF_JSON_STACKS; i++) {
 		const struct fp_cpu_stack *s = &p->stacks[i];
-		json_t *frames = json_array();
+		json_t *o = json_object();
 
-		for (size_t k = 0; k < s->nframes; k++)
-			json_array_append_new(frames, json_string(s->frames[k]));
-		json_array_append_new(a, json_pack("{s:o,s:I,s:I}", "frames", frames,
-						   "kernel_frames", (json_int_t)s->nkernel, "count", (json_int_t)s->count));
+		/* symbols of the target's binaries: frames_b64 when not UTF-8 */
+		json__set_strs(o, "frames", s->frames, s->nframes);
+		json_object_set_new(o, "kernel_frames", json_integer((json_int_t)s->nkernel));
+		json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -105,18 +106,23 @@ static json_t *annot_json(const struct fp_cpu_annot *an)
 
 	for (size_t i = 0; i < an->ninsns; i++) {
 		const struct fp_cpu_insn *in = &an->insns[i];
-		json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s}", "offset", (json_int_t)in->off,
-				      "samples", (json_int_t)in->count, "text", in->text, "line", in->line,
-				      "kind", kind_names[in->kind]);
+		json_t *o = json_pack("{s:I,s:I}", "offset", (json_int_t)in->off, "samples", (json_int_t)in->count);
+
+		json__set_str(o, "text", in->text);
+		json__set_str(o, "line", in->line);	/* a source path of the binary */
+		json_object_set_new(o, "kind", json_string(kind_names[in->kind]));
 
 		if (in->kind != FP_INSN_PLAIN)
 			json_object_set_new(o, "target", json_integer((json_int_t)in->target));
 		if (in->callee[0])
-			json_object_set_new(o, "callee", json_string(in->callee));
+			json__set_str(o, "callee", in->callee);
 		json_array_append_new(insns, o);
 	}
-	return json_pack("{s:s,s:I,s:o}", "function", an->function, "samples", (json_int_t)an->samples,
-			 "instructions", insns);
+	json_t *o = json_pack("{s:I,s:o}", "samples", (json_int_t)an->samples, "instructions", insns);
+
+	if (o)
+		json__set_str(o, "function", an->function);
+	return o;
 }
 
 json_t *json_cpu__profile(const struct fp_cpu_prof *p)
@@ -156,17 +162,25 @@ static int parse_stacks(json_t *j, struct fp_cpu_prof *p, char *err, size_t errl
 		return bad(err, errlen, "profile.stacks", "expected an array");
 	json_array_foreach(j, i, st) {
 		const char **names;
+		char **raw;
 
 		frames = json_object_get(st, "frames");
 		if (!json_is_array(frames))
 			return bad(err, errlen, "profile.stacks[].frames", "expected an array");
 		names = calloc(json_array_size(frames) + 1, sizeof(*names));
-		if (!names)
+		raw = calloc(json_array_size(frames) + 1, sizeof(*raw));
+		if (!names || !raw) {
+			free(names);
+			free(raw);
 			return -ENOMEM;
+		}
 		json_array_foreach(frames, k, f)
-			names[k] = json_string_value(f) ?: "?";
+			names[k] = json__get_strs_at(st, "frames", k, &raw[k]) ?: "?";
 		e = cpu_prof__add(p, names, json_array_size(frames), u64_of(st, "kernel_frames"), u64_of(st, "count"));
+		for (k = 0; k < json_array_size(frames); k++)
+			free(raw[k]);
 		free(names);
+		free(raw);
 		if (e)
 			return e;
 	}
@@ -182,12 +196,16 @@ static int parse_annot(json_t *j, struct fp_cpu_prof *p, char *err, size_t errle
 		return bad(err, errlen, "profile.annotate", "expected an array");
 	json_array_foreach(j, i, an) {
 		struct fp_cpu_annot a = {};
-		const char *fn = json_string_value(json_object_get(an, "function"));
+		char *raw;
+		const char *fn = json__get_str(an, "function", &raw);
 
 		insns = json_object_get(an, "instructions");
-		if (!fn || !json_is_array(insns))
+		if (!fn || !json_is_array(insns)) {
+			free(raw);
 			return bad(err, errlen, "profile.annotate[]", "expected function and instructions");
+		}
 		a.function = strdup(fn);
+		free(raw);
 		a.insns = calloc(json_array_size(insns) + 1, sizeof(*a.insns));
 		if (!a.function || !a.insns) {
 			free(a.function);
@@ -202,9 +220,12 @@ static int parse_annot(json_t *j, struct fp_cpu_prof *p, char *err, size_t errle
 			d->off = u64_of(in, "offset");
 			d->count = u64_of(in, "samples");
 			d->target = u64_of(in, "target");
-			snprintf(d->text, sizeof(d->text), "%s", json_string_value(json_object_get(in, "text")) ?: "");
-			snprintf(d->line, sizeof(d->line), "%s", json_string_value(json_object_get(in, "line")) ?: "");
-			snprintf(d->callee, sizeof(d->callee), "%s", json_string_value(json_object_get(in, "callee")) ?: "");
+			snprintf(d->text, sizeof(d->text), "%s", json__get_str(in, "text", &raw) ?: "");
+			free(raw);
+			snprintf(d->line, sizeof(d->line), "%s", json__get_str(in, "line", &raw) ?: "");
+			free(raw);
+			snprintf(d->callee, sizeof(d->callee), "%s", json__get_str(in, "callee", &raw) ?: "");
+			free(raw);
 			for (int n = 0; n < 3; n++)
 				if (!strcmp(kind, kind_names[n]))
 					d->kind = n;

@@ -41,8 +41,8 @@ static json_t *top_paths(const struct fp_stat_stats *s)
 
 		if (!p->calls)
 			continue;
-		o = json_pack("{s:o,s:I,s:I}", "path", p->path ? json_string(p->path) : json_null(),
-			      "calls", (json_int_t)p->calls, "errors", (json_int_t)p->errors);
+		o = json_pack("{s:I,s:I}", "calls", (json_int_t)p->calls, "errors", (json_int_t)p->errors);
+		json__set_str(o, "path", p->path);	/* path_b64 when not UTF-8 */
 		if (p->truncated)
 			json_object_set_new(o, "truncated", json_true());
 		json_array_append_new(a, o);
@@ -54,9 +54,13 @@ static json_t *top_dirs(const struct fp_stat_stats *s)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < s->ndirs && i < FP_STAT_TOP; i++)
-		json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "dir", s->dirs[i].dir,
-			"calls", (json_int_t)s->dirs[i].calls, "errors", (json_int_t)s->dirs[i].errors));
+	for (size_t i = 0; i < s->ndirs && i < FP_STAT_TOP; i++) {
+		json_t *o = json_pack("{s:I,s:I}", "calls", (json_int_t)s->dirs[i].calls,
+				      "errors", (json_int_t)s->dirs[i].errors);
+
+		json__set_str(o, "dir", s->dirs[i].dir);
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -157,23 +161,31 @@ static int parse_tops(json_t *j, struct fp_stat_stats *s, char *err, size_t errl
 
 	if (!json_is_array(a) || !json_is_array(b))
 		return bad(err, errlen, json_is_array(a) ? "top_dirs" : "top_paths", "expected an array");
+	char *raw;
+
 	json_array_foreach(a, i, v) {
 		if ((e = u64_of(v, "calls", &calls, err, errlen, "top_paths[].")) ||
 		    (e = u64_of(v, "errors", &errors, err, errlen, "top_paths[].")))
 			return e;
-		if (stat_stats__add_path(s, 0, json_string_value(json_object_get(v, "path")),
-					 json_is_true(json_object_get(v, "truncated")), calls, errors))
+		e = stat_stats__add_path(s, 0, json__get_str(v, "path", &raw),
+					 json_is_true(json_object_get(v, "truncated")), calls, errors);
+		free(raw);
+		if (e)
 			return -ENOMEM;
 	}
 	json_array_foreach(b, i, v) {
-		const char *d = json_string_value(json_object_get(v, "dir"));
+		const char *d = json__get_str(v, "dir", &raw);
 
 		if (!d)
 			return bad(err, errlen, "top_dirs[].dir", "expected a string");
 		if ((e = u64_of(v, "calls", &calls, err, errlen, "top_dirs[].")) ||
-		    (e = u64_of(v, "errors", &errors, err, errlen, "top_dirs[].")))
+		    (e = u64_of(v, "errors", &errors, err, errlen, "top_dirs[]."))) {
+			free(raw);
 			return e;
-		if (stat_stats__add_dir(s, d, calls, errors))
+		}
+		e = stat_stats__add_dir(s, d, calls, errors);
+		free(raw);
+		if (e)
 			return -ENOMEM;
 	}
 	return 0;

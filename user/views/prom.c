@@ -9,6 +9,7 @@
  * two is exact.  The cuts are a fixed set per unit, so a series' buckets do
  * not come and go between scrapes.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -344,9 +345,10 @@ static void prom__procs(struct prom *P)
 			size_t left = sizeof(l);
 			int w = snprintf(p, left, "kind=\"");
 
-			/* kind and severity are ours (identifiers), but escape anyway. */
+			/* kind and severity are ours (identifiers), but a recording
+			 * could say anything: identifier characters only. */
 			for (const char *c = f->kind; *c && w < (int)left - 40; c++)
-				if (*c != '"' && *c != '\\' && *c != '\n')
+				if (isalnum((unsigned char)*c) || *c == '-' || *c == '_')
 					p[w++] = *c;
 			snprintf(p + w, left - w, "\",severity=\"%s\"", !strcmp(f->severity, "critical") ? "critical" :
 				 !strcmp(f->severity, "warning") ? "warning" : "info");

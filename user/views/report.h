@@ -56,6 +56,9 @@ const char *prom__hist_name(const char *name, const char *unit, char *buf, size_
 /* folded.c: "frame;frame;frame count" lines of allocation stacks.
  * -ENOENT and err set when the recording has no stacks. */
 int folded__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
+/* A frame or command name (n bytes of s) in a folded line: its display form
+ * (util/escape.h), the separators ';' and ' ' as ':' and '_'. */
+void folded__name(FILE *f, const char *s, size_t n);
 /* The sites of every process, weighted by calls or bytes. */
 int folded__write_sites(FILE *f, const struct fp_snapshot *s, bool bytes);
 /* folded_cpu.c: the CPU profile's stacks (what --format folded writes when

@@ -9,6 +9,7 @@
 #include "views/units.h"
 #include "model/alloc.h"
 #include "model/alloc_site.h"
+#include "util/escape.h"
 
 #define SITES_TOP 10
 #define SITE_FRAMES 8
@@ -60,10 +61,10 @@ static void text_sites(FILE *f, const struct fp_alloc_stats *a)
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_alloc_site *s = v[i];
 
-		fprintf(f, "  %2zu. %s: %" PRIu64 " calls (%.1f%%), %s (%.1f%%)\n", i + 1, alloc_site__caller(s), s->calls,
+		fprintf(f, "  %2zu. %s: %" PRIu64 " calls (%.1f%%), %s (%.1f%%)\n", i + 1, ESC(alloc_site__caller(s)), s->calls,
 			pct(s->calls, total), units__bytes(s->bytes, b, sizeof(b)), pct(s->bytes, tbytes));
 		for (size_t k = 0; k < s->nframes && k < SITE_FRAMES; k++)
-			fprintf(f, "        %s %s\n", k ? "<-" : "  ", s->frames[k]);
+			fprintf(f, "        %s %s\n", k ? "<-" : "  ", ESC(s->frames[k]));
 		if (s->nframes > SITE_FRAMES)
 			fprintf(f, "        <- ... %zu more frames\n", s->nframes - SITE_FRAMES);
 	}
@@ -80,17 +81,17 @@ void report_text__alloc(FILE *f, const struct fp_alloc_stats *a, double secs)
 		text_libc(f, a);
 	if (a->go.mode != FP_GO_NONE) {
 		go_mode_str(&a->go, mode, sizeof(mode));
-		fprintf(f, "  Go (%s)\n  %-16s %12" PRIu64 " %12s%s\n", mode, "Go heap", a->go.calls,
+		fprintf(f, "  Go (%s)\n  %-16s %12" PRIu64 " %12s%s\n", ESC(mode), "Go heap", a->go.calls,
 			units__bytes(a->go.bytes, b, sizeof(b)), a->go.estimated ? "  (estimated)" : "");
 		if (a->go.entries[0])
-			fprintf(f, "  probed: %s\n", a->go.entries);
+			fprintf(f, "  probed: %s\n", ESC(a->go.entries));
 	}
 	if (a->nsites)
 		text_sites(f, a);
 	else
 		fprintf(f, "  no allocation sites (record with --stacks to see them)\n");
 	if (a->notes)
-		fprintf(f, "  notes: %s\n", a->notes);
+		fprintf(f, "  notes: %s\n", ESC(a->notes));
 }
 
 /* ---- HTML ---------------------------------------------------------------- */

@@ -359,6 +359,11 @@ static void html__sections(FILE *f, const struct fp_proc *p, double secs)
 		report_html__alloc(f, p->alloc, secs);
 }
 
+static const char *severity_class(const char *sev)
+{
+	return !strcmp(sev, "critical") ? "critical" : !strcmp(sev, "warning") ? "warning" : "info";
+}
+
 static void html__findings_of(FILE *f, const struct fp_proc *p)
 {
 	if (!p->nfindings)
@@ -367,9 +372,8 @@ static void html__findings_of(FILE *f, const struct fp_proc *p)
 	for (size_t i = 0; i < p->nfindings; i++) {
 		const struct fp_finding *fd = &p->findings[i];
 
-		fprintf(f, "<li><span class=\"%s\">%s</span> <b>", !strcmp(fd->severity, "critical") ? "critical" :
-			!strcmp(fd->severity, "warning") ? "warning" : "info", !strcmp(fd->severity, "critical") ?
-			"critical" : !strcmp(fd->severity, "warning") ? "warning" : "info");
+		fprintf(f, "<li><span class=\"%s\">%s</span> <b>", severity_class(fd->severity),
+			severity_class(fd->severity));
 		html__puts(f, fd->kind);
 		fputs("</b>: ", f);
 		html__puts(f, fd->summary);
@@ -425,7 +429,8 @@ static void html__summary(FILE *f, const struct fp_snapshot *s, const struct fp_
 		for (size_t k = 0; k < order[i]->nfindings; k++) {
 			const struct fp_finding *fd = &order[i]->findings[k];
 
-			fprintf(f, "<tr><td class=\"%s\">", fd->severity);
+			/* a class we know: the severity comes from the recording */
+			fprintf(f, "<tr><td class=\"%s\">", severity_class(fd->severity));
 			html__puts(f, fd->severity);
 			fprintf(f, "</td><td><a href=\"#pid-%d\">", order[i]->pid);
 			html__puts(f, order[i]->comm);

@@ -10,6 +10,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "util/escape.h"
 
 /* Bars per power of two, marking the rows holding p50/p90/p99. */
 void report_text__hist(FILE *f, const struct fp_named_hist *nh)
@@ -57,10 +58,10 @@ static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 	fprintf(f, "\n");
 	for (size_t i = 0; i < st->npaths && i < FP_STAT_TOP; i++)
 		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  %s%s\n", st->paths[i].calls, st->paths[i].errors,
-			st->paths[i].path ? st->paths[i].path : "(path not captured)", st->paths[i].truncated ? "..." : "");
+			st->paths[i].path ? ESC(st->paths[i].path) : "(path not captured)", st->paths[i].truncated ? "..." : "");
 	for (size_t i = 0; i < st->ndirs && i < FP_STAT_TOP; i++)
 		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  in %s/\n", st->dirs[i].calls, st->dirs[i].errors,
-			st->dirs[i].dir);
+			ESC(st->dirs[i].dir));
 }
 
 /* The data path by syscall and fd kinds, most bytes first (the exact
@@ -106,7 +107,7 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 	size_t n;
 	char t[32];
 
-	fprintf(f, "\n== pid %d (%s) %s", p->pid, p->comm, p->exe ? p->exe : "(exe unknown)");
+	fprintf(f, "\n== pid %d (%s) %s", p->pid, ESC(p->comm), p->exe ? ESC(p->exe) : "(exe unknown)");
 	if (p->exited)
 		fprintf(f, " [exited, code %d]", p->exit_code);
 	fprintf(f, "\n%" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls\n",
@@ -117,8 +118,8 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 		text__syscall_table(f, p);
 	text__sections(f, p, secs);
 	for (size_t i = 0; i < p->nfindings; i++)
-		fprintf(f, "finding [%s] %s: %s%s%s\n", p->findings[i].severity, p->findings[i].kind,
-			p->findings[i].summary, p->findings[i].detail[0] ? "\n    " : "", p->findings[i].detail);
+		fprintf(f, "finding [%s] %s: %s%s%s\n", ESC(p->findings[i].severity), ESC(p->findings[i].kind),
+			ESC(p->findings[i].summary), p->findings[i].detail[0] ? "\n    " : "", ESC(p->findings[i].detail));
 	n = proc__hists(p, &merged, nh, FP_REPORT_MAX_HISTS);
 	for (size_t i = 0; i < n; i++)
 		if (nh[i].h->count)
@@ -133,15 +134,16 @@ void report_text__write(FILE *f, const struct fp_snapshot *s, const char *name)
 	char desc[512];
 
 	report__describe(s, desc, sizeof(desc));
-	fprintf(f, "fastpath report of %s\n%s\n", name, desc);
+	fprintf(f, "fastpath report of %s\n%s\n", ESC(name), ESC(desc));
 	order = report__order(s, &n);
 	if (!order)
 		return;
 	fprintf(f, "\nFindings\n");
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < order[i]->nfindings; k++, nf++)
-			fprintf(f, "  [%s] %s (pid %d): %s: %s\n", order[i]->findings[k].severity, order[i]->comm,
-				order[i]->pid, order[i]->findings[k].kind, order[i]->findings[k].summary);
+			fprintf(f, "  [%s] %s (pid %d): %s: %s\n", ESC(order[i]->findings[k].severity),
+				ESC(order[i]->comm), order[i]->pid, ESC(order[i]->findings[k].kind),
+				ESC(order[i]->findings[k].summary));
 	if (!nf)
 		fprintf(f, "  none\n");
 	for (int r = 0; r < FP_DROP_MAX; r++)
@@ -168,13 +170,14 @@ void report_text__diff(FILE *f, const struct fp_diff *d, const char *before, con
 {
 	char w[64], text[FP_CHANGE_TEXT];
 
-	fprintf(f, "fastpath diff\n  before: %s (%.2f s)\n  after:  %s (%.2f s)\n", before, d->before_s,
-		after, d->after_s);
+	fprintf(f, "fastpath diff\n  before: %s (%.2f s)\n  after:  %s (%.2f s)\n", ESC(before), d->before_s,
+		ESC(after), d->after_s);
 	fprintf(f, "rates are per second of each recording; largest change first\n\n");
 	if (!d->n)
 		fprintf(f, "no change of 1.5x or more\n");
 	for (size_t i = 0; i < d->n; i++) {
 		who(&d->v[i], w, sizeof(w));
-		fprintf(f, "%3zu. %s: %s\n", i + 1, w, diff_text__change(&d->v[i], text, sizeof(text)));
+		/* both composed raw from recorded names: escaped once, here */
+		fprintf(f, "%3zu. %s: %s\n", i + 1, ESC(w), ESC(diff_text__change(&d->v[i], text, sizeof(text))));
 	}
 }

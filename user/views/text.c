@@ -3,6 +3,7 @@
 #include "views/text.h"
 #include "model/syscalls.h"
 #include "model/alloc.h"
+#include "util/escape.h"
 
 static int cmp_time_desc(const void *a, const void *b)
 {
@@ -62,10 +63,10 @@ static int cmp_proc_time(const void *a, const void *b)
 static void text__findings(FILE *f, const struct fp_proc *p)
 {
 	for (size_t i = 0; i < p->nfindings; i++) {
-		fprintf(f, "\n  [%s] %s: %s\n", p->findings[i].severity, p->findings[i].kind,
-			p->findings[i].summary);
+		fprintf(f, "\n  [%s] %s: %s\n", ESC(p->findings[i].severity), ESC(p->findings[i].kind),
+			ESC(p->findings[i].summary));
 		if (p->findings[i].detail[0])
-			fprintf(f, "    %s\n", p->findings[i].detail);
+			fprintf(f, "    %s\n", ESC(p->findings[i].detail));
 	}
 }
 
@@ -82,8 +83,8 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_proc *p = order[i];
 
-		fprintf(f, "%spid %d (%s)%s%s", i ? "\n" : "", p->pid, p->comm,
-			p->exe ? " " : "", p->exe ? p->exe : "");
+		fprintf(f, "%spid %d (%s)%s%s", i ? "\n" : "", p->pid, ESC(p->comm),
+			p->exe ? " " : "", ESC(p->exe));
 		if (p->exited)
 			fprintf(f, " [exited]");
 		fprintf(f, "\n");
@@ -126,7 +127,7 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 		fprintf(f, "\n");
 	}
 	if (a->go.mode != FP_GO_NONE) {
-		fprintf(f, "  go (%s, %s): %llu allocations, %llu bytes%s", a->go.version,
+		fprintf(f, "  go (%s, %s): %llu allocations, %llu bytes%s", ESC(a->go.version),
 			alloc__go_mode_name(a->go.mode), (unsigned long long)a->go.calls,
 			(unsigned long long)a->go.bytes, a->go.estimated ? " (estimated)" : "");
 		if (a->go.mode == FP_GO_SAMPLED)
@@ -136,7 +137,7 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 			fprintf(f, " [INCOMPLETE for this Go version]");
 		fprintf(f, "\n");
 		if (a->go.entries[0])
-			fprintf(f, "  go probes: %s\n", a->go.entries);
+			fprintf(f, "  go probes: %s\n", ESC(a->go.entries));
 	}
 	for (size_t i = 0; i < a->nsites && i < 3; i++) {
 		const struct fp_alloc_site *s = &a->sites[i];
@@ -144,9 +145,9 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 		fprintf(f, "  site %zu: %llu calls, %llu bytes:", i + 1, (unsigned long long)s->calls,
 			(unsigned long long)s->bytes);
 		for (size_t k = 0; k < s->nframes && k < 5; k++)
-			fprintf(f, "%s %s", k ? " <-" : "", s->frames[k]);
+			fprintf(f, "%s %s", k ? " <-" : "", ESC(s->frames[k]));
 		fprintf(f, "\n");
 	}
 	if (a->notes)
-		fprintf(f, "  note: %s\n", a->notes);
+		fprintf(f, "  note: %s\n", ESC(a->notes));
 }

@@ -5,6 +5,7 @@
 #include "views/text.h"
 #include "views/units.h"
 #include "model/cpu.h"
+#include "util/escape.h"
 
 void text__cpu_profile(FILE *f, const struct fp_cpu_prof *p);
 
@@ -52,7 +53,7 @@ void text__cpu_annot(FILE *f, const struct fp_cpu_annot *a, uint64_t proc_sample
 	for (size_t t = 0; t < ntop; t++)
 		for (size_t i = top[t] > 3 ? top[t] - 3 : 0; i < a->ninsns && i <= top[t] + 2; i++)
 			show[i] = a->insns[top[t]].count > 0;
-	fprintf(f, "  %s: %llu samples (%.1f%% of the process), hottest instructions:\n", a->function,
+	fprintf(f, "  %s: %llu samples (%.1f%% of the process), hottest instructions:\n", ESC(a->function),
 		(unsigned long long)a->samples, proc_samples ? 100.0 * a->samples / proc_samples : 0.0);
 	for (size_t i = 0; i < a->ninsns; i++) {
 		const struct fp_cpu_insn *in = &a->insns[i];
@@ -63,9 +64,9 @@ void text__cpu_annot(FILE *f, const struct fp_cpu_annot *a, uint64_t proc_sample
 			continue;
 		}
 		fprintf(f, "   %6.2f%%  +0x%-5llx %-36s %s%s%s\n", a->samples ? 100.0 * in->count / a->samples : 0.0,
-			(unsigned long long)in->off, in->text, in->line,
+			(unsigned long long)in->off, ESC(in->text), ESC(in->line),
 			in->kind == FP_INSN_BOUNDS ? "  <- bounds check: " : in->kind == FP_INSN_BACKEDGE ? "  <- loop" : "",
-			in->kind == FP_INSN_BOUNDS ? in->callee : "");
+			in->kind == FP_INSN_BOUNDS ? ESC(in->callee) : "");
 	}
 }
 
@@ -83,14 +84,14 @@ void text__cpu_profile(FILE *f, const struct fp_cpu_prof *p)
 	fprintf(f, "   self%%       total%%     function\n");
 	for (size_t i = 0; i < n; i++)
 		if (c[i].self || c[i].total * 20 >= p->samples)
-			fprintf(f, "  %5.1f%% +-%-4.1f %5.1f%%     %.*s\n", 100.0 * c[i].self / p->samples,
+			fprintf(f, "  %5.1f%% +-%-4.1f %5.1f%%     %s\n", 100.0 * c[i].self / p->samples,
 				cpu_prof__share_err(c[i].self, p->samples), 100.0 * c[i].total / p->samples,
-				(int)c[i].len, c[i].name);
+				ESCN(c[i].name, c[i].len));
 	n = cpu_prof__rank(p, true, c, 5);
 	fprintf(f, "  hot lines:\n");
 	for (size_t i = 0; i < n && c[i].self; i++)
-		fprintf(f, "  %5.1f%% +-%-4.1f %.*s\n", 100.0 * c[i].self / p->samples,
-			cpu_prof__share_err(c[i].self, p->samples), (int)c[i].len, c[i].name);
+		fprintf(f, "  %5.1f%% +-%-4.1f %s\n", 100.0 * c[i].self / p->samples,
+			cpu_prof__share_err(c[i].self, p->samples), ESCN(c[i].name, c[i].len));
 	for (size_t i = 0; i < p->nannots && i < 1; i++)
 		text__cpu_annot(f, &p->annots[i], p->samples);
 }

@@ -1,6 +1,7 @@
 /* The stat-family lines under a process in `record`'s text output. */
 #include "views/text.h"
 #include "model/statfam.h"
+#include "util/escape.h"
 
 #define TEXT_STAT_TOP 5
 
@@ -32,9 +33,9 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 	for (size_t i = 0; i < st->npaths && i < TEXT_STAT_TOP; i++)
 		fprintf(f, "  %9llu calls %9llu errors  %s%s\n", (unsigned long long)st->paths[i].calls,
 			(unsigned long long)st->paths[i].errors,
-			st->paths[i].path ? st->paths[i].path : "(path not kept)",
+			st->paths[i].path ? ESC(st->paths[i].path) : "(path not kept)",
 			st->paths[i].truncated ? "..." : "");
 	for (size_t i = 0; i < st->ndirs && i < TEXT_STAT_TOP; i++)
 		fprintf(f, "  %9llu calls %9llu errors  in directory %s\n", (unsigned long long)st->dirs[i].calls,
-			(unsigned long long)st->dirs[i].errors, st->dirs[i].dir);
+			(unsigned long long)st->dirs[i].errors, ESC(st->dirs[i].dir));
 }

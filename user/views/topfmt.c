@@ -5,6 +5,7 @@
 #include <string.h>
 #include "views/topfmt.h"
 #include "views/units.h"
+#include "util/escape.h"
 
 const struct top_col_info top_cols[TOP_NCOLS] = {
 	[TOP_PID]   = { NULL, "PID", "PID", 7, 'N', false, false },
@@ -39,7 +40,7 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		snprintf(buf, len, "%d", r->pid);
 		break;
 	case TOP_COMM:
-		snprintf(buf, len, "%s", r->p->comm);
+		esc__c(r->p->comm, buf, len);	/* the process chose it */
 		break;
 	case TOP_P99:
 		units__ns5(v, buf, len);
@@ -77,8 +78,9 @@ static void flag__full(const char *kind, char *out, size_t len)
 {
 	size_t i;
 
+	/* letters, digits and '-' only: a cell of the table, never a control */
 	for (i = 0; kind[i] && i + 1 < len; i++)
-		out[i] = (char)toupper((unsigned char)kind[i]);
+		out[i] = isalnum((unsigned char)kind[i]) || kind[i] == '-' ? (char)toupper((unsigned char)kind[i]) : '?';
 	out[i] = 0;
 }
 

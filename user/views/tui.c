@@ -10,6 +10,7 @@
 #include "views/tui.h"
 #include "views/detail.h"
 #include "views/units.h"
+#include "util/escape.h"
 
 #define LINGER 3		/* intervals an exited process stays, dimmed */
 #define HEADER_LINES 3
@@ -166,8 +167,8 @@ static void draw_header(struct tui *t)
 
 	put_at(0, 0, A_BOLD | attr_of(t, PAIR_TITLE, 0), "fastpath top");
 	put_at(0, 13, 0, "- %s - %s - up %ld:%02ld:%02ld - every %.3gs - %s%s",
-	       d ? d->meta.host : "", d ? d->meta.kernel : "", up / 3600, up / 60 % 60, up % 60,
-	       t->info.interval_s, d ? d->meta.target : "",
+	       ESC(d ? d->meta.host : ""), ESC(d ? d->meta.kernel : ""), up / 3600, up / 60 % 60, up % 60,
+	       t->info.interval_s, ESC(d ? d->meta.target : ""),
 	       t->info.targets_gone ? " (exited)" : "");
 	if (t->info.paused)
 		put_at(0, COLS > 8 ? COLS - 8 : 0, A_REVERSE | A_BOLD, "[PAUSED]");
@@ -238,7 +239,7 @@ static void draw_list(struct tui *t)
 	}
 	if (!t->nrows)
 		put_at(y, 0, A_DIM, t->filter[0] ? "no process matches the filter '%s'"
-					      : "no traced process has run yet", t->filter);
+					      : "no traced process has run yet", ESC(t->filter));
 }
 
 static void draw_footer(struct tui *t)
@@ -247,7 +248,7 @@ static void draw_footer(struct tui *t)
 
 	line_fill(y, A_REVERSE);
 	if (t->editing) {
-		put_at(y, 0, A_REVERSE, "filter (name or pid; Enter applies, Esc cancels): %s", t->edit);
+		put_at(y, 0, A_REVERSE, "filter (name or pid; Enter applies, Esc cancels): %s", ESC(t->edit));
 		curs_set(1);
 		return;
 	}
@@ -258,7 +259,7 @@ static void draw_footer(struct tui *t)
 	}
 	put_at(y, 0, A_REVERSE, "sort %s %s%s%s%s  Enter detail  / filter  <> sort  p pause  h help  q quit",
 	       top_cols[t->sort_col].name, t->sort_desc ? "v" : "^",
-	       t->filter[0] ? "  filter '" : "", t->filter, t->filter[0] ? "'" : "");
+	       t->filter[0] ? "  filter '" : "", ESC(t->filter), t->filter[0] ? "'" : "");
 }
 
 /* ---- detail and help --------------------------------------------------------- */
