@@ -60,7 +60,7 @@ int cmd_diff(int argc, char **argv)
 		fp_err("diff: out of memory");
 		goto cleanup;
 	}
-	e = output__open(&out, o.output, "-o");
+	e = output__open(&out, o.output, "-o", FP_MODE_REPORT);
 	if (e)
 		goto cleanup;
 	if (o.format == DIFF_HTML)

@@ -76,9 +76,9 @@ int output__parse(struct fp_render_args *a, const struct fp_render_cmd *c, int a
 	return 0;
 }
 
-int output__open(struct fp_outfile *out, const char *path, const char *opt)
+int output__open(struct fp_outfile *out, const char *path, const char *opt, mode_t mode)
 {
-	int err = outfile__open(out, path);
+	int err = outfile__open(out, path, mode);
 
 	if (err)
 		fp_err("cannot write '%s': %s: choose a writable path for %s", path, strerror(-err), opt);

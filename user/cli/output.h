@@ -27,8 +27,10 @@ struct fp_render_cmd {
 /* Returns 0, 1 for --help (usage printed), or -EINVAL (one line printed). */
 int output__parse(struct fp_render_args *a, const struct fp_render_cmd *c, int argc, char **argv);
 /* Opens path (NULL or "-": stdout) for writing, before any work is done;
- * on error names path and opt (the option that gave it, "-o"). */
-int output__open(struct fp_outfile *out, const char *path, const char *opt);
+ * on error names path and opt (the option that gave it, "-o").  mode: a
+ * new file's (FP_MODE_RECORDING or FP_MODE_REPORT), less the umask; a file
+ * replaced keeps its own. */
+int output__open(struct fp_outfile *out, const char *path, const char *opt, mode_t mode);
 /* Completes the file (renamed into place), or removes it and names the
  * failure; path as given to output__open. */
 int output__commit(struct fp_outfile *out, const char *path);

@@ -53,9 +53,9 @@ int cmd_record(int argc, char **argv)
 	if (err)
 		return err > 0 ? 0 : 2;
 	/* Checked before attaching: a bad path must not cost a trace. */
-	if (output__open(&out, o.output, "-o"))
+	if (output__open(&out, o.output, "-o", FP_MODE_RECORDING))
 		return 1;
-	if (o.folded && output__open(&folded, o.folded, "--folded")) {
+	if (o.folded && output__open(&folded, o.folded, "--folded", FP_MODE_RECORDING)) {
 		outfile__abort(&out);
 		return 1;
 	}

@@ -103,7 +103,7 @@ int cmd_report(int argc, char **argv)
 		fp_err("%s", err);
 		return 1;
 	}
-	e = output__open(&out, o.output, "-o");
+	e = output__open(&out, o.output, "-o", FP_MODE_REPORT);
 	if (e)
 		goto cleanup;
 	e = report_render(&o, s, out.f);
