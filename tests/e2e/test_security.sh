@@ -200,3 +200,16 @@ test_security_kill9_leaves_no_temporary() {
 	assert_eq "$(ls "$d")" r.json "the stale temporary was cleaned"
 	assert_eq "$(jq -r .schema "$d/r.json")" fastpath.record/1 "and the new recording is complete"
 }
+
+test_security_error_messages_escaped() {
+	# a recording from anywhere: its strings echoed in an error are escaped,
+	# and so is a file name given on the command line
+	printf '{"schema": "\\u001b[2J\\u001b]0;pwned\\u0007\\nfake: line"}' > "$TMP/bad.json"
+	"$FP" report "$TMP/bad.json" 2> "$TMP/err1" > /dev/null && fail "a bad schema accepted"
+	assert_no_raw_controls "$TMP/err1" "the schema echoed"
+	assert_eq "$(wc -l < "$TMP/err1")" 1 "one line"
+	assert_contains "$TMP/err1" '\x1b[2J' "shown escaped"
+	"$FP" report "$TMP/$(printf 'no\033[2Jsuch\nfile')" 2> "$TMP/err2" > /dev/null && fail "a missing file accepted"
+	assert_no_raw_controls "$TMP/err2" "the file name echoed"
+	assert_eq "$(wc -l < "$TMP/err2")" 1 "one line"
+}
