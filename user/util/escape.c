@@ -77,8 +77,14 @@ static size_t hex_bytes(const unsigned char *s, size_t n, char *out)
 static size_t esc_piece(const unsigned char *s, size_t n, char *out, size_t *used)
 {
 	uint32_t cp;
-	size_t len = utf8_seq(s, n, &cp);
+	size_t len;
 
+	if (s[0] >= 0x20 && s[0] < 0x7f && s[0] != '\\') {	/* most of every string */
+		out[0] = (char)s[0];
+		*used = 1;
+		return 1;
+	}
+	len = utf8_seq(s, n, &cp);
 	if (!len) {
 		*used = 1;
 		return hex_bytes(s, 1, out);
@@ -105,6 +111,13 @@ const char *esc__cn(const void *p, size_t n, char *buf, size_t len)
 	if (!len)
 		return buf;
 	for (size_t i = 0; i < n; i += used) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			if (o + 1 >= len)
+				break;
+			buf[o++] = (char)s[i];
+			used = 1;
+			continue;
+		}
 		k = esc_piece(s + i, n - i, piece, &used);
 		if (o + k >= len)
 			break;
