@@ -14,6 +14,9 @@
 
 #define FP_STAT_MAX_SYS 4096		/* (tgid, syscall) pairs */
 #define FP_STAT_MAX_PATHS 65536		/* (tgid, path hash) pairs; also path strings */
+#define FP_STAT_MAX_DIRS 8192		/* directories relative paths were resolved against */
+#define FP_STAT_NAME_LEN 128		/* one directory name, NUL included (longer: cut) */
+#define FP_STAT_DIR_DEPTH 48		/* directories noted per call, walking up */
 
 /* Errno classes of a failed call, the index into fp_stat_val.err[]. */
 enum fp_stat_err {
@@ -39,8 +42,10 @@ struct fp_stat_val {
 	unsigned long long faulted;	/* path pointer unreadable (calls kept, no path) */
 };
 
-/* The path as given to the kernel (relative paths stay relative).  Hash 0
- * is never used: it stands for "no path". */
+/* The path as given to the kernel.  A relative path is hashed with the
+ * directory it was resolved against (the cwd at the call, or the *at()
+ * call's dirfd), so "pkg0/a" in two directories is two paths.  Hash 0 is
+ * never used: it stands for "no path". */
 struct fp_stat_path_key {
 	unsigned int tgid;
 	unsigned int pad;		/* zero: hashed as part of the key */
@@ -52,11 +57,30 @@ struct fp_stat_path_val {
 	unsigned long long errors;
 };
 
+/* A directory as the kernel holds it: the dentry in its mount.  Both zero:
+ * none (an absolute path, or a dirfd that was not a file). */
+struct fp_stat_dir_key {
+	unsigned long long dentry;
+	unsigned long long mnt;
+};
+
+/* The directory map, fp_stat_dirs: one entry per directory on the way up
+ * from a base to the process's root, so user space rebuilds the absolute
+ * path by following `parent`.  Written once per directory, when a relative
+ * path is first resolved against it (or one below it). */
+struct fp_stat_dir_val {
+	struct fp_stat_dir_key parent;
+	unsigned int top;		/* the process's root (or the top of the mount tree) */
+	unsigned int len;		/* bytes of name, NUL excluded; 0: a mount's root, same path as parent */
+	char name[FP_STAT_NAME_LEN];
+};
+
 /* Value of the path string map, keyed by the hash alone (shared by every
  * process that used that path). */
 struct fp_stat_str {
 	unsigned int truncated;
 	unsigned int len;		/* bytes captured, NUL excluded */
+	struct fp_stat_dir_key base;	/* what a relative path is relative to; zero: unknown */
 	char path[FP_STAT_PATH_LEN];
 };
 

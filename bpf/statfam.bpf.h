@@ -14,13 +14,16 @@
 #ifndef FP_STATFAM_BPF_H
 #define FP_STATFAM_BPF_H
 
+#include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
+#include "io.bpf.h"		/* fd_file() */
 #include "fp_stat.h"
 
 #define MAX_ERRNO 4095
 #define ENOENT 2
 #define EACCES 13
 #define ENOTDIR 20
+#define AT_FDCWD -100
 
 /* x86_64 syscall numbers (the Makefile builds for x86 only). */
 #define NR_open 2
@@ -53,6 +56,7 @@ struct stat_start {
 	__s32 nr;		/* -1: nothing pending */
 	__s32 fault;		/* the path pointer could not be read */
 	__u64 uptr;		/* the path pointer, for the retry at exit */
+	struct fp_stat_dir_key known;	/* the last base noted in fp_stat_dirs by this thread */
 	struct fp_stat_str str;
 };
 
@@ -82,6 +86,27 @@ struct {
 	__type(key, __u64);
 	__type(value, struct fp_stat_str);
 } fp_stat_strs SEC(".maps");
+
+/* Shared by every process, like the strings: a directory's name does not
+ * depend on who asked.  Never reaped (a few entries per working directory);
+ * a dentry freed and reused for another directory within one recording
+ * would keep the first name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_STAT_MAX_DIRS);
+	__type(key, struct fp_stat_dir_key);
+	__type(value, struct fp_stat_dir_val);
+} fp_stat_dirs SEC(".maps");
+
+/* Scratch for one directory entry: too large for the stack this deep in
+ * the exit's call chain. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_stat_dir_val);
+} fp_stat_dirbuf SEC(".maps");
 
 
 /* Which argument holds the path: 0 or 1; -1 for fd-based calls; -2 for
@@ -124,8 +149,32 @@ static __always_inline void read_path(struct stat_start *s, const char *up)
 		s->str.truncated = 1;
 }
 
+/* What a relative path of this call is relative to, read at entry (the
+ * cwd as the kernel will use it): the dirfd's file for the *at() calls,
+ * else the working directory.  Pointers only; named at exit. */
+static __always_inline void path_base(struct task_struct *t, struct pt_regs *regs, int arg,
+				      struct stat_start *s)
+{
+	struct file *f;
+	int dirfd = (int)regs->di;
+
+	s->str.base.dentry = 0;
+	s->str.base.mnt = 0;
+	if (arg == 1 && dirfd != AT_FDCWD) {
+		f = fd_file(t, dirfd);
+		if (!f)
+			return;
+		s->str.base.dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+		s->str.base.mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+		return;
+	}
+	s->str.base.dentry = (__u64)BPF_CORE_READ(t, fs, pwd.dentry);
+	s->str.base.mnt = (__u64)BPF_CORE_READ(t, fs, pwd.mnt);
+}
+
 /* Entry of a syscall of an ACTIVE target. */
-static __noinline void stat__enter(struct pt_regs *regs, long id, struct stat_start *s)
+static __noinline void stat__enter(struct task_struct *t, struct pt_regs *regs, long id,
+				   struct stat_start *s)
 {
 	int arg;
 
@@ -141,6 +190,10 @@ static __noinline void stat__enter(struct pt_regs *regs, long id, struct stat_st
 	if (arg >= 0 && stat_paths) {
 		s->uptr = arg ? regs->si : regs->di;
 		read_path(s, (const char *)s->uptr);
+		if (s->fault || s->str.path[0] != '/')
+			path_base(t, regs, arg, s);
+		else
+			s->str.base.dentry = s->str.base.mnt = 0;
 	}
 }
 
@@ -153,6 +206,13 @@ static __always_inline __u64 path_hash(const struct stat_start *s)
 		if (i >= len)
 			break;
 		h ^= (__u8)s->str.path[i];
+		h *= FNV_PRIME;
+	}
+	/* A relative path is a different file in each directory. */
+	if (s->str.base.dentry) {
+		h ^= s->str.base.dentry;
+		h *= FNV_PRIME;
+		h ^= s->str.base.mnt;
 		h *= FNV_PRIME;
 	}
 	return h ? h : 1;
@@ -222,6 +282,82 @@ static __noinline void count_path(__u32 tgid, long ret, struct stat_start *s)
 		v->errors++;
 }
 
+/* One step up from directory k, into v: the parent within the mount, or
+ * from a mount's root to where it is mounted. */
+static __always_inline void dir_up(const struct fp_stat_dir_key *k, struct fp_stat_dir_val *v,
+				   const struct fp_stat_dir_key *root)
+{
+	struct dentry *d = (struct dentry *)k->dentry, *up;
+	struct vfsmount *m = (struct vfsmount *)k->mnt;
+	struct mount *mnt, *par;
+	const unsigned char *name;
+	long n;
+
+	v->top = 0;
+	v->len = 0;
+	v->name[0] = 0;
+	v->parent.dentry = 0;
+	v->parent.mnt = 0;
+	if (k->dentry == root->dentry && k->mnt == root->mnt) {
+		v->top = 1;
+		return;
+	}
+	if (d == BPF_CORE_READ(m, mnt_root)) {
+		mnt = (struct mount *)((__u64)m - bpf_core_field_offset(struct mount, mnt));
+		par = BPF_CORE_READ(mnt, mnt_parent);
+		if (!par || par == mnt) {
+			v->top = 1;
+			return;
+		}
+		v->parent.dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		v->parent.mnt = (__u64)par + bpf_core_field_offset(struct mount, mnt);
+		return;
+	}
+	up = BPF_CORE_READ(d, d_parent);
+	name = BPF_CORE_READ(d, d_name.name);
+	n = bpf_probe_read_kernel_str(v->name, FP_STAT_NAME_LEN, name);
+	v->len = n > 0 ? n - 1 : 0;
+	if (!up || up == d) {
+		v->top = 1;
+		return;
+	}
+	v->parent.dentry = (__u64)up;
+	v->parent.mnt = k->mnt;
+}
+
+/* Note the base of a relative path and the directories above it, up to
+ * the first one already known (or the process's root), so user space can
+ * name it after the process (or the directory) is gone.  Once per new
+ * directory: a thread in the same cwd stops at its cached `known`. */
+static __noinline void note_base(struct stat_start *s)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fp_stat_dir_key k = s->str.base, root;
+	struct fp_stat_dir_val *v;
+	__u32 zero = 0;
+
+	if (!k.dentry || (k.dentry == s->known.dentry && k.mnt == s->known.mnt))
+		return;
+	v = bpf_map_lookup_elem(&fp_stat_dirbuf, &zero);
+	if (!v)
+		return;
+	root.dentry = (__u64)BPF_CORE_READ(t, fs, root.dentry);
+	root.mnt = (__u64)BPF_CORE_READ(t, fs, root.mnt);
+	for (int i = 0; i < FP_STAT_DIR_DEPTH; i++) {
+		if (!k.dentry || bpf_map_lookup_elem(&fp_stat_dirs, &k))
+			break;
+		dir_up(&k, v, &root);
+		if (fp_no_room(bpf_map_update_elem(&fp_stat_dirs, &k, v, BPF_NOEXIST))) {
+			fp_drop(FP_DROP_STAT_PATHS);
+			return;
+		}
+		if (v->top)
+			break;
+		k = v->parent;
+	}
+	s->known = s->str.base;
+}
+
 /* Exit of a syscall whose entry stat__enter() saw. */
 static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 {
@@ -239,9 +375,13 @@ static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 	 * pointer that still faults is really bad ((char *)1) and counted. */
 	if (s->fault)
 		read_path(s, (const char *)s->uptr);
+	if (s->str.path[0] == '/')
+		s->str.base.dentry = s->str.base.mnt = 0;
 	count_sys(tgid, nr, ret, s);
-	if (stat_paths && s->str.len)
+	if (stat_paths && s->str.len) {
+		note_base(s);
 		count_path(tgid, ret, s);
+	}
 }
 
 #endif /* FP_STATFAM_BPF_H */

@@ -76,7 +76,7 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	if (s->active && hook_io)
 		io__enter(t, regs, id, &s->io);
 	if (s->active && hook_stat)
-		stat__enter(regs, id, &s->stat);
+		stat__enter(t, regs, id, &s->stat);
 	/* Last, so the families' own work is not in the latency. */
 	s->ts = bpf_ktime_get_ns();
 	return 0;

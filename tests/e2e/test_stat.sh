@@ -59,7 +59,7 @@ test_stat_exact_counts() {
 	assert_eq "$(stat_of "$TMP/r.json" statmix '[.top_paths[:5][] | "\(.path)=\(.calls)/\(.errors)"] | join(" ")')" \
 		"/nonexistent-fastpath/missing=$((3 * n))/$((3 * n)) /usr=$((2 * n))/0 /=$n/0 /etc=$n/0 /etc/passwd/x=$n/$n" "top paths"
 	assert_eq "$(stat_of "$TMP/r.json" statmix '.top_dirs[] | select(.dir == "/nonexistent-fastpath") | "\(.calls)/\(.errors)"')" \
-		"$((4 * n))/$((4 * n))" "directory roll-up"
+		"$((4 * n + 2))/$((4 * n + 2))" "subtree roll-up (with the two long paths below it)"
 	# the long path and the faulting pointer are counted, not lost
 	assert_eq "$(stat_of "$TMP/r.json" statmix '.truncated_paths')" 2 "truncated paths"
 	assert_eq "$(stat_of "$TMP/r.json" statmix '[.top_paths[] | select(.truncated)] | .[0] | "\(.calls) \(.path | length)"')" "2 255" "truncated path kept, cut at 255 bytes"
@@ -131,14 +131,38 @@ test_stat_git_status() {
 	assert_within "$(stat_of "$TMP/r.json" git .calls)" "$total" 1 "git status: stat-family total"
 	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "git") | .findings[] | select(.kind == "stat-storm")] | length')" 1 "stat-storm raised"
 	assert_ge "$(stat_of "$TMP/r.json" git .distinct_paths)" 30000 "every file seen"
-	# the top directories are directories of the tree
-	stat_of "$TMP/r.json" git '.top_dirs[].dir' > "$TMP/dirs.txt"
-	assert_eq "$(wc -l < "$TMP/dirs.txt")" 10 "ten top directories"
-	while read -r d; do
-		case $d in /*) [ "${d#$repo}" != "$d" ] || fail "top directory $d outside the tree" ;; esac
-		(cd "$repo" && [ -d "$d" ]) || fail "top directory $d not in the tree"
+	# the storm names the tree: the repository's absolute path heads the
+	# subtrees, holding at least the 30,000 files' calls; none of its
+	# 3,000 equal subdirectories is listed, every listed one is absolute
+	stat_of "$TMP/r.json" git '.top_dirs[] | "\(.dir) \(.calls)"' > "$TMP/dirs.txt"
+	assert_eq "$(head -1 "$TMP/dirs.txt" | cut -d' ' -f1)" "$repo" "the tree heads the top directories"
+	assert_ge "$(head -1 "$TMP/dirs.txt" | cut -d' ' -f2)" 30000 "the tree holds the storm"
+	while read -r d c; do
+		case $d in /*) ;; *) fail "top directory $d not absolute" ;; esac
+		case $d in "$repo"/d[0-9]*) fail "a sibling subdirectory listed: $d" ;; esac
 	done < "$TMP/dirs.txt"
-	grep -Eq '^d[0-9]+$' "$TMP/dirs.txt" || fail "no tree directory among the top ones: $(tr '\n' ' ' < "$TMP/dirs.txt")"
+	# the paths are absolute, as given kept beside
+	assert_eq "$(stat_of "$TMP/r.json" git "[.top_paths[] | select(.given) | select(.path != \"$repo/\" + .given)] | length")" 0 "relative paths resolved against the repository"
+	assert_ge "$(stat_of "$TMP/r.json" git '[.top_paths[] | select(.given)] | length')" 1 "relative paths among the top ones"
+	# the text names the subtree as an absolute directory
+	fp_run record -q -- git -C "$repo" status > "$TMP/out.txt"
+	grep -Fq "$repo/" "$TMP/out.txt" || fail "text does not name the tree: $(grep -A3 'directories' "$TMP/out.txt")"
+}
+
+# Relative paths resolve against the cwd at the call (which changes), and
+# an *at() call's dirfd against its directory.
+test_stat_relative_paths() {
+	local d
+	d=$(mktemp -d "$TMP/rel.XXXXXX")
+	mkdir -p "$d/one/sub" "$d/two"
+	fp_run record -q -o "$TMP/r.json" -- sh -c "cd '$d/one' && stat sub >/dev/null; cd '$d/two' && stat sub ../one/sub >/dev/null 2>&1; find '$d' >/dev/null"
+	assert_eq "$(jq -r '[.processes[] | select(.comm == "stat") | .stat.top_paths[] | select(.given == "sub") | .path] | sort | join(" ")' "$TMP/r.json")" \
+		"$d/one/sub $d/two/sub" "one relative name, two directories"
+	assert_eq "$(jq -r '[.processes[] | select(.comm == "stat") | .stat.top_paths[] | select(.given == "../one/sub") | .path] | join(" ")' "$TMP/r.json")" \
+		"$d/one/sub" "a leading .. is the real parent"
+	# find(1) walks by newfstatat(dirfd, "name")
+	assert_eq "$(jq -r '[.processes[] | select(.comm == "find") | .stat.top_paths[] | select(.given == "sub") | .path] | join(" ")' "$TMP/r.json")" \
+		"$d/one/sub" "dirfd-relative path resolved"
 }
 
 test_stat_peak_rate() {

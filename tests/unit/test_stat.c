@@ -59,13 +59,17 @@ static void test_rollup_and_ratio(void **state)
 	assert_true(stat_stats__repeat_ratio(s) > 0.6666 && stat_stats__repeat_ratio(s) < 0.6667);
 	assert_string_equal(s->paths[0].path, "d1/a");
 	assert_string_equal(s->paths[1].path, "/abs/d2/x");
+	/* subtrees: "." holds d1 and top (11); "/" and "/abs" are explained
+	 * by /abs/d2 alone, which is named instead */
 	assert_int_equal(s->ndirs, 3);
-	assert_string_equal(s->dirs[0].dir, "d1");
-	assert_int_equal(s->dirs[0].calls, 9);
+	assert_string_equal(s->dirs[0].dir, ".");
+	assert_int_equal(s->dirs[0].calls, 11);
 	assert_int_equal(s->dirs[0].errors, 3);
-	assert_string_equal(s->dirs[1].dir, "/abs/d2");
-	assert_int_equal(s->dirs[1].calls, 4);
-	assert_string_equal(s->dirs[2].dir, ".");
+	assert_string_equal(s->dirs[1].dir, "d1");
+	assert_int_equal(s->dirs[1].calls, 9);
+	assert_int_equal(s->dirs[1].errors, 3);
+	assert_string_equal(s->dirs[2].dir, "/abs/d2");
+	assert_int_equal(s->dirs[2].calls, 4);
 	assert_int_equal(stat_stats__calls(s), 15);
 	assert_int_equal(stat_stats__errors(s), 5);
 	stat_stats__free(s);
@@ -97,7 +101,7 @@ static void test_delta(void **state)
 	assert_int_equal(d->distinct_paths, 2);
 	assert_int_equal(d->path_calls, 3);
 	assert_string_equal(d->paths[0].path, "d3/new");
-	assert_int_equal(d->ndirs, 2);
+	assert_int_equal(d->ndirs, 3);	/* ".", d3, d1 */
 	stat_stats__free(d);
 	d = stat_stats__clone(cur);
 	assert_int_equal(d->distinct_paths, 6);
@@ -123,14 +127,77 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(r->distinct_paths, 5);
 	assert_int_equal(r->path_calls, 15);
 	assert_int_equal(r->npaths, 5);
-	assert_string_equal(r->dirs[0].dir, "d1");
-	assert_int_equal(r->dirs[0].calls, 9);
+	assert_string_equal(r->dirs[0].dir, ".");
+	assert_int_equal(r->dirs[0].calls, 11);
 	json_object_set_new(j, "peak_per_s", json_string("x"));
 	stat_stats__free(r);
 	r = NULL;
 	assert_int_equal(json_stat__parse(j, &r, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "peak_per_s"));
 	json_decref(j);
+	stat_stats__free(s);
+}
+
+/* A storm over a tree (the git status of a repository in /srv/repo): the
+ * tree is named, not its 40 equal subdirectories nor the directories above
+ * it; a subtree holding a good share of its parent is named too. */
+static void test_subtree_rollup(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(true);
+	char path[64];
+	uint64_t h = 1;
+
+	for (int d = 0; d < 40; d++)
+		for (int f = 0; f < 10; f++) {
+			snprintf(path, sizeof(path), "/srv/repo/pkg%d/f%d", d, f);
+			assert_int_equal(stat_stats__add_path(s, h++, path, false, 1, f == 0), 0);
+		}
+	/* .git/objects/xx/: 300 calls, a quarter of the tree */
+	for (int i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "/srv/repo/.git/objects/%02x/o%d", i % 3, i);
+		assert_int_equal(stat_stats__add_path(s, h++, path, false, 1, 0), 0);
+	}
+	assert_int_equal(stat_stats__add_path(s, h++, "/etc/gitconfig", false, 2, 2), 0);
+	assert_int_equal(stat_stats__finish(s), 0);
+	assert_int_equal(s->ndirs, 5);
+	assert_string_equal(s->dirs[0].dir, "/srv/repo");
+	assert_int_equal(s->dirs[0].calls, 700);
+	assert_int_equal(s->dirs[0].errors, 40);
+	/* .git is explained by .git/objects; its three subdirectories are
+	 * a third each */
+	assert_string_equal(s->dirs[1].dir, "/srv/repo/.git/objects");
+	assert_int_equal(s->dirs[1].calls, 300);
+	assert_string_equal(s->dirs[2].dir, "/srv/repo/.git/objects/00");
+	assert_int_equal(s->dirs[2].calls, 100);
+	assert_string_equal(s->dirs[4].dir, "/srv/repo/.git/objects/02");
+	for (size_t i = 0; i < s->ndirs; i++)
+		assert_null(strstr(s->dirs[i].dir, "pkg"));
+	stat_stats__free(s);
+}
+
+/* The path as the process gave it travels with the resolved one: delta,
+ * JSON and back. */
+static void test_given_kept(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(true), *d, *r = NULL;
+	char err[256] = "";
+	json_t *j, *p0;
+
+	stat_stats__sys(s, NR_LSTAT)->calls = 3;
+	assert_int_equal(stat_stats__add_path(s, 7, "/srv/repo/pkg0/a", false, 3, 0), 0);
+	assert_int_equal(stat_stats__path_given(s, "pkg0/a"), 0);
+	assert_int_equal(stat_stats__finish(s), 0);
+	d = stat_stats__delta(s, NULL);
+	assert_string_equal(d->paths[0].given, "pkg0/a");
+	j = json_stat__from(d, 1.0);
+	p0 = json_array_get(json_object_get(j, "top_paths"), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "path")), "/srv/repo/pkg0/a");
+	assert_string_equal(json_string_value(json_object_get(p0, "given")), "pkg0/a");
+	assert_int_equal(json_stat__parse(j, &r, err, sizeof(err)), 0);
+	assert_string_equal(r->paths[0].given, "pkg0/a");
+	json_decref(j);
+	stat_stats__free(r);
+	stat_stats__free(d);
 	stat_stats__free(s);
 }
 
@@ -191,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_no_paths_ratio_unknown),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_subtree_rollup),
+		cmocka_unit_test(test_given_kept),
 		cmocka_unit_test(test_rule),
 	};
 

@@ -43,8 +43,10 @@ void stat_stats__free(struct fp_stat_stats *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->npaths; i++)
+	for (size_t i = 0; i < s->npaths; i++) {
 		free(s->paths[i].path);
+		free(s->paths[i].given);
+	}
 	for (size_t i = 0; i < s->ndirs; i++)
 		free(s->dirs[i].dir);
 	free(s->paths);
@@ -106,11 +108,24 @@ int stat_stats__add_path(struct fp_stat_stats *s, uint64_t hash, const char *pat
 	p->path = path ? strdup(path) : NULL;
 	if (path && !p->path)
 		return -ENOMEM;
+	p->given = NULL;
 	p->truncated = truncated;
 	p->calls = calls;
 	p->errors = errors;
 	s->npaths++;
 	return 0;
+}
+
+int stat_stats__path_given(struct fp_stat_stats *s, const char *given)
+{
+	struct fp_stat_path *p;
+
+	if (!s->npaths || !given)
+		return 0;
+	p = &s->paths[s->npaths - 1];
+	free(p->given);
+	p->given = strdup(given);
+	return p->given ? 0 : -ENOMEM;
 }
 
 int stat_stats__add_dir(struct fp_stat_stats *s, const char *dir, uint64_t calls, uint64_t errors)
@@ -127,6 +142,14 @@ int stat_stats__add_dir(struct fp_stat_stats *s, const char *dir, uint64_t calls
 	d->errors = errors;
 	s->ndirs++;
 	return 0;
+}
+
+const char *stat__subtree(const char *dir, char *buf, size_t len)
+{
+	size_t n = strlen(dir);
+
+	snprintf(buf, len, "%s%s", dir, n && dir[n - 1] == '/' ? "" : "/");
+	return buf;
 }
 
 const char *stat__parent_dir(const char *path, char *buf, size_t len)
@@ -181,21 +204,99 @@ static void clear_dirs(struct fp_stat_stats *s)
 	s->ndirs = 0;
 }
 
-/* Sort the (dir, calls) pairs by name and merge equal names: O(n log n)
- * for the tens of thousands of paths of a large tree. */
+/* Every directory above a path, up to "/" (absolute) or "." (relative). */
+static int add_ancestors(struct fp_stat_stats *s, const struct fp_stat_path *p)
+{
+	size_t len = strlen(p->path) + 8;
+	char *a = malloc(len), *b = malloc(len), *t;
+	int err = 0;
+
+	if (!a || !b) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	stat__parent_dir(p->path, a, len);
+	for (;;) {
+		if ((err = stat_stats__add_dir(s, a, p->calls, p->errors)))
+			break;
+		if (!strcmp(a, "/") || !strcmp(a, "."))
+			break;
+		stat__parent_dir(a, b, len);
+		t = a, a = b, b = t;
+	}
+cleanup:
+	free(a);
+	free(b);
+	return err;
+}
+
+/* Index of the parent of dirs[i] in the name-sorted dirs, or -1. */
+static long parent_of(const struct fp_stat_stats *s, size_t i, char *buf, size_t len)
+{
+	struct fp_stat_dir key = { .dir = buf }, *hit;
+
+	if (!strcmp(s->dirs[i].dir, "/") || !strcmp(s->dirs[i].dir, "."))
+		return -1;
+	stat__parent_dir(s->dirs[i].dir, buf, len);
+	hit = bsearch(&key, s->dirs, s->ndirs, sizeof(*s->dirs), cmp_dir_name);
+	return hit ? hit - s->dirs : -1;
+}
+
+/* Keep the subtrees worth naming (statfam.h): not explained by one child,
+ * not a small one of many siblings. */
+static int prune(struct fp_stat_stats *s)
+{
+	uint64_t *maxchild = calloc(s->ndirs, sizeof(*maxchild));
+	long *par = calloc(s->ndirs, sizeof(*par));
+	bool *keep = calloc(s->ndirs, sizeof(*keep));
+	char *buf = NULL;
+	size_t out = 0, len = 0;
+	int err = -ENOMEM;
+
+	for (size_t i = 0; i < s->ndirs; i++)
+		if (strlen(s->dirs[i].dir) + 8 > len)
+			len = strlen(s->dirs[i].dir) + 8;
+	buf = malloc(len);
+	if (!maxchild || !par || !keep || !buf)
+		goto cleanup;
+	for (size_t i = 0; i < s->ndirs; i++) {
+		par[i] = parent_of(s, i, buf, len);
+		if (par[i] >= 0 && s->dirs[i].calls > maxchild[par[i]])
+			maxchild[par[i]] = s->dirs[i].calls;
+	}
+	for (size_t i = 0; i < s->ndirs; i++)
+		keep[i] = maxchild[i] * 100 < s->dirs[i].calls * FP_STAT_EXPLAINS &&
+			  (par[i] < 0 || s->dirs[i].calls * 100 >= s->dirs[par[i]].calls * FP_STAT_SHARE);
+	for (size_t i = 0; i < s->ndirs; i++) {
+		if (keep[i])
+			s->dirs[out++] = s->dirs[i];
+		else
+			free(s->dirs[i].dir);
+	}
+	s->ndirs = out;
+	err = 0;
+cleanup:
+	free(maxchild);
+	free(par);
+	free(keep);
+	free(buf);
+	return err;
+}
+
+/* Every path counts in each directory above it; the (dir, calls) pairs are
+ * sorted by name and equal names merged: O(n log n) in paths x depth for
+ * the tens of thousands of paths of a large tree. */
 static int rollup(struct fp_stat_stats *s)
 {
-	char buf[FP_STAT_PATH_LEN + 8];
 	size_t out = 0;
+	int err;
 
 	clear_dirs(s);
 	for (size_t i = 0; i < s->npaths; i++) {
 		const struct fp_stat_path *p = &s->paths[i];
 
-		if (!p->path)
-			continue;
-		if (stat_stats__add_dir(s, stat__parent_dir(p->path, buf, sizeof(buf)), p->calls, p->errors))
-			return -ENOMEM;
+		if (p->path && p->calls && (err = add_ancestors(s, p)))
+			return err;
 	}
 	if (!s->ndirs)
 		return 0;
@@ -210,6 +311,8 @@ static int rollup(struct fp_stat_stats *s)
 		}
 	}
 	s->ndirs = out + 1;
+	if ((err = prune(s)))
+		return err;
 	qsort(s->dirs, s->ndirs, sizeof(*s->dirs), cmp_dir_calls);
 	return 0;
 }
@@ -288,6 +391,8 @@ static int delta_paths(struct fp_stat_stats *d, const struct fp_stat_stats *cur,
 			continue;	/* nothing new on this path */
 		err = stat_stats__add_path(d, c->hash, c->path, c->truncated,
 					   c->calls - (o ? o->calls : 0), c->errors - (o ? o->errors : 0));
+		if (!err)
+			err = stat_stats__path_given(d, c->given);
 	}
 	free(idx);
 	return err;

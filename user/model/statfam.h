@@ -11,6 +11,8 @@
 #include "fp_stat.h"
 
 #define FP_STAT_TOP 10		/* top paths and directories shown */
+#define FP_STAT_EXPLAINS 90
+#define FP_STAT_SHARE 10
 
 struct fp_stat_sys {
 	int nr;
@@ -20,12 +22,14 @@ struct fp_stat_sys {
 
 struct fp_stat_path {
 	uint64_t hash;		/* the kernel's; 0 when read from JSON */
-	char *path;		/* NULL if the string map was full */
+	char *path;		/* NULL if the string map was full; absolute when resolved */
+	char *given;		/* the relative path as the process gave it, when resolved */
 	bool truncated;
 	uint64_t calls;
 	uint64_t errors;
 };
 
+/* A subtree: every path below dir, at any depth. */
 struct fp_stat_dir {
 	char *dir;
 	uint64_t calls;
@@ -44,7 +48,7 @@ struct fp_stat_stats {
 	uint64_t distinct_paths;
 	struct fp_stat_path *paths;	/* by calls, descending (stat_stats__finish) */
 	size_t npaths;
-	struct fp_stat_dir *dirs;	/* by calls, descending */
+	struct fp_stat_dir *dirs;	/* subtrees worth naming (stat_stats__finish), by calls, descending */
 	size_t ndirs;
 };
 
@@ -59,11 +63,18 @@ struct fp_stat_sys *stat_stats__sys(struct fp_stat_stats *s, int nr);
 /* Appends a path entry; path is copied (may be NULL). */
 int stat_stats__add_path(struct fp_stat_stats *s, uint64_t hash, const char *path,
 			 bool truncated, uint64_t calls, uint64_t errors);
+/* The last path added was resolved from `given` (relative); copied. */
+int stat_stats__path_given(struct fp_stat_stats *s, const char *given);
 int stat_stats__add_dir(struct fp_stat_stats *s, const char *dir, uint64_t calls, uint64_t errors);
 /* Once every path of a complete set is in: sort, count distinct paths and
- * path calls, roll up by directory. */
+ * path calls, roll up by subtree.  A subtree is named when no one of its
+ * subdirectories holds FP_STAT_EXPLAINS% of its calls (that one says more)
+ * and it holds at least FP_STAT_SHARE% of its parent's (else it is one of
+ * many siblings its parent names): a storm over a tree names the tree. */
 int stat_stats__finish(struct fp_stat_stats *s);
 
+/* A subtree as shown: "dir/" ("/" for the root), into buf. */
+const char *stat__subtree(const char *dir, char *buf, size_t len);
 /* "dir/name" -> "dir", "/name" -> "/", "name" -> ".", into buf. */
 const char *stat__parent_dir(const char *path, char *buf, size_t len);
 /* Whether syscall nr is counted by the stat family (open/openat: failures only). */

@@ -83,6 +83,10 @@ static struct fp_stat_stats *stats_of(struct statfam_state *st, struct fp_snapsh
 struct stat_read {
 	struct statfam_state *st;
 	struct fp_snapshot *s;
+	/* The last base named: most relative paths of a storm share one cwd. */
+	struct fp_stat_dir_key base;
+	const char *dir;
+	char dbuf[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN];
 };
 
 static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
@@ -104,10 +108,76 @@ static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
 
 static int read_sys(struct statfam_state *st, struct fp_snapshot *s)
 {
-	struct stat_read r = { st, s };
+	struct stat_read r = { .st = st, .s = s };
 
 	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
 				   sizeof(struct fp_stat_val), sys_entry, &r);
+}
+
+/* The absolute name of directory k from fp_stat_dirs, into buf: "/" and
+ * the names on the way up, reversed.  NULL when the chain is broken (an
+ * entry did not fit) or deeper than the kernel noted. */
+static const char *dir_name(int fd, struct fp_stat_dir_key k, char *buf, size_t len)
+{
+	struct fp_stat_dir_val v[FP_STAT_DIR_DEPTH];
+	size_t n = 0, off = 0;
+
+	while (n < FP_STAT_DIR_DEPTH) {
+		if (bpf_map_lookup_elem(fd, &k, &v[n]))
+			return NULL;
+		v[n].name[FP_STAT_NAME_LEN - 1] = 0;
+		if (v[n].top)
+			break;
+		k = v[n++].parent;
+	}
+	if (n == FP_STAT_DIR_DEPTH)
+		return NULL;
+	buf[0] = 0;
+	/* v[n] is the top: its name is not part of the path (the root's own
+	 * "/", or a detached tree's top). */
+	while (n-- > 0) {
+		if (!v[n].name[0])
+			continue;	/* a mount's root: the mountpoint named it */
+		off += snprintf(buf + off, off < len ? len - off : 0, "/%s", v[n].name);
+	}
+	if (off >= len)
+		return NULL;
+	if (!off)
+		snprintf(buf, len, "/");
+	return buf;
+}
+
+/* dir + "/" + rel, without the "./" and "../" a relative path may start
+ * with: dir is the real directory (the kernel's dentry, symlinks already
+ * followed), so its ".." is exactly its parent.  Later ".." stay: a
+ * symlink before them would make dropping them wrong. */
+static const char *absolute(const char *dir, const char *rel, char *buf, size_t len)
+{
+	char d[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN];
+	char *slash;
+	int n;
+
+	snprintf(d, sizeof(d), "%s", dir);
+	for (;;) {
+		if (rel[0] == '.' && (rel[1] == '/' || !rel[1])) {
+			rel += 1;
+		} else if (rel[0] == '.' && rel[1] == '.' && (rel[2] == '/' || !rel[2])) {
+			rel += 2;
+			slash = strrchr(d, '/');
+			if (slash)
+				slash[slash == d] = 0;	/* "/a" -> "/", "/a/b" -> "/a" */
+		} else {
+			break;
+		}
+		while (*rel == '/')
+			rel++;
+	}
+	dir = d;
+	if (!strcmp(rel, ".") || !rel[0])
+		n = snprintf(buf, len, "%s", dir);
+	else
+		n = snprintf(buf, len, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", rel);
+	return n >= 0 && (size_t)n < len ? buf : NULL;
 }
 
 static int path_entry(const struct fp_percpu_entry *e, void *ctx)
@@ -117,19 +187,40 @@ static int path_entry(const struct fp_percpu_entry *e, void *ctx)
 	struct stat_read *r = ctx;
 	struct fp_stat_stats *ss;
 	struct fp_stat_str str;
+	const char *path = NULL, *dir = NULL, *abs = NULL;
+	char abuf[sizeof(r->dbuf) + FP_STAT_PATH_LEN + 2];
 	bool have;
+	int err;
 
 	have = !bpf_map_lookup_elem(bpf_map__fd(r->st->skel->maps.fp_stat_strs), &key->hash, &str);
-	if (have)
+	if (have) {
 		str.path[FP_STAT_PATH_LEN - 1] = 0;
+		path = str.path;
+		if (path[0] != '/' && str.base.dentry) {
+			if (str.base.dentry != r->base.dentry || str.base.mnt != r->base.mnt) {
+				r->base = str.base;
+				r->dir = dir_name(bpf_map__fd(r->st->skel->maps.fp_stat_dirs), str.base,
+						  r->dbuf, sizeof(r->dbuf));
+			}
+			dir = r->dir;
+		}
+		if (dir)
+			abs = absolute(dir, path, abuf, sizeof(abuf));
+	}
 	ss = stats_of(r->st, r->s, key->tgid);
-	return ss ? stat_stats__add_path(ss, key->hash, have ? str.path : NULL,
-					 have && str.truncated, sum->calls, sum->errors) : -ENOMEM;
+	if (!ss)
+		return -ENOMEM;
+	/* Shown absolute; the path as the process gave it is kept beside. */
+	err = stat_stats__add_path(ss, key->hash, abs ? abs : path, have && str.truncated,
+				   sum->calls, sum->errors);
+	if (!err && abs)
+		err = stat_stats__path_given(ss, path);
+	return err;
 }
 
 static int read_paths(struct statfam_state *st, struct fp_snapshot *s)
 {
-	struct stat_read r = { st, s };
+	struct stat_read r = { .st = st, .s = s };
 
 	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_paths),
 				   sizeof(struct fp_stat_path_key), sizeof(struct fp_stat_path_val),
@@ -213,7 +304,7 @@ static int statfam_read(void *state, struct fp_snapshot *s)
 static int statfam_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
 {
 	struct statfam_state *st = state;
-	struct stat_read rd = { st, into };
+	struct stat_read rd = { .st = st, .s = into };
 	int fd_sys = bpf_map__fd(st->skel->maps.fp_stat_sys);
 	uint64_t now = mono_ns();
 	int err;

@@ -43,6 +43,8 @@ static json_t *top_paths(const struct fp_stat_stats *s)
 			continue;
 		o = json_pack("{s:I,s:I}", "calls", (json_int_t)p->calls, "errors", (json_int_t)p->errors);
 		json__set_str(o, "path", p->path);	/* path_b64 when not UTF-8 */
+		if (p->given)
+			json__set_str(o, "given", p->given);
 		if (p->truncated)
 			json_object_set_new(o, "truncated", json_true());
 		json_array_append_new(a, o);
@@ -170,6 +172,10 @@ static int parse_tops(json_t *j, struct fp_stat_stats *s, char *err, size_t errl
 		e = stat_stats__add_path(s, 0, json__get_str(v, "path", &raw),
 					 json_is_true(json_object_get(v, "truncated")), calls, errors);
 		free(raw);
+		if (!e) {
+			e = stat_stats__path_given(s, json__get_str(v, "given", &raw));
+			free(raw);
+		}
 		if (e)
 			return -ENOMEM;
 	}

@@ -316,7 +316,7 @@ static void html__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 	const char *names[FP_STAT_TOP];
 	uint64_t calls[FP_STAT_TOP], errors[FP_STAT_TOP];
 	double rr = stat_stats__repeat_ratio(st);
-	char dirs[FP_STAT_TOP][300];
+	char dirs[FP_STAT_TOP][FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN + 2];
 	size_t n = 0;
 
 	fprintf(f, "<h3>Stat family</h3>\n<p>%" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
@@ -338,7 +338,7 @@ static void html__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 		html__count_bars(f, "top stat paths", names, calls, errors, n);
 	}
 	for (n = 0; n < st->ndirs && n < FP_STAT_TOP; n++) {
-		snprintf(dirs[n], sizeof(dirs[n]), "%s/", st->dirs[n].dir);
+		stat__subtree(st->dirs[n].dir, dirs[n], sizeof(dirs[n]));
 		names[n] = dirs[n];
 		calls[n] = st->dirs[n].calls;
 		errors[n] = st->dirs[n].errors;

@@ -46,6 +46,7 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 
 static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 {
+	char buf[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN + 2];
 	double rr = stat_stats__repeat_ratio(st);
 
 	fprintf(f, "stat family: %" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
@@ -60,8 +61,8 @@ static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  %s%s\n", st->paths[i].calls, st->paths[i].errors,
 			st->paths[i].path ? ESC(st->paths[i].path) : "(path not captured)", st->paths[i].truncated ? "..." : "");
 	for (size_t i = 0; i < st->ndirs && i < FP_STAT_TOP; i++)
-		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  in %s/\n", st->dirs[i].calls, st->dirs[i].errors,
-			ESC(st->dirs[i].dir));
+		fprintf(f, "  %10" PRIu64 " calls %8" PRIu64 " errors  under %s\n", st->dirs[i].calls, st->dirs[i].errors,
+			ESC(stat__subtree(st->dirs[i].dir, buf, sizeof(buf))));
 }
 
 /* The data path by syscall and fd kinds, most bytes first (the exact

@@ -9,6 +9,7 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 {
 	const struct fp_stat_stats *st = p->stat;
 	uint64_t calls;
+	char buf[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN + 2];
 	double rr;
 
 	if (!st || !(calls = stat_stats__calls(st)))
@@ -36,6 +37,6 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 			st->paths[i].path ? ESC(st->paths[i].path) : "(path not kept)",
 			st->paths[i].truncated ? "..." : "");
 	for (size_t i = 0; i < st->ndirs && i < TEXT_STAT_TOP; i++)
-		fprintf(f, "  %9llu calls %9llu errors  in directory %s\n", (unsigned long long)st->dirs[i].calls,
-			(unsigned long long)st->dirs[i].errors, ESC(st->dirs[i].dir));
+		fprintf(f, "  %9llu calls %9llu errors  under %s\n", (unsigned long long)st->dirs[i].calls,
+			(unsigned long long)st->dirs[i].errors, ESC(stat__subtree(st->dirs[i].dir, buf, sizeof(buf))));
 }
