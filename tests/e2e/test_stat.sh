@@ -165,6 +165,30 @@ test_stat_relative_paths() {
 		"$d/one/sub" "dirfd-relative path resolved"
 }
 
+# make demo's sysloop: a recording shorter than one second printed its
+# peak (all calls in one window) below its average rate.  The text says
+# there was no one-second window; the JSON's peak is never below its rate,
+# in every view the same number.
+test_stat_peak_short_recording() {
+	fp_run record -q -o "$TMP/r.json" -- "$W/sysloop" 100000 20000 > /dev/null
+	local q='.processes[] | select(.comm=="sysloop") | .stat' dur rate peak
+	dur=$(jq '.duration_s' "$TMP/r.json")
+	rate=$(jq "$q.rate_per_s" "$TMP/r.json")
+	peak=$(jq "$q.peak_per_s" "$TMP/r.json")
+	assert_eq "$(awk -v p="$peak" -v r="$rate" 'BEGIN { print (p >= int(r)) }')" 1 "peak $peak not below the average $rate"
+	fp_run report "$TMP/r.json" > "$TMP/rep.txt"
+	fp_run report --format csv "$TMP/r.json" > "$TMP/r.csv"
+	assert_eq "$(awk -F, '$2 == "sysloop" && $3 == "stat peak_per_s" { print $4 }' "$TMP/r.csv")" "$peak" "CSV peak = JSON peak"
+	if awk -v d="$dur" 'BEGIN { exit !(d < 1) }'; then
+		grep -Eq '^stat family: 20004 calls \([0-9]+/s over 0\.[0-9]+ s, shorter than the one-second peak window\)' "$TMP/rep.txt" ||
+			fail "short recording not said: $(grep 'stat family' "$TMP/rep.txt")"
+	else
+		# a loaded machine made it last a second: the peak is printed, not below
+		grep -Eq "^stat family: 20004 calls \([0-9]+/s, peak $peak/s\)" "$TMP/rep.txt" ||
+			fail "peak line: $(grep 'stat family' "$TMP/rep.txt")"
+	fi
+}
+
 test_stat_peak_rate() {
 	# demo_statstorm makes 250 stat calls per >= 10 ms tick: a one-second
 	# window can hold at most 101 ticks, 25,250 calls; the busiest second

@@ -201,6 +201,50 @@ static void test_given_kept(void **state)
 	stat_stats__free(s);
 }
 
+/* The sysloop of `make demo`: 20,004 calls in a 0.12 s recording used to
+ * print "163753/s, peak 20004/s".  The peak is never below the average; a
+ * recording under one second says it has no one-second window. */
+static void test_peak_never_below_average(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(true);
+	char buf[160];
+	bool sh;
+
+	stat_stats__sys(s, NR_LSTAT)->calls = 20004;
+	s->peak_per_s = 20004;
+	assert_int_equal(stat_stats__peak(s, 0.12216, &sh), 163752);
+	assert_true(sh);
+	assert_string_equal(stat__rates(s, 0.12216, buf, sizeof(buf)),
+			    "163752/s over 0.12 s, shorter than the one-second peak window");
+	/* 2.5 s at an even 8,000/s, sampled peak 7,900: the average wins */
+	s->peak_per_s = 7900;
+	assert_int_equal(stat_stats__peak(s, 2.5, &sh), 8002);
+	assert_false(sh);
+	assert_string_equal(stat__rates(s, 2.5, buf, sizeof(buf)), "8002/s, peak 8002/s");
+	/* a real burst stays */
+	s->peak_per_s = 15000;
+	assert_string_equal(stat__rates(s, 2.5, buf, sizeof(buf)), "8002/s, peak 15000/s");
+	stat_stats__free(s);
+}
+
+/* "0% failed (mostly ENOENT)" of a storm where nothing failed. */
+static void test_failed_phrase(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(true);
+	struct fp_stat_sys *y = stat_stats__sys(s, NR_LSTAT);
+	char buf[128];
+
+	y->calls = 42305;
+	assert_string_equal(stat__failed(s, buf, sizeof(buf)), "");
+	y->err[FP_STAT_ENOENT] = 3;
+	assert_string_equal(stat__failed(s, buf, sizeof(buf)), ", 3 failed (<0.1%), all ENOENT");
+	y->err[FP_STAT_ENOTDIR] = 200;
+	assert_string_equal(stat__failed(s, buf, sizeof(buf)), ", 203 failed (0.5%), 200 of them ENOTDIR");
+	y->err[FP_STAT_ENOENT] = 42000;
+	assert_string_equal(stat__failed(s, buf, sizeof(buf)), ", 42200 failed (>99%), 42000 of them ENOENT");
+	stat_stats__free(s);
+}
+
 static struct fp_proc *proc_with(uint64_t stat_calls, uint64_t other_calls)
 {
 	struct fp_proc *p = calloc(1, sizeof(*p));
@@ -232,6 +276,9 @@ static void test_rule(void **state)
 	assert_string_equal(p->findings[0].kind, "stat-storm");
 	assert_non_null(strstr(p->findings[0].summary, "30000 stat-family calls"));
 	assert_non_null(strstr(p->findings[0].detail, "fsmonitor"));
+	/* nothing failed: no "0% failed (mostly ENOENT)" */
+	assert_null(strstr(p->findings[0].summary, "failed"));
+	assert_null(strstr(p->findings[0].summary, "ENOENT"));
 	free_proc(p);
 	/* slow but dominant: 5,000 over 100 s, more than everything else */
 	p = proc_with(5000, 100);
@@ -260,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_subtree_rollup),
 		cmocka_unit_test(test_given_kept),
+		cmocka_unit_test(test_peak_never_below_average),
+		cmocka_unit_test(test_failed_phrase),
 		cmocka_unit_test(test_rule),
 	};
 

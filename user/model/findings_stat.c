@@ -9,23 +9,22 @@
 #define STORM_RATE 2000.0
 #define STORM_CRITICAL_RATE 20000.0
 
-static void storm_summary(const struct fp_stat_stats *st, double rate, char *buf, size_t len)
+static void storm_summary(const struct fp_stat_stats *st, double window_s, char *buf, size_t len)
 {
-	uint64_t calls = stat_stats__calls(st), errs = stat_stats__errors(st);
-	uint64_t enoent = stat_stats__errno(st, FP_STAT_ENOENT);
+	uint64_t calls = stat_stats__calls(st);
 	double rr = stat_stats__repeat_ratio(st);
+	char rates[128], failed[128];
 	size_t n;
 
-	n = snprintf(buf, len, "%llu stat-family calls (%.0f/s, peak %llu/s)",
-		     (unsigned long long)calls, rate, (unsigned long long)st->peak_per_s);
+	n = snprintf(buf, len, "%llu stat-family calls (%s)", (unsigned long long)calls,
+		     stat__rates(st, window_s, rates, sizeof(rates)));
 	if (n < len && st->paths_on)
 		n += snprintf(buf + n, len - n, " on %llu distinct paths, repeat ratio %.0f%%",
 			      (unsigned long long)st->distinct_paths, rr < 0 ? 0 : 100 * rr);
 	else if (n < len)
 		n += snprintf(buf + n, len - n, " (paths not recorded)");
 	if (n < len)
-		snprintf(buf + n, len - n, ", %.0f%% failed%s", calls ? 100.0 * errs / calls : 0.0,
-			 errs && enoent * 2 >= errs ? " (mostly ENOENT)" : "");
+		snprintf(buf + n, len - n, "%s", stat__failed(st, failed, sizeof(failed)));
 }
 
 static void storm_detail(const struct fp_stat_stats *st, char *buf, size_t len)
@@ -55,6 +54,7 @@ int stat__storm_rule(struct fp_proc *p, double window_s)
 	const struct fp_stat_stats *st = p->stat;
 	uint64_t calls, total, others;
 	bool fast, dominant;
+	uint64_t peak;
 	double rate;
 	char summary[512], detail[1024];
 
@@ -66,13 +66,14 @@ int stat__storm_rule(struct fp_proc *p, double window_s)
 	rate = window_s > 0 ? calls / window_s : 0;
 	total = proc__sys_calls(p);
 	others = total > calls ? total - calls : 0;
-	fast = rate >= STORM_RATE || st->peak_per_s >= STORM_RATE;
+	peak = stat_stats__peak(st, window_s, NULL);
+	fast = rate >= STORM_RATE || peak >= STORM_RATE;
 	dominant = p->nsys && calls > others;
 	if (!fast && !dominant)
 		return 0;
-	storm_summary(st, rate, summary, sizeof(summary));
+	storm_summary(st, window_s, summary, sizeof(summary));
 	storm_detail(st, detail, sizeof(detail));
 	return proc__add_finding(p, "stat-storm",
-				 dominant && st->peak_per_s >= STORM_CRITICAL_RATE ? "critical" : "warning",
+				 dominant && peak >= STORM_CRITICAL_RATE ? "critical" : "warning",
 				 summary, detail);
 }

@@ -482,6 +482,74 @@ uint64_t stat_stats__errors(const struct fp_stat_stats *s)
 	return n;
 }
 
+uint64_t stat_stats__peak(const struct fp_stat_stats *s, double window_s, bool *short_window)
+{
+	double avg = window_s > 0 ? stat_stats__calls(s) / window_s : 0;
+	bool sh = window_s > 0 && window_s < 1.0;
+
+	if (short_window)
+		*short_window = sh;
+	/* rounded as the views print the average (%.0f), so equal figures
+	 * print equal */
+	if (sh || avg > (double)s->peak_per_s)
+		return (uint64_t)(avg + 0.5);
+	return s->peak_per_s;
+}
+
+const char *stat__rates(const struct fp_stat_stats *s, double window_s, char *buf, size_t len)
+{
+	double avg = window_s > 0 ? stat_stats__calls(s) / window_s : 0;
+	bool sh;
+	uint64_t peak = stat_stats__peak(s, window_s, &sh);
+
+	if (sh)
+		snprintf(buf, len, "%.0f/s over %.2f s, shorter than the one-second peak window", avg, window_s);
+	else
+		snprintf(buf, len, "%.0f/s, peak %llu/s", avg, (unsigned long long)peak);
+	return buf;
+}
+
+/* A share as a percentage a reader can add up: no "0%" for something that
+ * happened, no "100%" for something that did not always. */
+static const char *share(uint64_t part, uint64_t whole, char *buf, size_t len)
+{
+	double pc = whole ? 100.0 * part / whole : 0;
+
+	if (part && pc < 0.1)
+		snprintf(buf, len, "<0.1%%");
+	else if (part && pc < 1)
+		snprintf(buf, len, "%.1f%%", pc);
+	else if (part < whole && pc > 99)
+		snprintf(buf, len, ">99%%");
+	else
+		snprintf(buf, len, "%.0f%%", pc);
+	return buf;
+}
+
+const char *stat__failed(const struct fp_stat_stats *s, char *buf, size_t len)
+{
+	uint64_t errs = stat_stats__errors(s), most = 0;
+	enum fp_stat_err top = FP_STAT_ENOENT;
+	char pc[16];
+
+	buf[0] = 0;
+	if (!errs)
+		return buf;
+	for (int e = 0; e < FP_STAT_NERR; e++)
+		if (stat_stats__errno(s, e) > most) {
+			most = stat_stats__errno(s, e);
+			top = e;
+		}
+	if (most == errs)
+		snprintf(buf, len, ", %llu failed (%s), all %s", (unsigned long long)errs,
+			 share(errs, stat_stats__calls(s), pc, sizeof(pc)), stat__err_name(top));
+	else
+		snprintf(buf, len, ", %llu failed (%s), %llu of them %s", (unsigned long long)errs,
+			 share(errs, stat_stats__calls(s), pc, sizeof(pc)), (unsigned long long)most,
+			 stat__err_name(top));
+	return buf;
+}
+
 double stat_stats__repeat_ratio(const struct fp_stat_stats *s)
 {
 	if (!s->paths_on || !s->path_calls)

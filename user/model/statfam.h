@@ -88,6 +88,19 @@ uint64_t stat_stats__errno(const struct fp_stat_stats *s, enum fp_stat_err e);
  * asked again about a path already seen; <0 when unknown (no paths). */
 double stat_stats__repeat_ratio(const struct fp_stat_stats *s);
 const char *stat__err_name(enum fp_stat_err e);
+/* The peak one-second rate as every view shows it, for a recording of
+ * window_s: never below the average over the window (the observations are
+ * 200 ms apart and longer spans scaled, so a measured peak under the
+ * average is the sampling's); a recording shorter than one second has no
+ * one-second window, and its peak is its rate over what there was
+ * (*short_window set, may be NULL). */
+uint64_t stat_stats__peak(const struct fp_stat_stats *s, double window_s, bool *short_window);
+/* "163753/s, peak 170000/s", or for a recording under one second
+ * "163753/s over 0.12 s, shorter than the one-second peak window": the one
+ * phrase of text, HTML and the finding. */
+const char *stat__rates(const struct fp_stat_stats *s, double window_s, char *buf, size_t len);
+/* ", 364 failed (5%), 363 of them ENOENT", or "" when none failed. */
+const char *stat__failed(const struct fp_stat_stats *s, char *buf, size_t len);
 /* The stat-storm finding (model/findings_stat.c), a rule of findings.c. */
 int stat__storm_rule(struct fp_proc *p, double window_s);
 size_t stat_stats__hists(const struct fp_stat_stats *s, struct fp_named_hist *out, size_t max);

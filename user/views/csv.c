@@ -95,7 +95,7 @@ static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_s
 	}
 }
 
-static void csv__sections(FILE *f, const struct fp_proc *p)
+static void csv__sections(FILE *f, const struct fp_proc *p, double window_s)
 {
 	if (p->cpu) {
 		row(f, p, "cpu user", (double)cpu_stats__user_ns(p->cpu), "ns", NULL);
@@ -110,7 +110,8 @@ static void csv__sections(FILE *f, const struct fp_proc *p)
 	if (p->stat) {
 		row(f, p, "stat calls", (double)stat_stats__calls(p->stat), "calls", NULL);
 		row(f, p, "stat errors", (double)stat_stats__errors(p->stat), "calls", NULL);
-		row(f, p, "stat peak_per_s", (double)p->stat->peak_per_s, "calls/s", NULL);
+		row(f, p, "stat peak_per_s", (double)stat_stats__peak(p->stat, window_s, NULL),
+		    "calls/s", NULL);
 		if (stat_stats__repeat_ratio(p->stat) >= 0)
 			row(f, p, "stat repeat_ratio", stat_stats__repeat_ratio(p->stat), "ratio", NULL);
 		/* the path goes in the note: metric names stay a bounded set */
@@ -122,7 +123,7 @@ static void csv__sections(FILE *f, const struct fp_proc *p)
 		csv__alloc(f, p, p->alloc);
 }
 
-static void csv__proc(FILE *f, const struct fp_proc *p)
+static void csv__proc(FILE *f, const struct fp_proc *p, double window_s)
 {
 	struct fp_named_hist nh[FP_REPORT_MAX_HISTS];
 	struct fp_hist merged;
@@ -143,7 +144,7 @@ static void csv__proc(FILE *f, const struct fp_proc *p)
 		snprintf(m, sizeof(m), "syscall %s p99", name);
 		row(f, p, m, (double)hist__percentile(&s->lat, 0.99), "ns", NULL);
 	}
-	csv__sections(f, p);
+	csv__sections(f, p, window_s);
 	n = proc__hists(p, &merged, nh, FP_REPORT_MAX_HISTS);
 	for (size_t i = 0; i < n; i++)
 		csv__hist(f, p, &nh[i]);
@@ -157,5 +158,5 @@ void csv__write(FILE *f, const struct fp_snapshot *s)
 {
 	fputs("pid,comm,metric,value,unit,note\r\n", f);
 	for (size_t i = 0; i < s->nprocs; i++)
-		csv__proc(f, &s->procs[i]);
+		csv__proc(f, &s->procs[i], s->meta.duration_s);
 }

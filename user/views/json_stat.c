@@ -77,7 +77,7 @@ json_t *json_stat__from(const struct fp_stat_stats *s, double window_s)
 	o = json_pack("{s:I,s:o,s:f,s:I,s:b,s:I,s:I,s:o}",
 		"calls", (json_int_t)calls, "errors", errors_obj(err),
 		"rate_per_s", window_s > 0 ? calls / window_s : 0.0,
-		"peak_per_s", (json_int_t)s->peak_per_s,
+		"peak_per_s", (json_int_t)stat_stats__peak(s, window_s, NULL),
 		"paths", s->paths_on,
 		"truncated_paths", (json_int_t)s->truncated,
 		"faulted_paths", (json_int_t)s->faulted,

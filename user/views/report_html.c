@@ -319,8 +319,8 @@ static void html__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 	char dirs[FP_STAT_TOP][FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN + 2];
 	size_t n = 0;
 
-	fprintf(f, "<h3>Stat family</h3>\n<p>%" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
-		stat_stats__calls(st), stat_stats__calls(st) / secs, st->peak_per_s, stat_stats__errors(st));
+	fprintf(f, "<h3>Stat family</h3>\n<p>%" PRIu64 " calls (%s), %" PRIu64 " errors", stat_stats__calls(st),
+		stat__rates(st, secs, dirs[0], sizeof(dirs[0])), stat_stats__errors(st));
 	for (int e = 0; e < FP_STAT_NERR; e++)
 		if (stat_stats__errno(st, e))
 			fprintf(f, ", %" PRIu64 " %s", stat_stats__errno(st, e), stat__err_name(e));

@@ -49,8 +49,8 @@ static void text__stat(FILE *f, const struct fp_stat_stats *st, double secs)
 	char buf[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN + 2];
 	double rr = stat_stats__repeat_ratio(st);
 
-	fprintf(f, "stat family: %" PRIu64 " calls (%.0f/s, peak %" PRIu64 "/s), %" PRIu64 " errors",
-		stat_stats__calls(st), stat_stats__calls(st) / secs, st->peak_per_s, stat_stats__errors(st));
+	fprintf(f, "stat family: %" PRIu64 " calls (%s), %" PRIu64 " errors", stat_stats__calls(st),
+		stat__rates(st, secs, buf, sizeof(buf)), stat_stats__errors(st));
 	for (int e = 0; e < FP_STAT_NERR; e++)
 		if (stat_stats__errno(st, e))
 			fprintf(f, ", %" PRIu64 " %s", stat_stats__errno(st, e), stat__err_name(e));

@@ -14,9 +14,8 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 
 	if (!st || !(calls = stat_stats__calls(st)))
 		return;
-	fprintf(f, "\nstat family: %llu calls (%.0f/s, peak %llu/s), %llu failed (",
-		(unsigned long long)calls, window_s > 0 ? calls / window_s : 0.0,
-		(unsigned long long)st->peak_per_s, (unsigned long long)stat_stats__errors(st));
+	fprintf(f, "\nstat family: %llu calls (%s), %llu failed (", (unsigned long long)calls,
+		stat__rates(st, window_s, buf, sizeof(buf)), (unsigned long long)stat_stats__errors(st));
 	for (int e = 0; e < FP_STAT_NERR; e++)
 		fprintf(f, "%s%s %llu", e ? ", " : "", stat__err_name(e),
 			(unsigned long long)stat_stats__errno(st, e));
