@@ -43,6 +43,18 @@ test_alloc_go_exact() {
 	line=$(grep -n 'ALLOC-SITE' tests/workloads/go/allocgo/main.go | cut -d: -f1)
 	assert_contains "$(alloc_q "$TMP/r.json" go-allocgo '.top_sites[0].frames | join(" | ")')" "main.escapeLoop main.go:$line" "top site function and line"
 	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .top_sites[0].calls)" $n "top site calls"
+	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .top_sites[0].caller)" "main.escapeLoop main.go:$line" "JSON names the allocating frame"
+	# every place that names the site leads with the allocating frame:
+	# record's text (site line and the alloc-churn finding) and the report
+	fp_run record -q --alloc=exact --stacks -- "$W/go-allocgo" escape $n > "$TMP/go.txt"
+	grep -Eq "^  site 1: [0-9]+ calls, [0-9]+ bytes: main\.escapeLoop main\.go:$line" "$TMP/go.txt" ||
+		fail "record text site: $(grep 'site 1' "$TMP/go.txt")"
+	if grep -q 'alloc-churn' "$TMP/go.txt"; then
+		grep -Eq "top site: main\.escapeLoop main\.go:$line" "$TMP/go.txt" ||
+			fail "finding's top site: $(grep 'top site' "$TMP/go.txt")"
+	fi
+	fp_run report "$TMP/r.json" > "$TMP/rep.txt"
+	grep -Eq "^   1\. main\.escapeLoop main\.go:$line:" "$TMP/rep.txt" || fail "report's site: $(grep -E '^ +1\. ' "$TMP/rep.txt")"
 }
 
 test_alloc_go_noescape_near_zero() {

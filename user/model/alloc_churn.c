@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include "model/alloc.h"
 #include "model/alloc_churn.h"
+#include "model/alloc_site.h"
 
 /* Thresholds: an allocator call costs tens of ns, so 200k calls/s is a few
  * percent of a core spent in it (plus GC for Go); 1 GiB/s of requested
@@ -15,7 +16,8 @@
 int alloc_churn__rule(struct fp_proc *p, double window_s)
 {
 	const struct fp_alloc_stats *a = p->alloc;
-	char summary[256], detail[1024];
+	char summary[256], detail[1024], chain[768];
+	const struct fp_alloc_site *top;
 	double calls, bytes, per_sys;
 	uint64_t sys;
 	int n;
@@ -32,14 +34,12 @@ int alloc_churn__rule(struct fp_proc *p, double window_s)
 		 calls, bytes / 1048576.0, alloc_stats__estimated(a) ? " (estimated)" : "", per_sys);
 	n = snprintf(detail, sizeof(detail), "top site: %s",
 		     a->nsites ? "" : "unknown (record with --stacks to see it)");
-	if (a->nsites) {
-		const struct fp_alloc_site *s = &a->sites[0];
-
-		/* The first frame outside the allocator says who allocates. */
-		for (size_t k = 0; k < s->nframes && k < 6 && n < (int)sizeof(detail); k++)
-			n += snprintf(detail + n, sizeof(detail) - n, "%s%s", k ? " <- " : "", s->frames[k]);
-		if (n < (int)sizeof(detail))
-			n += snprintf(detail + n, sizeof(detail) - n, " (%llu calls)", (unsigned long long)s->calls);
+	if (a->nsites && alloc_sites__ranked(a, &top, 1)) {
+		/* The first frame outside the allocator says who allocates; the
+		 * same site and frame as the exports' first. */
+		n += snprintf(detail + n, sizeof(detail) - n, "%s (%llu calls%s)",
+			      alloc_site__chain(top, 4, " <- ", chain, sizeof(chain)),
+			      (unsigned long long)top->calls, alloc_stats__estimated(a) ? ", estimated" : "");
 	}
 	if (a->go.mode != FP_GO_NONE && n < (int)sizeof(detail))
 		snprintf(detail + n, sizeof(detail) - n,

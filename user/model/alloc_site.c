@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/alloc_site.h"
@@ -43,11 +44,11 @@ static bool allocator_frame(const char *frame)
 	return alloc__fn_index(base) >= 0;
 }
 
-const char *alloc_site__caller(const struct fp_alloc_site *s)
+size_t alloc_site__caller_at(const struct fp_alloc_site *s)
 {
 	for (size_t i = 0; i < s->nframes; i++)
 		if (!allocator_frame(s->frames[i]) && strncmp(s->frames[i], "runtime.", 8))
-			return s->frames[i];
+			return i;
 	/* all runtime (a goroutine's stack, a map the runtime grows): the
 	 * first frame past the allocation functions */
 	for (size_t i = 0; i < s->nframes; i++)
@@ -55,8 +56,30 @@ const char *alloc_site__caller(const struct fp_alloc_site *s)
 		    strncmp(s->frames[i], "runtime.profilealloc", 20) && strncmp(s->frames[i], "runtime.mallocgc", 16) &&
 		    strncmp(s->frames[i], "runtime.newobject", 17) && strncmp(s->frames[i], "runtime.make", 12) &&
 		    strncmp(s->frames[i], "runtime.growslice", 17))
-			return s->frames[i];
-	return s->nframes ? s->frames[0] : "?";
+			return i;
+	return 0;
+}
+
+const char *alloc_site__caller(const struct fp_alloc_site *s)
+{
+	return s->nframes ? s->frames[alloc_site__caller_at(s)] : "?";
+}
+
+const char *alloc_site__chain(const struct fp_alloc_site *s, size_t max, const char *sep, char *buf,
+			      size_t len)
+{
+	size_t at = alloc_site__caller_at(s), n = 0, k;
+
+	buf[0] = 0;
+	if (!s->nframes) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	for (k = at; k < s->nframes && k - at < max && n < len; k++)
+		n += snprintf(buf + n, len - n, "%s%s", k > at ? sep : "", s->frames[k]);
+	if (k < s->nframes && n < len)
+		snprintf(buf + n, len - n, "%s...", sep);
+	return buf;
 }
 
 static int cmp_bytes(const void *x, const void *y)

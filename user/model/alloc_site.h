@@ -12,6 +12,14 @@
  * Go, outside the runtime when there is one); frames[0] when every frame is
  * the allocator's; "?" without frames. */
 const char *alloc_site__caller(const struct fp_alloc_site *s);
+/* Its index in frames[] (0 without frames). */
+size_t alloc_site__caller_at(const struct fp_alloc_site *s);
+/* The stack from the caller on, its callers after it: "main.escapeSite
+ * main.go:17 <- main.main main.go:30", at most max frames joined by sep,
+ * "..." when there are more; the allocator's own frames are left out (the
+ * full stack is in the JSON's frames[]). */
+const char *alloc_site__chain(const struct fp_alloc_site *s, size_t max, const char *sep, char *buf,
+			      size_t len);
 /* Length of a frame's function name ("churn allocloop.c:28" -> 5). */
 size_t alloc__frame_fn_len(const char *frame);
 /* Same function in both frames (lines may differ across builds). */

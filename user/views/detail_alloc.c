@@ -6,6 +6,7 @@
 #include "views/detail.h"
 #include "views/units.h"
 #include "model/alloc.h"
+#include "model/alloc_site.h"
 
 #define TOP_N 10	/* allocation sites shown */
 
@@ -42,7 +43,7 @@ static void alloc_fns(struct detail *det, const struct fp_alloc_stats *s, double
 static void alloc_sites(struct detail *det, const struct fp_alloc_stats *s, double secs, int width)
 {
 	const struct fp_alloc_site **p = calloc(s->nsites ? s->nsites : 1, sizeof(*p));
-	char line[512], a[16], b[16];
+	char line[512], a[16], b[16], chain[512];
 	size_t n = 0, len;
 
 	if (!p)
@@ -52,12 +53,13 @@ static void alloc_sites(struct detail *det, const struct fp_alloc_stats *s, doub
 			p[n++] = &s->sites[i];
 	qsort(p, n, sizeof(*p), cmp_site_calls);
 	if (n)
-		detail__add(det, DL_TEXT, "  %7s %7s  %s", "calls/s", "MiB/s", "top allocation sites (leaf first)");
+		detail__add(det, DL_TEXT, "  %7s %7s  %s", "calls/s", "MiB/s", "top allocation sites (allocating frame first)");
 	for (size_t i = 0; i < n && i < TOP_N; i++) {
 		len = snprintf(line, sizeof(line), "  %7s %7s ", units__num5(p[i]->calls / secs, a, sizeof(a)),
 			       units__mib5(p[i]->bytes / secs, b, sizeof(b)));
-		for (size_t f = 0; f < p[i]->nframes && len < sizeof(line); f++)
-			len += snprintf(line + len, sizeof(line) - len, "%s%s", f ? " < " : " ", p[i]->frames[f]);
+		if (len < sizeof(line))
+			snprintf(line + len, sizeof(line) - len, " %s",
+				 alloc_site__chain(p[i], p[i]->nframes, " < ", chain, sizeof(chain)));
 		if (width > 0 && (size_t)width < sizeof(line))
 			line[width] = 0;
 		detail__add(det, DL_TEXT, "%s", line);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "views/json.h"
 #include "model/alloc.h"
+#include "model/alloc_site.h"
 
 #define FP_JSON_TOP_SITES 50
 
@@ -48,6 +49,7 @@ static json_t *sites_json(const struct fp_alloc_stats *s)
 		json__set_strs(o, "frames", site->frames, site->nframes);
 		json_object_set_new(o, "calls", json_integer((json_int_t)site->calls));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)site->bytes));
+		json__set_str(o, "caller", alloc_site__caller(site));
 		json_array_append_new(a, o);
 	}
 	return a;

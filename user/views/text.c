@@ -4,6 +4,7 @@
 #include "model/syscalls.h"
 #include "model/alloc.h"
 #include "util/escape.h"
+#include "model/alloc_site.h"
 
 static int cmp_time_desc(const void *a, const void *b)
 {
@@ -107,6 +108,9 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 void text__alloc(FILE *f, const struct fp_proc *p)
 {
 	const struct fp_alloc_stats *a = p->alloc;
+	const struct fp_alloc_site *top[3];
+	char chain[1024];
+	size_t nsites;
 	const char *est;
 
 	if (!a)
@@ -139,15 +143,10 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 		if (a->go.entries[0])
 			fprintf(f, "  go probes: %s\n", ESC(a->go.entries));
 	}
-	for (size_t i = 0; i < a->nsites && i < 3; i++) {
-		const struct fp_alloc_site *s = &a->sites[i];
-
-		fprintf(f, "  site %zu: %llu calls, %llu bytes:", i + 1, (unsigned long long)s->calls,
-			(unsigned long long)s->bytes);
-		for (size_t k = 0; k < s->nframes && k < 5; k++)
-			fprintf(f, "%s %s", k ? " <-" : "", ESC(s->frames[k]));
-		fprintf(f, "\n");
-	}
+	nsites = alloc_sites__ranked(a, top, 3);
+	for (size_t i = 0; i < nsites; i++)
+		fprintf(f, "  site %zu: %llu calls, %llu bytes: %s\n", i + 1, (unsigned long long)top[i]->calls,
+			(unsigned long long)top[i]->bytes, ESC(alloc_site__chain(top[i], 5, " <- ", chain, sizeof(chain))));
 	if (a->notes)
 		fprintf(f, "  note: %s\n", ESC(a->notes));
 }
