@@ -214,6 +214,7 @@ static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 si
 {
 	struct fp_site_key k = { .tgid = tgid };
 
+	k.image = BPF_CORE_READ(bpf_get_current_task_btf(), mm, start_code);
 	if (sample) {
 		k.size = size;
 		k.rate = rate;

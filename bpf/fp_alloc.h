@@ -113,6 +113,13 @@ struct fp_site_key {
 	 * size and rate, so a site is kept per size and rate too. */
 	unsigned long long size;
 	unsigned long long rate;
+	/* The image that made the call: mm->start_code.  A child forked by a
+	 * shell allocates in the shell's image, then execs: its pid's maps are
+	 * the new image's by the time they are read, and the site must be
+	 * symbolized with the image it ran in (user space picks the maps that
+	 * map this address executable: the pid's earlier ones, or its
+	 * parent's, which a fork child shares until its exec). */
+	unsigned long long image;
 };
 
 /* Where a process's binary and libc were loaded, caught in the kernel with

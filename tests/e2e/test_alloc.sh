@@ -133,3 +133,21 @@ test_alloc_sites_of_a_process_gone_before_its_maps_are_read() {
 	assert_contains "$(jq -r "$q" "$TMP/gone.json")" "churn allocloop.c:28" "rebuilt from the kernel's note"
 	assert_eq "$(jq -r "$q" "$TMP/gone.json")" "$(jq -r "$q" "$TMP/live.json")" "the same frames as from the maps"
 }
+
+test_alloc_sites_of_a_child_before_its_exec() {
+	# sh forks a child that mallocs in the shell's image, then execs
+	# allocloop: by the time its maps are read they are allocloop's, and
+	# the pre-exec site must be symbolized with the image it ran in (the
+	# kernel keys each site by mm->start_code; the parent's maps name it)
+	fp_run record -q --alloc=exact --stacks -o "$TMP/r.json" -- sh -c "$W/allocloop 1000 64; true" > /dev/null
+	local frames
+	frames=$(jq -r '.processes[] | select(.comm == "allocloop") | .alloc.top_sites[].frames[]' "$TMP/r.json")
+	assert_contains "$frames" "churn allocloop.c:28" "allocloop's own site"
+	echo "$frames" | grep -q '^dash+0x' || { echo "$frames" >&2; fail "the child's pre-exec malloc named in dash"; }
+	if echo "$frames" | grep -q '^\[unknown\]'; then echo "$frames" >&2; fail "an unnamed frame in the exec'd child"; fi
+	# a frame-pointer walk through dash (no frame pointers) is cut where it
+	# leaves user space, never printed as [unknown]+0x<environment bytes>
+	if jq -r '.processes[].alloc.top_sites[]?.frames[]' "$TMP/r.json" | grep -Eq '^\[unknown\]\+0x[0-9a-f]{13,}$'; then
+		fail "a non-canonical return address printed as a frame"
+	fi
+}

@@ -71,10 +71,48 @@ void alloc_pid__note(struct alloc_pid *a, const char *fmt, const char *arg)
 	snprintf(a->notes + n, sizeof(a->notes) - n, "%s%s", n ? "; " : "", msg);
 }
 
+/* The first executable mapping's line of maps (the image's text), into
+ * buf; "" if none. */
+static const char *first_exec_line(const char *maps, char *buf, size_t len)
+{
+	char perms[8];
+
+	buf[0] = 0;
+	for (const char *line = maps; line && *line;) {
+		size_t n = strcspn(line, "\n");
+
+		if (sscanf(line, "%*x-%*x %7s", perms) == 1 && perms[2] == 'x') {
+			snprintf(buf, len, "%.*s", (int)n, line);
+			break;
+		}
+		line += n + (line[n] == '\n');
+	}
+	return buf;
+}
+
+/* a's maps are being replaced by maps: if an exec replaced the image (its
+ * first executable mapping is gone), keep the old ones for its sites.
+ * Caller holds the lock. */
+static void keep_old_image(struct alloc_pid *a, const char *maps)
+{
+	char line[PATH_MAX + 128];
+
+	if (!a->maps || !first_exec_line(a->maps, line, sizeof(line))[0] || strstr(maps, line))
+		return;
+	free(a->old_maps[ALLOC_OLD_IMAGES - 1]);
+	symbolizer__addrspace_free(a->old_as[ALLOC_OLD_IMAGES - 1]);
+	memmove(&a->old_maps[1], &a->old_maps[0], (ALLOC_OLD_IMAGES - 1) * sizeof(a->old_maps[0]));
+	memmove(&a->old_as[1], &a->old_as[0], (ALLOC_OLD_IMAGES - 1) * sizeof(a->old_as[0]));
+	a->old_maps[0] = a->maps;
+	a->old_as[0] = NULL;
+	a->maps = NULL;
+}
+
 void alloc_state__save_maps(struct alloc_state *st, int pid)
 {
 	struct alloc_pid *a;
 	char *maps;
+	int ppid;
 
 	/* Tests take the path of a process that exits too fast to be read. */
 	if (getenv("FASTPATH_TEST_NO_MAPS"))
@@ -84,9 +122,13 @@ void alloc_state__save_maps(struct alloc_state *st, int pid)
 		fp_debug("pid %d: memory map not readable (exited?)", pid);
 		return;		/* gone: keep what we had */
 	}
+	ppid = procfs__ppid(pid);
 	pthread_mutex_lock(&st->lock);
 	a = alloc_state__pid(st, pid, true);
 	if (a) {
+		if (!a->ppid && ppid > 0)
+			a->ppid = ppid;
+		keep_old_image(a, maps);
 		free(a->maps);
 		a->maps = maps;
 		maps = NULL;
@@ -242,6 +284,10 @@ static void alloc_destroy(void *state)
 		free(st->pids[i]->maps);
 		symbolizer__addrspace_free(st->pids[i]->as);
 		free(st->pids[i]->as_maps);
+		for (int k = 0; k < ALLOC_OLD_IMAGES; k++) {
+			free(st->pids[i]->old_maps[k]);
+			symbolizer__addrspace_free(st->pids[i]->old_as[k]);
+		}
 		free(st->pids[i]);
 	}
 	symbolizer__free(st->sym);

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/alloc_state.h"
+#include "util/procfs.h"
 #include "model/alloc.h"
 #include "util/elfsym.h"
 #include "util/err.h"
@@ -128,15 +129,23 @@ static int read_samples(struct alloc_state *st, struct fp_snapshot *s)
 				   sizeof(struct fp_alloc_sample_key), sizeof(__u64), sample_entry, &r);
 }
 
+/* Above the x86_64 user half: not a return address.  A frame-pointer walk
+ * through code built without frame pointers (dash, most of Debian) reads
+ * whatever sits where a frame pointer would, often environment strings. */
+#define USER_ADDR_MAX 0x00007fffffffffffULL
+/* Below vm.mmap_min_addr's default: nothing is ever mapped there. */
+#define USER_ADDR_MIN 0x10000ULL
+
 /* Frames leaf first: the probed function, the caller from the top of the
- * stack (unless the kernel already put it there), then the chain. */
+ * stack (unless the kernel already put it there), then the chain, cut
+ * where the walk left the user address space. */
 static int site_frames(struct alloc_state *st, struct fp_addrspace *as, const struct fp_site_key *k,
 		       const __u64 *ips, char **frames, size_t *nframes)
 {
 	char buf[512];
 	size_t n = 0;
 
-	for (int i = 0; i < FP_STACK_DEPTH && ips[i]; i++) {
+	for (int i = 0; i < FP_STACK_DEPTH && ips[i] >= USER_ADDR_MIN && ips[i] <= USER_ADDR_MAX; i++) {
 		if (i == 1 && k->caller && ips[1] != k->caller) {
 			symbolizer__frame(st->sym, as, k->caller, true, buf, sizeof(buf));
 			if (!(frames[n++] = strdup(buf)))
@@ -205,6 +214,21 @@ static char *layout_maps(struct alloc_state *st, struct alloc_pid *a)
 	return buf;
 }
 
+/* The address space of a's current maps, rebuilt when they changed.
+ * Caller holds the lock. */
+static struct fp_addrspace *current_as(struct alloc_state *st, struct alloc_pid *a)
+{
+	if (!a->maps)
+		return NULL;
+	if (!a->as || !a->as_maps || strcmp(a->as_maps, a->maps)) {
+		symbolizer__addrspace_free(a->as);
+		free(a->as_maps);
+		a->as = symbolizer__addrspace(st->sym, a->maps);
+		a->as_maps = a->as ? strdup(a->maps) : NULL;
+	}
+	return a->as;
+}
+
 /* The (cached) address space of tgid; owned by its alloc_pid. */
 static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 {
@@ -216,15 +240,46 @@ static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 	a = alloc_state__pid(st, tgid, false);
 	if (a && !a->maps)
 		a->maps = layout_maps(st, a);
-	if (a && a->maps) {
-		if (!a->as || !a->as_maps || strcmp(a->as_maps, a->maps)) {
-			symbolizer__addrspace_free(a->as);
-			free(a->as_maps);
-			a->as = symbolizer__addrspace(st->sym, a->maps);
-			a->as_maps = a->as ? strdup(a->maps) : NULL;
+	if (a)
+		as = current_as(st, a);
+	pthread_mutex_unlock(&st->lock);
+	return as;
+}
+
+/* The address space a site of `image` ran in (fp_site_key.image): the
+ * pid's current maps if they map it, else the maps of an image its exec
+ * replaced, else its parent's (a fork child allocating before its exec);
+ * the current ones when none does (symbolized as well as they can). */
+static struct fp_addrspace *addrspace_for(struct alloc_state *st, int tgid, uint64_t image)
+{
+	struct fp_addrspace *as = addrspace_of(st, tgid), *found = NULL;
+	struct alloc_pid *a, *pa;
+
+	pthread_mutex_lock(&st->lock);
+	a = alloc_state__pid(st, tgid, false);
+	if (!image || !a || !a->maps || procfs__maps_exec_covers(a->maps, image))
+		goto out;
+	for (int k = 0; k < ALLOC_OLD_IMAGES && a->old_maps[k] && !found; k++)
+		if (procfs__maps_exec_covers(a->old_maps[k], image)) {
+			if (!a->old_as[k])
+				a->old_as[k] = symbolizer__addrspace(st->sym, a->old_maps[k]);
+			found = a->old_as[k];
 		}
-		as = a->as;
+	pa = !found && a->ppid > 0 ? alloc_state__pid(st, a->ppid, false) : NULL;
+	if (pa && pa->maps && procfs__maps_exec_covers(pa->maps, image))
+		found = current_as(st, pa);
+	for (int k = 0; pa && k < ALLOC_OLD_IMAGES && pa->old_maps[k] && !found; k++)
+		if (procfs__maps_exec_covers(pa->old_maps[k], image)) {
+			if (!pa->old_as[k])
+				pa->old_as[k] = symbolizer__addrspace(st->sym, pa->old_maps[k]);
+			found = pa->old_as[k];
+		}
+	if (found) {
+		fp_debug("pid %d: sites of image %#llx symbolized with %s maps", tgid,
+			 (unsigned long long)image, pa ? "its parent's" : "its earlier");
+		as = found;
 	}
+out:
 	pthread_mutex_unlock(&st->lock);
 	return as;
 }
@@ -266,6 +321,7 @@ static int read_sites(struct alloc_state *st, struct fp_snapshot *s)
 	struct fp_site_val *vals, sum;
 	__u64 ips[FP_STACK_DEPTH];
 	struct fp_addrspace *as = NULL;
+	uint64_t as_image = 0;
 	int as_pid = -1, err = 0;
 
 	vals = calloc(probes__ncpus(), sizeof(*vals));
@@ -280,9 +336,10 @@ static int read_sites(struct alloc_state *st, struct fp_snapshot *s)
 		memset(ips, 0, sizeof(ips));
 		if (bpf_map_lookup_elem(sfd, &key.stack_id, ips))
 			continue;
-		if ((int)key.tgid != as_pid) {
-			as = addrspace_of(st, key.tgid);
+		if ((int)key.tgid != as_pid || key.image != as_image) {
+			as = addrspace_for(st, key.tgid, key.image);
 			as_pid = key.tgid;
+			as_image = key.image;
 		}
 		err = add_site(st, s, as, &key, &sum, ips);
 	}

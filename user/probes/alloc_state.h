@@ -16,6 +16,8 @@
 
 struct fp_elf;
 
+#define ALLOC_OLD_IMAGES 3
+
 struct alloc_pid {
 	int pid;
 	bool libc;
@@ -32,6 +34,14 @@ struct alloc_pid {
 	 * 0.5 s per read with --stacks and stalled top's refresh. */
 	struct fp_addrspace *as;
 	char *as_maps;
+	/* The maps of images an exec replaced, newest first, with their
+	 * address spaces (built when a site of that image is read): a site
+	 * is symbolized with the image it ran in (fp_site_key.image). */
+	char *old_maps[ALLOC_OLD_IMAGES];
+	struct fp_addrspace *old_as[ALLOC_OLD_IMAGES];
+	/* Its parent when first seen: a fork child runs in its parent's image
+	 * until it execs, often too briefly for its own maps to be read. */
+	int ppid;
 	/* For a process gone before its maps could be read (see struct
 	 * fp_alloc_layout): its binary, its libc and where each probe sits. */
 	char bin[PATH_MAX];

@@ -177,6 +177,38 @@ uint64_t procfs__maps_start(const char *maps, const char *path)
 	return 0;
 }
 
+bool procfs__maps_exec_covers(const char *maps, uint64_t addr)
+{
+	unsigned long lo, hi;
+	char perms[8];
+
+	for (const char *line = maps; line && *line;) {
+		size_t len = strcspn(line, "\n");
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[2] == 'x' && addr >= lo && addr < hi)
+			return true;
+		line += len + (line[len] == '\n');
+	}
+	return false;
+}
+
+int procfs__ppid(int pid)
+{
+	char path[64], *st, *p;
+	int ppid = -ENOENT;
+
+	if (procfs__path(path, sizeof(path), pid, "status"))
+		return -ENAMETOOLONG;
+	st = procfs__read(path);
+	if (!st)
+		return -ENOENT;
+	p = strstr(st, "\nPPid:");
+	if (p)
+		ppid = atoi(p + 7);
+	free(st);
+	return ppid;
+}
+
 int procfs__which(const char *cmd, char *out, size_t len)
 {
 	const char *path = getenv("PATH");

@@ -7,6 +7,7 @@
 #ifndef FP_UTIL_PROCFS_H
 #define FP_UTIL_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,10 @@ unsigned long long procfs__cap_eff(void);
 /* Where the offset-0 mapping of path starts in maps (the text of
  * /proc/PID/maps); 0 if it is not mapped. */
 uint64_t procfs__maps_start(const char *maps, const char *path);
+/* Whether maps map addr executable (an x mapping covers it). */
+bool procfs__maps_exec_covers(const char *maps, uint64_t addr);
+/* The PPid of /proc/PID/status; negative errno. */
+int procfs__ppid(int pid);
 /* The file execvp(cmd) runs: cmd itself if it has a '/', else the first
  * executable cmd along $PATH (execvp's default without one). -ENOENT if
  * none. */
