@@ -175,6 +175,29 @@ static void test_subtree_rollup(void **state)
 	stat_stats__free(s);
 }
 
+/* make demo's storm: 17 siteN/lib/ of equal size below one directory.  Each
+ * siteN/ is explained by its lib/, which must then count as one of 17
+ * siblings (6% each), not as all of its parent: only the tree is named. */
+static void test_subtree_chain_of_siblings(void **state)
+{
+	struct fp_stat_stats *s = stat_stats__new(true);
+	char path[96];
+	uint64_t h = 1;
+
+	for (int d = 0; d < 17; d++)
+		for (int f = 0; f < 20; f++) {
+			snprintf(path, sizeof(path), "/tmp/demo/site%d/lib/m%d.py", d, f);
+			assert_int_equal(stat_stats__add_path(s, h++, path, false, 3, 3), 0);
+		}
+	assert_int_equal(stat_stats__add_path(s, h++, "/etc/hostname", false, 60, 0), 0);
+	assert_int_equal(stat_stats__finish(s), 0);
+	assert_string_equal(s->dirs[0].dir, "/tmp/demo");
+	assert_int_equal(s->dirs[0].calls, 17 * 20 * 3);
+	for (size_t i = 0; i < s->ndirs; i++)
+		assert_null(strstr(s->dirs[i].dir, "site"));
+	stat_stats__free(s);
+}
+
 /* The path as the process gave it travels with the resolved one: delta,
  * JSON and back. */
 static void test_given_kept(void **state)
@@ -306,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_subtree_rollup),
+		cmocka_unit_test(test_subtree_chain_of_siblings),
 		cmocka_unit_test(test_given_kept),
 		cmocka_unit_test(test_peak_never_below_average),
 		cmocka_unit_test(test_failed_phrase),

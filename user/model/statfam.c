@@ -249,6 +249,7 @@ static int prune(struct fp_stat_stats *s)
 	uint64_t *maxchild = calloc(s->ndirs, sizeof(*maxchild));
 	long *par = calloc(s->ndirs, sizeof(*par));
 	bool *keep = calloc(s->ndirs, sizeof(*keep));
+	bool *explained = calloc(s->ndirs, sizeof(*explained));
 	char *buf = NULL;
 	size_t out = 0, len = 0;
 	int err = -ENOMEM;
@@ -257,7 +258,7 @@ static int prune(struct fp_stat_stats *s)
 		if (strlen(s->dirs[i].dir) + 8 > len)
 			len = strlen(s->dirs[i].dir) + 8;
 	buf = malloc(len);
-	if (!maxchild || !par || !keep || !buf)
+	if (!maxchild || !par || !keep || !explained || !buf)
 		goto cleanup;
 	for (size_t i = 0; i < s->ndirs; i++) {
 		par[i] = parent_of(s, i, buf, len);
@@ -265,8 +266,20 @@ static int prune(struct fp_stat_stats *s)
 			maxchild[par[i]] = s->dirs[i].calls;
 	}
 	for (size_t i = 0; i < s->ndirs; i++)
-		keep[i] = maxchild[i] * 100 < s->dirs[i].calls * FP_STAT_EXPLAINS &&
-			  (par[i] < 0 || s->dirs[i].calls * 100 >= s->dirs[par[i]].calls * FP_STAT_SHARE);
+		explained[i] = maxchild[i] * 100 >= s->dirs[i].calls * FP_STAT_EXPLAINS;
+	for (size_t i = 0; i < s->ndirs; i++) {
+		/* The share is of the nearest ancestor that branches: a parent
+		 * this very subtree explains is not named, so the subtree stands
+		 * in its place among its siblings (site3/lib/ is one of 17
+		 * site*, not all of site3/). */
+		long a = par[i], c = (long)i;
+
+		while (a >= 0 && explained[a] && maxchild[a] == s->dirs[c].calls) {
+			c = a;
+			a = par[a];
+		}
+		keep[i] = !explained[i] && (a < 0 || s->dirs[i].calls * 100 >= s->dirs[a].calls * FP_STAT_SHARE);
+	}
 	for (size_t i = 0; i < s->ndirs; i++) {
 		if (keep[i])
 			s->dirs[out++] = s->dirs[i];
@@ -279,6 +292,7 @@ cleanup:
 	free(maxchild);
 	free(par);
 	free(keep);
+	free(explained);
 	free(buf);
 	return err;
 }
