@@ -38,6 +38,16 @@ struct fp_targ_cfg {
 	char comm[FP_COMM_LEN];
 };
 
+/* The program a target exec'd, as execve was given it (bprm->filename),
+ * kept in fp_exe_paths (proc.bpf.c) by tgid: a process that lives less
+ * than one poll of user space (sh -c 'a; b') is gone before its
+ * /proc/PID/exe can be read. */
+#define FP_EXE_LEN 256
+struct fp_exe_path {
+	unsigned long long exec_ns;	/* the exec it names (fp_proc_info.exec_ns) */
+	char path[FP_EXE_LEN];
+};
+
 /* Identity of a process seen by any probe; kept after it exits. */
 struct fp_proc_info {
 	char comm[FP_COMM_LEN];

@@ -30,6 +30,36 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } fp_exec_events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct fp_exe_path);
+} fp_exe_paths SEC(".maps");
+
+/* 264 bytes: too big for the BPF stack next to the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_exe_path);
+} fp_exe_scratch SEC(".maps");
+
+static __always_inline void note_exe(__u32 tgid, struct linux_binprm *bprm, __u64 now)
+{
+	__u32 zero = 0;
+	struct fp_exe_path *e = bpf_map_lookup_elem(&fp_exe_scratch, &zero);
+
+	if (!e)
+		return;
+	e->exec_ns = now;
+	if (bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename)) < 0)
+		e->path[0] = 0;
+	/* Full: the name is read from /proc while the process lives, as
+	 * before; only a process gone within one poll stays unnamed. */
+	bpf_map_update_elem(&fp_exe_paths, &tgid, e, BPF_ANY);
+}
+
 static __always_inline bool comm_matches(const char *comm)
 {
 	for (int i = 0; i < FP_COMM_LEN; i++) {
@@ -127,6 +157,7 @@ int BPF_PROG(fp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (info) {
 		__builtin_memcpy(info->comm, p->comm, FP_COMM_LEN);
 		info->exec_ns = now;
+		note_exe(tgid, bprm, now);
 	}
 	return 0;
 }

@@ -362,11 +362,16 @@ static void seed_proc_info(struct fp_probes *P, __u32 tgid)
 {
 	struct fp_proc_info info = {};
 	struct timespec ts;
+	int ppid;
 
 	procfs__comm(tgid, info.comm, sizeof(info.comm));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	info.first_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	info.ppid = 0;
+	ppid = procfs__ppid(tgid);
+	info.ppid = ppid > 0 ? ppid : 0;
+	/* A zombie's exit has passed: the exit hook will never see it. */
+	if (procfs__zombie(tgid, &info.exit_code))
+		info.exit_ns = info.first_ns;
 	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
 }
 
@@ -623,6 +628,25 @@ void probes__poll(struct fp_probes *P)
 	pthread_mutex_unlock(&P->lock);
 }
 
+/* A target that is a zombie has exited (its exit hook may have run before
+ * we attached): stamp its exit, once, so it is shown as exited. */
+static bool zombie_exited(struct fp_probes *P, __u32 tgid)
+{
+	struct fp_proc_info info;
+	struct timespec ts;
+	int code;
+
+	if (!procfs__zombie(tgid, &code))
+		return false;
+	if (!bpf_map_lookup_elem(P->procs_fd, &tgid, &info) && !info.exit_ns) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		info.exit_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		info.exit_code = code;
+		bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_EXIST);
+	}
+	return true;
+}
+
 int probes__live_targets(struct fp_probes *P)
 {
 	__u32 key, next;
@@ -633,7 +657,7 @@ int probes__live_targets(struct fp_probes *P)
 		key = next;
 		/* A target that exited before the exit hook was attached never
 		 * got removed: prune it here. */
-		if (kill(key, 0) && errno == ESRCH) {
+		if ((kill(key, 0) && errno == ESRCH) || zombie_exited(P, key)) {
 			bpf_map_delete_elem(P->targets_fd, &key);
 			set_target_bits(P, key, 0);
 			continue;

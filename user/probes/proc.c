@@ -63,6 +63,21 @@ static int proc_attach(void *state)
 	return proc_bpf__attach(((struct proc_state *)state)->skel);
 }
 
+/* The program the kernel saw pid exec (fp_exe_paths), if it names exec
+ * exec_ns: for a process gone before /proc/PID/exe could be read. */
+static int exe_noted(struct proc_state *st, int pid, unsigned long long exec_ns, char *buf, size_t len)
+{
+	struct fp_exe_path e;
+	__u32 key = pid;
+
+	if (!exec_ns || bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_exe_paths), &key, &e) ||
+	    e.exec_ns != exec_ns || !e.path[0])
+		return -ENOENT;
+	e.path[sizeof(e.path) - 1] = 0;
+	snprintf(buf, len, "%s", e.path);
+	return 0;
+}
+
 /* /proc/PID/exe while the process lives; remembered for after it exits.
  * A pid reused by another program keeps the first name: rare, and the comm
  * from the kernel is always current. */
@@ -77,7 +92,7 @@ static const char *exe_of(struct proc_state *st, int pid, unsigned long long exe
 	/* Read between fork and exec, it named the parent's program. */
 	if (c && c->exec_ns == exec_ns)
 		return c->exe;
-	if (procfs__exe(pid, buf, sizeof(buf)))
+	if (procfs__exe(pid, buf, sizeof(buf)) && exe_noted(st, pid, exec_ns, buf, sizeof(buf)))
 		return c ? c->exe : NULL;
 	if (c) {
 		free(c->exe);
@@ -174,6 +189,7 @@ static int proc_reap(void *state, const struct fp_reap *r, struct fp_snapshot *i
 			return -ENOMEM;
 		fill_ident(st, p, key, &info);
 		bpf_map_delete_elem(fd, &key);
+		bpf_map_delete_elem(bpf_map__fd(st->skel->maps.fp_exe_paths), &key);
 		for (size_t j = 0; j < st->nexes; j++)
 			if (st->exes[j].pid == (int)key) {
 				free(st->exes[j].exe);

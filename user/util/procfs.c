@@ -209,6 +209,30 @@ int procfs__ppid(int pid)
 	return ppid;
 }
 
+bool procfs__zombie(int pid, int *exit_code)
+{
+	char path[64], *st, *p;
+	bool z = false;
+
+	if (procfs__path(path, sizeof(path), pid, "stat"))
+		return false;
+	st = procfs__read(path);
+	if (!st)
+		return false;
+	/* comm may hold spaces and parentheses: the state follows the last ')' */
+	p = strrchr(st, ')');
+	if (p && p[1] == ' ' && p[2] == 'Z') {
+		z = true;
+		/* field 52 is the exit code (Linux 3.5+); p is at the space before field 4 */
+		p += 3;
+		for (int i = 0; i < 52 - 4 && p; i++)
+			p = strchr(p + 1, ' ');
+		*exit_code = p ? atoi(p + 1) : 0;
+	}
+	free(st);
+	return z;
+}
+
 int procfs__which(const char *cmd, char *out, size_t len)
 {
 	const char *path = getenv("PATH");

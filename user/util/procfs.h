@@ -42,6 +42,9 @@ uint64_t procfs__maps_start(const char *maps, const char *path);
 bool procfs__maps_exec_covers(const char *maps, uint64_t addr);
 /* The PPid of /proc/PID/status; negative errno. */
 int procfs__ppid(int pid);
+/* A zombie: exited, not yet reaped by its parent (state Z in
+ * /proc/PID/stat); its wait status into *exit_code. */
+bool procfs__zombie(int pid, int *exit_code);
 /* The file execvp(cmd) runs: cmd itself if it has a '/', else the first
  * executable cmd along $PATH (execvp's default without one). -ENOENT if
  * none. */

@@ -398,7 +398,7 @@ static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 	fputs(")</h2>\n<p class=\"meta\">", f);
 	html__puts(f, p->exe ? p->exe : "executable unknown");
 	if (p->exited)
-		fprintf(f, " &middot; exited with code %d", p->exit_code);
+		fprintf(f, " &middot; exited (%s)", units__exit(p->exit_code, (char[48]){ 0 }, 48));
 	fprintf(f, " &middot; %" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls</p>\n",
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
 		units__dur(proc__sys_time(p), t, sizeof(t)));

@@ -1,6 +1,7 @@
 /* Formatting of quantities: see units.h. */
 #include <math.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <string.h>
 #include "views/units.h"
 
@@ -195,5 +196,21 @@ const char *units__axis(uint64_t v, const char *unit, char *buf, size_t len)
 		u++;
 	}
 	snprintf(buf, len, "%llu%s", (unsigned long long)v, bin_units[u]);
+	return buf;
+}
+
+const char *units__exit(int status, char *buf, size_t len)
+{
+	const char *sig;
+
+	if (WIFSIGNALED(status)) {
+		sig = sigabbrev_np(WTERMSIG(status));
+		if (sig)
+			snprintf(buf, len, "killed by SIG%s%s", sig, WCOREDUMP(status) ? " (core dumped)" : "");
+		else
+			snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	} else {
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	}
 	return buf;
 }

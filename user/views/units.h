@@ -35,6 +35,8 @@ const char *units__fold(double fold, char *buf, size_t len);
  * units__num5: "0", "0.50", "12.3", "99999", "123k", "1.23M".
  * units__ns5: "850ns", "9.9us", "120us", "1.2ms", "3.4s".
  * units__mib5: bytes as MiB in units__num5's shape. */
+/* A wait status as a shell says it: "exit 3", "killed by SIGKILL". */
+const char *units__exit(int status, char *buf, size_t len);
 const char *units__num5(double v, char *buf, size_t len);
 const char *units__ns5(double ns, char *buf, size_t len);
 const char *units__mib5(double bytes, char *buf, size_t len);
