@@ -358,21 +358,25 @@ cleanup:
 }
 
 /* Name the target now, so a process that stays silent is still listed. */
-static void seed_proc_info(struct fp_probes *P, __u32 tgid)
+static bool seed_proc_info(struct fp_probes *P, __u32 tgid)
 {
 	struct fp_proc_info info = {};
 	struct timespec ts;
 	int ppid;
+	bool zombie;
 
 	procfs__comm(tgid, info.comm, sizeof(info.comm));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	info.first_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	ppid = procfs__ppid(tgid);
 	info.ppid = ppid > 0 ? ppid : 0;
-	/* A zombie's exit has passed: the exit hook will never see it. */
-	if (procfs__zombie(tgid, &info.exit_code))
+	/* A zombie's exit has passed: the exit hook will never see it, so
+	 * it is exited now and no longer a target (record -p stops). */
+	zombie = procfs__zombie(tgid, &info.exit_code);
+	if (zombie)
 		info.exit_ns = info.first_ns;
 	bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_NOEXIST);
+	return zombie;
 }
 
 /* The hot path's view of the targets (see bpf/fp_target.h), with the same
@@ -402,7 +406,11 @@ int probes__add_target(struct fp_probes *P, int tgid, int state)
 		bpf_map_delete_elem(P->targets_fd, &key);
 		return -ERANGE;
 	}
-	seed_proc_info(P, key);
+	if (seed_proc_info(P, key)) {
+		bpf_map_delete_elem(P->targets_fd, &key);
+		set_target_bits(P, key, 0);
+		return 0;
+	}
 	/* A pending command is attached by the session, which knows its binary. */
 	return state == FP_TARGET_ACTIVE ? probes__attach_pid(P, tgid, NULL) : 0;
 }
@@ -628,25 +636,6 @@ void probes__poll(struct fp_probes *P)
 	pthread_mutex_unlock(&P->lock);
 }
 
-/* A target that is a zombie has exited (its exit hook may have run before
- * we attached): stamp its exit, once, so it is shown as exited. */
-static bool zombie_exited(struct fp_probes *P, __u32 tgid)
-{
-	struct fp_proc_info info;
-	struct timespec ts;
-	int code;
-
-	if (!procfs__zombie(tgid, &code))
-		return false;
-	if (!bpf_map_lookup_elem(P->procs_fd, &tgid, &info) && !info.exit_ns) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		info.exit_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-		info.exit_code = code;
-		bpf_map_update_elem(P->procs_fd, &tgid, &info, BPF_EXIST);
-	}
-	return true;
-}
-
 int probes__live_targets(struct fp_probes *P)
 {
 	__u32 key, next;
@@ -657,7 +646,7 @@ int probes__live_targets(struct fp_probes *P)
 		key = next;
 		/* A target that exited before the exit hook was attached never
 		 * got removed: prune it here. */
-		if ((kill(key, 0) && errno == ESRCH) || zombie_exited(P, key)) {
+		if (kill(key, 0) && errno == ESRCH) {
 			bpf_map_delete_elem(P->targets_fd, &key);
 			set_target_bits(P, key, 0);
 			continue;

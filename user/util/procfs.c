@@ -209,6 +209,46 @@ int procfs__ppid(int pid)
 	return ppid;
 }
 
+/* The state letter of a /proc/.../stat file, 0 if unreadable. */
+static char stat_state(const char *path, char **text)
+{
+	char *st = procfs__read(path), *p;
+
+	*text = st;
+	if (!st)
+		return 0;
+	/* comm may hold spaces and parentheses: the state follows the last ')' */
+	p = strrchr(st, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Every thread of pid a zombie (or dead): a leader that called
+ * pthread_exit() shows Z while its other threads run on. */
+static bool threads_dead(int pid)
+{
+	char path[96], *st;
+	struct dirent *d;
+	bool dead = true;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return true;
+	while (dead && (d = readdir(dir))) {
+		char c;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/stat", pid, d->d_name);
+		c = stat_state(path, &st);
+		free(st);
+		dead = !c || c == 'Z' || c == 'X';
+	}
+	closedir(dir);
+	return dead;
+}
+
 bool procfs__zombie(int pid, int *exit_code)
 {
 	char path[64], *st, *p;
@@ -216,15 +256,11 @@ bool procfs__zombie(int pid, int *exit_code)
 
 	if (procfs__path(path, sizeof(path), pid, "stat"))
 		return false;
-	st = procfs__read(path);
-	if (!st)
-		return false;
-	/* comm may hold spaces and parentheses: the state follows the last ')' */
-	p = strrchr(st, ')');
-	if (p && p[1] == ' ' && p[2] == 'Z') {
+	if (stat_state(path, &st) == 'Z' && threads_dead(pid)) {
 		z = true;
-		/* field 52 is the exit code (Linux 3.5+); p is at the space before field 4 */
-		p += 3;
+		/* field 52 is the exit code (Linux 3.5+); p goes from the space
+		 * before field 4 to the one before field 52 */
+		p = strrchr(st, ')') + 3;
 		for (int i = 0; i < 52 - 4 && p; i++)
 			p = strchr(p + 1, ' ');
 		*exit_code = p ? atoi(p + 1) : 0;
