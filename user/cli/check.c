@@ -8,6 +8,7 @@
 #include "util/elfsym.h"
 #include "util/err.h"
 #include "util/procfs.h"
+#include "util/privs.h"
 #include "util/gobuild.h"
 #include "util/gopclntab.h"
 #include "util/escape.h"
@@ -80,10 +81,8 @@ static int check_binary(const char *path)
 
 int cmd_check(int argc, char **argv)
 {
-	/* CapEff bits: CAP_PERFMON 38, CAP_BPF 39, CAP_SYS_ADMIN 21. */
-	unsigned long long caps = procfs__cap_eff();
-	bool bpf_caps = (caps >> 39 & 1) && (caps >> 38 & 1);
-	bool priv = geteuid() == 0 || bpf_caps || (caps >> 21 & 1);
+	struct fp_privs pv;
+	bool priv;
 	struct fp_support s = {};
 	struct utsname u;
 	int missing = 0;
@@ -98,9 +97,13 @@ int cmd_check(int argc, char **argv)
 		fp_err("check: unknown argument '%s' (see 'fastpath check --help')", argv[1]);
 		return 2;
 	}
+	privs__get(&pv);
+	priv = pv.can_load;
 	uname(&u);
 	printf("fastpath %s on %s %s (%s)\n", FP_VERSION, u.sysname, u.release, u.machine);
-	row("root or CAP_BPF+CAP_PERFMON", priv, geteuid() == 0 ? "(root)" : bpf_caps ? "(capabilities)" : "run as root");
+	row("BPF privileges", priv, priv ? pv.how : pv.missing);
+	row("CAP_SYS_PTRACE", pv.read_others,
+	    pv.read_others ? "other users' processes get uprobes and symbols" : "missing: only this user's processes get uprobes and symbols");
 	if (priv)
 		probes__check_support(&s);
 	else
@@ -112,7 +115,7 @@ int cmd_check(int argc, char **argv)
 	row("BPF run-time statistics", s.bpf_stats, "for fastpath's own cost in top/serve");
 	missing = !priv + !s.btf + !s.tp_btf;
 	if (missing) {
-		fp_err("cannot trace here: %s", !priv ? "run as root (or grant CAP_BPF and CAP_PERFMON)" :
+		fp_err("cannot trace here: %s", !priv ? "grant CAP_BPF and CAP_PERFMON (or run as root)" :
 		       !s.btf ? "the kernel lacks BTF (CONFIG_DEBUG_INFO_BTF=y)" :
 		       "BTF tracepoints do not load (kernel 5.11+ with BPF task storage needed)");
 		return 1;

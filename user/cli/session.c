@@ -12,6 +12,7 @@
 #include "cli/session.h"
 #include "model/findings.h"
 #include "util/err.h"
+#include "util/privs.h"
 #include "util/procfs.h"
 
 volatile sig_atomic_t fp_stop;
@@ -40,12 +41,18 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int check_privileges(void)
+/* By capabilities, as `check` decides (util/privs.c); a target whose maps
+ * cannot be read is still counted, but its uprobes and symbols need more. */
+static int check_privileges(const struct fp_opts *o)
 {
-	if (geteuid() == 0)
-		return 0;
-	fp_err("needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: run it with sudo");
-	return -EPERM;
+	int err = privs__require();
+
+	for (int i = 0; !err && i < o->npids; i++)
+		if (!privs__can_read_maps(o->pids[i]))
+			fp_warn("pid %d belongs to another user: its allocator probes and symbols need "
+				"CAP_SYS_PTRACE to read /proc/%d/maps (syscalls are counted without it)",
+				o->pids[i], o->pids[i]);
+	return err;
 }
 
 static int check_pids(struct fp_opts *o)
@@ -224,7 +231,7 @@ int session__start(struct fp_session *S, struct fp_opts *o)
 	S->opts = o;
 	S->go_fd = S->err_fd = -1;
 	o->probe.cfg.self_tgid = getpid();
-	err = check_privileges();
+	err = check_privileges(o);
 	if (!err)
 		err = check_pids(o);
 	if (!err)
