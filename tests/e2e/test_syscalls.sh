@@ -133,7 +133,7 @@ test_errors_are_one_line() {
 	! out=$("$FP" frobnicate 2>&1) || fail "unknown command accepted"
 	assert_contains "$out" "unknown command 'frobnicate'" "unknown command"
 	! out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FP" record -d 1 2>&1) || fail "unprivileged run accepted"
-	assert_contains "$out" "needs root" "unprivileged message"
+	assert_contains "$out" "needs CAP_BPF and CAP_PERFMON (or root)" "unprivileged message"
 }
 
 # Each tracing command rejects the options of the others (they were

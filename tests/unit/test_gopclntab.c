@@ -759,11 +759,30 @@ static void test_memprofilerate_from_code(void **st)
 	assert_int_equal(gobuild__memprofilerate_code(e, &code, &how), 0);
 	assert_int_equal(code, sym);
 	assert_string_equal(how, "runtime.profilealloc");
+	/* the -s -w build is a separate link whose data layout may differ
+	 * (it did in a fresh clone: 0x20 apart), so its answer is checked
+	 * against its own sections; strip(1) of the unstripped binary keeps
+	 * the layout, and there it must be the symbol's address */
 	assert_int_equal(gobuild__memprofilerate(es, &s2, &how), 0);
-	assert_int_equal(s2, sym);
+	assert_true(elf__writable(es, s2));
 	assert_string_equal(how, "runtime.profilealloc");
-	elf__close(e);
 	elf__close(es);
+	elf__close(e);
+	{
+		char tmp[] = "/tmp/fastpath-strip.XXXXXX", cmd[512];
+		int fd = mkstemp(tmp);
+
+		assert_true(fd >= 0);
+		close(fd);
+		snprintf(cmd, sizeof(cmd), "strip -o %s %s", tmp, full);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(elf__open(tmp, &es), 0);
+		assert_int_equal(elf__symbol(es, "runtime.MemProfileRate", &s2, &size), -ENOENT);
+		assert_int_equal(gobuild__memprofilerate(es, &s2, &how), 0);
+		assert_int_equal(s2, sym);
+		elf__close(es);
+		unlink(tmp);
+	}
 	/* Go 1.26 (tsgo from make deps): initialised data, 512 KiB in the file */
 	if (access(TSGO, R_OK))
 		return;

@@ -586,6 +586,28 @@ static int exited_tgids(struct fp_probes *P, __u32 **out, size_t *n)
 	return 0;
 }
 
+/* A process whose pool slot died (its last thread's sys_exit) before the
+ * exit hook stamped fp_procs is reaped by the data families one poll
+ * before the proc family sees it exited: name it now from fp_procs, which
+ * the proc family reaps (and deletes) at the next poll.  Without this,
+ * top's interval showed its counts with no comm or ppid. */
+static void name_reaped(struct fp_probes *P)
+{
+	struct fp_proc_info info;
+
+	for (size_t i = 0; i < P->reaped->nprocs; i++) {
+		struct fp_proc *p = &P->reaped->procs[i];
+		__u32 key = p->pid;
+
+		if (p->comm[0] || bpf_map_lookup_elem(P->procs_fd, &key, &info))
+			continue;
+		memcpy(p->comm, info.comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = 0;
+		p->ppid = info.ppid;
+		p->first_ns = info.first_ns;
+	}
+}
+
 /* Fork churn: every process that exited since the last poll leaves the
  * maps for P->reaped, so the maps hold only live processes and what
  * exited in the last poll interval.  After the exit hook no program runs
@@ -610,6 +632,8 @@ static int reap(struct fp_probes *P)
 	for (size_t i = NFAM; !err && i-- > 0;)
 		if (P->state[i] && families[i]->reap)
 			err = families[i]->reap(P->state[i], &r, P->reaped);
+	if (!err)
+		name_reaped(P);
 	P->reaped_procs += r.n;
 	free(tgids);
 	return err;
