@@ -117,6 +117,11 @@ def check_proc(p, rows, m, sec, page):
     mo = re.match(r'^(\d+) syscalls .*?, (\d+) errors', head)
     same('%s syscalls total (text)' % tag, tot_calls, mo and int(mo.group(1)))
     same('%s syscall errors total (text)' % tag, tot_err, mo and int(mo.group(2)))
+    # rates are per second of the process's own traced time, in every view
+    mo = re.match(r'^\d+ syscalls \((\d+)/s\)', head)
+    same('%s syscall rate over traced_s (text)' % tag, tot_calls / p['traced_s'], mo and int(mo.group(1)), 0.01)
+    if p.get('stat'):
+        same('%s stat rate over traced_s (json)' % tag, p['stat']['calls'] / p['traced_s'], p['stat']['rate_per_s'], 1e-6)
 
     st = p.get('stat')
     if st:

@@ -1,5 +1,6 @@
 /* Unit tests: the recording's JSON, written and read back. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -58,6 +59,36 @@ static char *write_tmp(struct fp_snapshot *s)
 	assert_int_equal(json__write_record(f, s), 0);
 	fclose(f);
 	return path;
+}
+
+/* Rates per process are over its own traced time: a child that lived
+ * 20 ms of a 2 s recording, one alive throughout, one seen late; the
+ * figure survives the JSON round trip (traced_s). */
+static void test_proc_secs(void **state)
+{
+	struct fp_snapshot *s = snapshot__new(), *r = NULL;
+	struct fp_proc *a, *b, *c;
+	char err[128] = "";
+	char *path;
+
+	s->meta.duration_s = 2.0;
+	s->ts_ns = 10000000000ULL;		/* the window is [8 s, 10 s] */
+	a = snapshot__proc(s, 1, true);
+	a->first_ns = 9000000000ULL;
+	a->exit_ns = 9020000000ULL;
+	a->exited = true;
+	b = snapshot__proc(s, 2, true);
+	b->first_ns = 5000000000ULL;		/* before the window: counts from its start */
+	c = snapshot__proc(s, 3, true);	/* never stamped: the whole window */
+	assert_true(fabs(snapshot__proc_secs(s, a) - 0.02) < 1e-9);
+	assert_true(fabs(snapshot__proc_secs(s, b) - 2.0) < 1e-9);
+	assert_true(fabs(snapshot__proc_secs(s, c) - 2.0) < 1e-9);
+	path = write_tmp(s);
+	assert_int_equal(json__read_record(path, &r, err, sizeof(err)), 0);
+	unlink(path);
+	assert_true(fabs(snapshot__proc_secs(r, snapshot__proc(r, 1, false)) - 0.02) < 1e-9);
+	snapshot__free(r);
+	snapshot__free(s);
 }
 
 static void test_roundtrip(void **state)
@@ -250,6 +281,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_proc_secs),
 		cmocka_unit_test(test_untrusted_strings_lossless),
 		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_bad_inputs),

@@ -238,7 +238,7 @@ static void test_peak_never_below_average(void **state)
 	assert_int_equal(stat_stats__peak(s, 0.12216, &sh), 163752);
 	assert_true(sh);
 	assert_string_equal(stat__rates(s, 0.12216, buf, sizeof(buf)),
-			    "163752/s over 0.12 s, shorter than the one-second peak window");
+			    "163752/s over 0.122 s, shorter than the one-second peak window");
 	/* 2.5 s at an even 8,000/s, sampled peak 7,900: the average wins */
 	s->peak_per_s = 7900;
 	assert_int_equal(stat_stats__peak(s, 2.5, &sh), 8002);

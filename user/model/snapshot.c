@@ -393,3 +393,27 @@ const char *drop__name(int reason)
 		return names[reason];
 	return "other";
 }
+
+double snapshot__proc_secs(const struct fp_snapshot *s, const struct fp_proc *p)
+{
+	double w = s->interval_s > 0 && (s->interval_s < s->meta.duration_s || s->meta.duration_s <= 0) ?
+		   s->interval_s : s->meta.duration_s;
+	uint64_t start, begin, end;
+	double t;
+
+	if (w <= 0)
+		w = 1;
+	if (p->traced_s > 0)
+		return p->traced_s < w ? p->traced_s : w;
+	if (!s->ts_ns || !p->first_ns || s->ts_ns < (uint64_t)(w * 1e9))
+		return w;
+	start = s->ts_ns - (uint64_t)(w * 1e9);
+	begin = p->first_ns > start ? p->first_ns : start;
+	end = p->exited && p->exit_ns && p->exit_ns < s->ts_ns ? p->exit_ns : s->ts_ns;
+	if (end <= begin)
+		return w;
+	t = (double)(end - begin) / 1e9;
+	/* a process is at least one microsecond: no rate from a zero */
+	t = t < 1e-6 ? 1e-6 : t;
+	return t < w ? t : w;
+}

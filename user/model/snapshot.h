@@ -50,6 +50,7 @@ struct fp_proc {
 	int exit_code;
 	uint64_t first_ns;		/* monotonic */
 	uint64_t exit_ns;
+	double traced_s;		/* read from a recording (snapshot__proc_secs), 0 if not */
 
 	struct fp_sys_stat *sys;	/* sorted by nr */
 	size_t nsys, cap_sys;
@@ -121,6 +122,13 @@ struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_pro
 int proc__absorb(struct fp_proc *dst, const struct fp_proc *src);
 /* Deep copy, for keeping the previous interval. */
 struct fp_snapshot *snapshot__clone(const struct fp_snapshot *s);
+
+/* How long p was traced within s's window (the interval of a delta, the
+ * recording otherwise): from when it was first seen, or the window's
+ * start, to its exit or the window's end.  The denominator of every
+ * per-process rate, so that a child living 2 ms of a 0.5 s recording is
+ * not shown at a quarter of a percent of its rate. */
+double snapshot__proc_secs(const struct fp_snapshot *s, const struct fp_proc *p);
 
 const char *drop__name(int reason);
 

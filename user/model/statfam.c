@@ -517,7 +517,7 @@ const char *stat__rates(const struct fp_stat_stats *s, double window_s, char *bu
 	uint64_t peak = stat_stats__peak(s, window_s, &sh);
 
 	if (sh)
-		snprintf(buf, len, "%.0f/s over %.2f s, shorter than the one-second peak window", avg, window_s);
+		snprintf(buf, len, "%.0f/s over %.3g s, shorter than the one-second peak window", avg, window_s);
 	else
 		snprintf(buf, len, "%.0f/s, peak %llu/s", avg, (unsigned long long)peak);
 	return buf;

@@ -158,5 +158,5 @@ void csv__write(FILE *f, const struct fp_snapshot *s)
 {
 	fputs("pid,comm,metric,value,unit,note\r\n", f);
 	for (size_t i = 0; i < s->nprocs; i++)
-		csv__proc(f, &s->procs[i], s->meta.duration_s);
+		csv__proc(f, &s->procs[i], snapshot__proc_secs(s, &s->procs[i]));
 }

@@ -45,6 +45,8 @@ json_t *json__proc(const struct fp_proc *p, double window_s)
 	json__set_str(o, "comm", p->comm);
 	json__set_str(o, "exe", p->exe);
 	json_object_set_new(o, "exited", json_boolean(p->exited));
+	/* the denominator of this process's rates (snapshot__proc_secs) */
+	json_object_set_new(o, "traced_s", json_real(window_s));
 
 	if (p->exited)
 		json_object_set_new(o, "exit_code", json_integer(p->exit_code));
@@ -66,7 +68,7 @@ json_t *json__record(const struct fp_snapshot *s)
 	json_t *procs = json_array(), *drops = json_object();
 
 	for (size_t i = 0; i < s->nprocs; i++)
-		json_array_append_new(procs, json__proc(&s->procs[i], s->meta.duration_s));
+		json_array_append_new(procs, json__proc(&s->procs[i], snapshot__proc_secs(s, &s->procs[i])));
 	for (int i = 0; i < FP_DROP_MAX; i++)
 		if (s->drops[i])
 			json_object_set_new(drops, drop__name(i), json_integer((json_int_t)s->drops[i]));
@@ -181,6 +183,7 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 	free(raw);
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	p->exit_code = (int)json_integer_value(json_object_get(o, "exit_code"));
+	p->traced_s = json_number_value(json_object_get(o, "traced_s"));
 	e = parse_syscalls(json_object_get(o, "syscalls"), p, err, errlen, where);
 	if (!e && (sec = json_object_get(o, "io")))
 		e = json_io__parse(sec, &p->io, err, errlen);

@@ -459,7 +459,6 @@ static void html__summary(FILE *f, const struct fp_snapshot *s, const struct fp_
 
 void report_html__write(FILE *f, const struct fp_snapshot *s, const char *name)
 {
-	double secs = s->meta.duration_s > 0 ? s->meta.duration_s : 1;
 	const struct fp_proc **order;
 	char title[512], desc[512];
 	size_t n;
@@ -476,7 +475,7 @@ void report_html__write(FILE *f, const struct fp_snapshot *s, const char *name)
 	if (order) {
 		html__summary(f, s, order, n);
 		for (size_t i = 0; i < n; i++)
-			html__proc(f, order[i], secs);
+			html__proc(f, order[i], snapshot__proc_secs(s, order[i]));
 		free(order);
 	}
 	fputs("</body></html>\n", f);

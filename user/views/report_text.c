@@ -129,7 +129,6 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 
 void report_text__write(FILE *f, const struct fp_snapshot *s, const char *name)
 {
-	double secs = s->meta.duration_s > 0 ? s->meta.duration_s : 1;
 	const struct fp_proc **order;
 	size_t n, nf = 0;
 	char desc[512];
@@ -153,7 +152,7 @@ void report_text__write(FILE *f, const struct fp_snapshot *s, const char *name)
 	if (!n)
 		fprintf(f, "\nno activity recorded from the target\n");
 	for (size_t i = 0; i < n; i++)
-		text__proc(f, order[i], secs);
+		text__proc(f, order[i], snapshot__proc_secs(s, order[i]));
 	free(order);
 }
 

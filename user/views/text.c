@@ -89,10 +89,10 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		if (p->exited)
 			fprintf(f, " [exited]");
 		fprintf(f, "\n");
-		text__cpu(f, p, s->meta.duration_s);
+		text__cpu(f, p, snapshot__proc_secs(s, p));
 		text__syscall_table(f, p);
 		text__alloc(f, p);
-		text__stat_summary(f, p, s->meta.duration_s);
+		text__stat_summary(f, p, snapshot__proc_secs(s, p));
 		text__io(f, p);
 		text__findings(f, p);
 	}

@@ -20,7 +20,7 @@ void text__cpu(FILE *f, const struct fp_proc *p, double window_s)
 	pct = cpu_stats__pct(c->run_ns, window_s);
 	fprintf(f, "cpu: %s on CPU", units__dur(c->run_ns, on, sizeof(on)));
 	if (!isnan(pct))
-		fprintf(f, " (%.1f%% of one CPU over %.2f s)", pct, window_s);
+		fprintf(f, " (%.1f%% of one CPU over %.3g s)", pct, window_s);
 	fprintf(f, ": user %s, system %s (scheduler accounting, exact)\n",
 		units__dur(cpu_stats__user_ns(c), user, sizeof(user)),
 		units__dur(cpu_stats__system_ns(c), sys, sizeof(sys)));
