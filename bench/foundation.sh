@@ -18,7 +18,8 @@
 # BENCH_STRACE_N (calls per strace run, 100000: strace costs ~30 us/call),
 # BENCH_CPU (CPU to pin the loop to, the last one), BENCH_STARTS (start-up
 # runs, 5), BENCH_MODES (a subset of the modes, e.g. "bare fastpath", for
-# quick A/B experiments; "bare" is always run).
+# quick A/B experiments; "bare" is always run).  BENCH_FIGURES: a file to
+# append this run's medians to ("key value" lines) for bench/targets.sh.
 set -u
 cd "$(dirname "$0")/.."
 TOP=$PWD
@@ -51,9 +52,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-touch "$T"/{fp,other,bt,strace}.counts "$T"/fp.drops "$T"/{sys,all}.{rss,start,steady}
+touch "$T"/{fp,fpg,other,bt,strace}.counts "$T"/fp.drops "$T"/{sys,all}.{rss,start,steady}
 
 MODES=(bare floor fastpath fastpath-all fastpath-other strace)
+# The same loop on getppid (statloop -g): a syscall with no argument work,
+# so the default's cost there is its per-syscall cost alone (issue 13).
+MODES+=(bare-g floor-g fastpath-all-g)
 # Issue 2's target is about syscall accounting: "fastpath" runs it alone;
 # "fastpath-all" is the default, every family (data path, stat, allocator).
 FP_SYS_ONLY=(--no-io --no-stat --alloc=off)
@@ -129,14 +133,15 @@ wait_quiet() { # mode
 
 # One timed run of MODE; appends ns/call to $T/MODE.ns.
 run_one() {
-	local mode=$1 n=$N tp="" op="" lp ns
+	local mode=$1 n=$N tp="" op="" lp ns g=()
 	[ "$mode" = strace ] && n=$STRACE_N
 	wait_quiet "$mode"
 	: > "$T/tr.out"; : > "$T/tr.err"
-	taskset -c "$CPU" "$LOOP" -w -t "$n" > "$T/loop.out" &
+	case $mode in *-g) g=(-g) ;; esac
+	taskset -c "$CPU" "$LOOP" -w -t "${g[@]}" "$n" > "$T/loop.out" &
 	lp=$!; PIDS+=("$lp")
 	wait_for "$T/loop.out" '^ready' "$lp" || return 1
-	case $mode in
+	case ${mode%-g} in
 	bare) ;;
 	floor)
 		"$FLOOR" 2>"$T/tr.err" & tp=$! ;;
@@ -173,7 +178,7 @@ run_one() {
 	wait_pid "$lp" 600 || return 1
 	ns=$(awk '$1 == "ns_per_call" { print $2 }' "$T/loop.out")
 	[ -n "$ns" ] || { echo "bench: $mode: the loop printed no timing" >&2; return 1; }
-	case $mode in
+	case ${mode%-g} in
 	fastpath-other) kill "$op"; wait "$op" 2>/dev/null ;;
 	floor|bpftrace) kill -INT "$tp" ;;
 	esac
@@ -193,6 +198,9 @@ check_run() {
 		echo "$got" >> "$T/fp.counts"
 		jq -r '[.dropped[]?] | add // 0' "$T/fp.json" >> "$T/fp.drops"
 		if [ "$mode" = fastpath ]; then cat "$T/rss" >> "$T/sys.rss"; else cat "$T/rss" >> "$T/all.rss"; fi ;;
+	fastpath-all-g)
+		jq -r --argjson p "$lp" '[.processes[] | select(.pid == $p) | .syscalls.getppid.calls // 0] | add // 0' "$T/fp.json" >> "$T/fpg.counts"
+		jq -r '[.dropped[]?] | add // 0' "$T/fp.json" >> "$T/fpg.drops" ;;
 	fastpath-other)
 		jq -r '[.processes[] | .syscalls.newfstatat.calls // 0] | add // 0' "$T/other.json" >> "$T/other.counts" ;;
 	bpftrace)
@@ -250,10 +258,13 @@ bare=$(median "$T/bare.ns")
 bare_min=$(sort -g "$T/bare.ns" | head -1)
 # Medians, and minima: on a noisy machine noise only ever adds, so the
 # fastest run of each mode is the steadier estimate of its own cost.
-fmt_row() { # label mode
-	local f=$T/$2.ns
+fmt_row() { # label mode [bare-mode]
+	local f=$T/$2.ns b=$bare bm=$bare_min
 	[ -s "$f" ] || { printf '| %s | – | – | – | – | – | 0 | |\n' "$1"; return; }
-	awk -v m="$(median "$f")" -v b="$bare" -v bm="$bare_min" -v n="$(wc -l < "$f")" -v l="$1" \
+	if [ -n "${3:-}" ]; then
+		b=$(median "$T/$3.ns") bm=$(sort -g "$T/$3.ns" | head -1)
+	fi
+	awk -v m="$(median "$f")" -v b="$b" -v bm="${bm:-nan}" -v n="$(wc -l < "$f")" -v l="$1" \
 		-v lo="$(sort -g "$f" | head -1)" -v hi="$(sort -g "$f" | tail -1)" \
 		-v dirty="$(awk '$1 > 0' "$T/$2.foreign" | wc -l)" \
 		'BEGIN { printf "| %s | %.0f | %.0f–%.0f | %.2f | %+.0f | %+.0f | %d | %d |\n", l, m, lo, hi, m / b, m - b, lo - bm, n, dirty }'
@@ -278,6 +289,11 @@ if [[ " ${MODES[*]} " == *" bpftrace "* ]]; then
 	fmt_row "bpftrace: per pid×syscall count + latency hist" bpftrace
 fi
 [[ " ${MODES[*]} " == *" strace "* ]] && fmt_row "strace -c -f -p" strace
+if [[ " ${MODES[*]} " == *" bare-g "* ]]; then
+	fmt_row "getppid loop: bare (no tracer)" bare-g bare-g
+	fmt_row "getppid loop: floor" floor-g bare-g
+	fmt_row "getppid loop: fastpath record -p, default" fastpath-all-g bare-g
+fi
 [ "$have_bpftrace" = 1 ] || echo "| bpftrace | not installed | | | | | | |"
 
 fp_added=$(awk -v m="$(median "$T/fastpath.ns" 2>/dev/null)" -v b="$bare" 'BEGIN { printf "%.0f", m - b }')
@@ -322,4 +338,23 @@ For comparison: bpftrace counted newfstatat == $N in $(all_eq "$T/bt.counts" "$N
 $STRACE_N in $(all_eq "$T/strace.counts" "$STRACE_N") runs; \`bpftrace -c CMD\` start until CMD runs: median
 $(median "$T/bt.start") ms (tracefs mounted in its namespace first).
 EOF
+fi
+
+# ---- figures for bench/targets.sh (the targets table of make bench) ---------
+if [ -n "${BENCH_FIGURES:-}" ]; then
+	{
+		for m in "${MODES[@]}"; do echo "ns.$m $(median "$T/$m.ns")"; done
+		echo "n $N"
+		echo "strace_n $STRACE_N"
+		echo "exact.stat $(awk -v n="$N" '$1 != n { bad = 1 } END { print (!bad && NR > 0) }' "$T/fp.counts") $(all_eq "$T/fp.counts" "$N")"
+		echo "exact.getppid $(awk -v n="$N" '$1 != n { bad = 1 } END { print (!bad && NR > 0) }' "$T/fpg.counts") $(all_eq "$T/fpg.counts" "$N")"
+		cat "$T/fp.drops" "$T/fpg.drops" 2>/dev/null > "$T/drops.all"
+		echo "exact.drops $(awk '$1 != 0 { bad = 1 } END { print (!bad && NR > 0) }' "$T/drops.all") $(all_eq "$T/drops.all" 0)"
+		echo "exact.untraced $(awk '$1 != 0 { bad = 1 } END { print (!bad && NR > 0) }' "$T/other.counts") $(all_eq "$T/other.counts" 0)"
+		echo "start.sys $(median "$T/sys.start")"
+		echo "start.all $(median "$T/all.start")"
+		echo "start.bpftrace $(median "$T/bt.start")"
+		echo "rss.sys $(sort -n "$T/sys.rss" | tail -1)"
+		echo "rss.all $(sort -n "$T/all.rss" | tail -1)"
+	} >> "$BENCH_FIGURES"
 fi

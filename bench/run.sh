@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 out=${BENCH_OUT:-build/bench/results.md}
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp "$out.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+export BENCH_FIGURES=$tmp.figures
+: > "$BENCH_FIGURES"
+trap 'rm -f "$tmp" "$BENCH_FIGURES"' EXIT
 failed=()
 
 run() { # script args...
@@ -39,10 +41,11 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 run bench/foundation.sh "$@"
 for s in ${BENCH_SCRIPTS:-bench/*.sh}; do
-	case $s in bench/run.sh|bench/foundation.sh) continue ;; esac
+	case $s in bench/run.sh|bench/foundation.sh|bench/targets.sh) continue ;; esac
 	[ -x "$s" ] || continue
 	run "$s" "$@"
 done
+bench/targets.sh "$BENCH_FIGURES" | tee -a "$tmp"
 mv "$tmp" "$out"
 echo "bench: results in $out" >&2
 [ ${#failed[@]} -eq 0 ]

@@ -1,5 +1,6 @@
 # Smoke checks so the benchmark (make bench) does not rot: the floor loader
-# loads and unloads, and the bench scripts run end to end in --quick mode.
+# loads and unloads, and the bench scripts run end to end in --quick mode,
+# ending with issue 13's targets table, every target in it.
 # Not timed: no assertion here is about speed.
 
 FLOOR=${FLOOR:-$PWD/build/bench/floor}
@@ -54,4 +55,19 @@ test_bench_scripts_quick() {
 	assert_contains "$TMP/results.md" "| 2/2 runs exact, drops 2/2 runs 0 | met |" "fastpath exact on 20000 calls (both configurations)"
 	assert_contains "$TMP/results.md" "| 1/1 runs 0 | met |" "nothing counted for the untraced process"
 	! grep -q 'failed' "$TMP/bench.err" || { cat "$TMP/bench.err" >&2; fail "a bench run failed"; }
+	# the targets table of issue 13 ends the output, one row per target,
+	# each with a verdict computed from this run's figures (no value is
+	# "nan": every figure it needs was measured); speed is not asserted
+	sed -n '/^## Targets (issue 13)/,$p' "$TMP/results.md" > "$TMP/targets.md"
+	assert_contains "$TMP/targets.md" "## Targets (issue 13)" "targets table printed"
+	local t
+	for t in "syscall accounting with latency histograms" "the default on a stat loop" "the default on getppid" \
+		"untraced processes" "\`record -- CMD\` tracing from start" "peak RSS" "exit, SIGINT to process exit" \
+		"zero lost events"; do
+		assert_eq "$(grep -F -- "| $t" "$TMP/targets.md" | grep -cE '\| (MET|NOT MET) \|$')" 1 "targets row: $t"
+	done
+	assert_eq "$(grep -c '^| .* | \(MET\|NOT MET\) |$' "$TMP/targets.md")" 8 "eight target rows"
+	! awk -F'|' '$4 ~ /nan/' "$TMP/targets.md" | grep -q . || { cat "$TMP/targets.md" >&2; fail "a target's figure is missing (nan)"; }
+	assert_contains "$TMP/targets.md" "| zero lost events (exact counts, no drops) | every run |" "lost-events row"
+	grep -F "| zero lost events" "$TMP/targets.md" | grep -q '| MET |$' || fail "events lost in the quick run"
 }

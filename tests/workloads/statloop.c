@@ -1,13 +1,15 @@
 /*
  * statloop: N stat() calls on one existing path, for the overhead
  * benchmark (the classic 1M-syscall loop).
- *   statloop [-w] [-t] N [PATH]
+ *   statloop [-w] [-t] [-g] N [PATH]
  * -w: print "ready PID" and wait for SIGUSR1 before the loop, so a tracer
  *     can attach by -p first and its start-up is never timed.
  * -t: print "start_ns T" (CLOCK_REALTIME at main(), to measure how long a
  *     tracer took to start us) and, after the loop, "ns_per_call X": the
  *     loop timed with CLOCK_MONOTONIC from inside, so process start-up and
  *     the tracer's own start-up and tear-down are not counted.
+ * -g: getppid() instead of stat(): the cheapest syscall, so the figure is
+ *     the tracer's per-syscall cost with no argument (path) work at all.
  * On glibc, stat() is the newfstatat syscall; nothing else in the loop
  * makes a syscall, and stdout is set up before the loop.
  */
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,21 +53,23 @@ static void wait_usr1(void)
 int main(int argc, char **argv)
 {
 	long long t_main = now_ns(CLOCK_REALTIME), t0, t1;
-	int wait = 0, timed = 0, opt;
+	int wait = 0, timed = 0, ppid = 0, opt;
 	const char *path;
 	struct stat st;
 	long n;
 
-	while ((opt = getopt(argc, argv, "wt")) != -1) {
+	while ((opt = getopt(argc, argv, "wtg")) != -1) {
 		if (opt == 'w')
 			wait = 1;
 		else if (opt == 't')
 			timed = 1;
+		else if (opt == 'g')
+			ppid = 1;
 		else
 			return 2;
 	}
 	if (argc - optind < 1) {
-		fprintf(stderr, "usage: statloop [-w] [-t] N [PATH]\n");
+		fprintf(stderr, "usage: statloop [-w] [-t] [-g] N [PATH]\n");
 		return 2;
 	}
 	n = atol(argv[optind]);
@@ -76,9 +81,13 @@ int main(int argc, char **argv)
 	if (wait)
 		wait_usr1();
 	t0 = now_ns(CLOCK_MONOTONIC);
-	for (long i = 0; i < n; i++)
-		if (stat(path, &st))
-			return 1;
+	if (ppid)	/* the raw syscall: glibc must not cache it */
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+	else
+		for (long i = 0; i < n; i++)
+			if (stat(path, &st))
+				return 1;
 	t1 = now_ns(CLOCK_MONOTONIC);
 	if (timed) {
 		printf("ns_per_call %.1f\n", n ? (double)(t1 - t0) / n : 0.0);
