@@ -56,6 +56,11 @@ struct fp_proc_info {
 	unsigned long long first_ns;	/* first seen (CLOCK_MONOTONIC) */
 	unsigned long long exit_ns;	/* 0 while alive */
 	unsigned long long exec_ns;	/* last exec: user space re-reads the exe */
+	/* Taken in the kernel at first sight and at every exec, so a process
+	 * that is gone before user space reads /proc still has them. */
+	unsigned long long cgroup_id;	/* cgroup v2 id (its directory's inode) */
+	unsigned int nspid;		/* pid in its own (innermost) PID namespace */
+	unsigned int pad;
 };
 
 /* Indices of the fp_drops per-CPU array: what did not fit, counted. */

@@ -158,6 +158,7 @@ int BPF_PROG(fp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		__builtin_memcpy(info->comm, p->comm, FP_COMM_LEN);
 		info->exec_ns = now;
 		note_exe(tgid, bprm, now);
+		fp_proc_where(info, p);	/* moved into a container before exec */
 	}
 	return 0;
 }

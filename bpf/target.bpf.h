@@ -9,6 +9,7 @@
 #ifndef FP_TARGET_BPF_H
 #define FP_TARGET_BPF_H
 
+#include <bpf/bpf_core_read.h>
 #include "fp_target.h"
 
 #ifndef E2BIG
@@ -110,6 +111,26 @@ static __always_inline bool fp_traced(__u32 tgid)
 	return fp_target_state(tgid) == FP_TARGET_ACTIVE;
 }
 
+/* The tgid as the process's own PID namespace numbers it (what `ps`
+ * inside a container shows): the leader's struct pid, at its level. */
+static __always_inline __u32 fp_nspid(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	if (level > 32)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level]);
+	return up.nr;
+}
+
+static __always_inline void fp_proc_where(struct fp_proc_info *info, struct task_struct *t)
+{
+	info->cgroup_id = bpf_get_current_cgroup_id();
+	info->nspid = fp_nspid(t);
+}
+
 /* Remember who a process is the first time a family records data for it, so
  * its totals keep a name after it exits. */
 static __always_inline void fp_proc_seen(__u32 tgid)
@@ -123,6 +144,7 @@ static __always_inline void fp_proc_seen(__u32 tgid)
 	bpf_get_current_comm(info.comm, sizeof(info.comm));
 	info.ppid = t->real_parent->tgid;
 	info.first_ns = bpf_ktime_get_ns();
+	fp_proc_where(&info, t);
 	if (fp_no_room(bpf_map_update_elem(&fp_procs, &tgid, &info, BPF_NOEXIST)))
 		fp_drop(FP_DROP_PROCS);
 }

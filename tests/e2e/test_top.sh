@@ -204,7 +204,7 @@ test_top_tui_large_and_resize() {
 	tui_top -i 0.5 -p "$SLOW,$FAST"
 	tui_wait "^ *$FAST +ticker +[0-9]"
 	# wide: every column title, the FLAGS column at the far right
-	tui_wait 'PID COMM +CPU% +/s +p99 +err/s +/s +copy +zero +zc% +/s +MiB/s FLAGS'
+	tui_wait 'PID COMM +CPU% +/s +p99 +err/s +/s +copy +zero +zc% +/s +MiB/s +CONTAINER +FLAGS'
 	# filter: only the matching pid stays
 	$TM send-keys -t t / "$SLOW" Enter
 	tui_wait "filter '$SLOW'"

@@ -79,6 +79,7 @@ enum {
 	OPT_NO_PATHS,
 	OPT_NO_IO,
 	OPT_PROFILE,
+	OPT_CONTAINER,
 };
 
 /* The commands (FOR_*) that take the options not all three take: help
@@ -157,6 +158,8 @@ void opts__usage(FILE *f, const char *cmd)
 "  -c, --comm NAME          trace processes whose command name is NAME,\n"
 "                           including ones that start later\n"
 "  -G, --cgroup DIR         only processes in this cgroup v2 directory\n"
+"      --container ID|NAME  only processes in this container: an id prefix\n"
+"                           (docker's short ids) or a cgroup name prefix\n"
 "  -a, --all                every process (the default)\n"
 "      --follow             also trace children that -p/-c targets fork\n"
 "  -- COMMAND [ARGS...]     start COMMAND, trace it from its exec, with its\n"
@@ -174,6 +177,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "comm", required_argument, NULL, 'c' },
 	{ "cgroup", required_argument, NULL, 'G' },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "all", no_argument, NULL, 'a' },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "duration", required_argument, NULL, 'd' },
@@ -273,6 +277,8 @@ static int opts__finish(struct fp_opts *o, int argc, char **argv)
 		return usage_err(o->cmd_name, "%s", "--stacks needs allocator probes: drop --alloc=off");
 	if (ntargets > 1)
 		return usage_err(o->cmd_name, "%s", "choose one target: -p, -c, -a or -- COMMAND");
+	if (o->cgroup && o->container)
+		return usage_err(o->cmd_name, "%s", "choose one of -G and --container");
 	if (!ntargets)
 		o->all = true;
 	if (o->follow)
@@ -309,6 +315,11 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case 'G':
 			o->cgroup = optarg;
+			break;
+		case OPT_CONTAINER:
+			if (!*optarg)
+				return usage_err(cmd, "%s", "--container needs an id or a name prefix");
+			o->container = optarg;
 			break;
 		case 'a':
 			o->all = true;

@@ -15,6 +15,7 @@ struct fp_opts {
 	int npids;
 	char comm[FP_COMM_LEN];
 	const char *cgroup;		/* cgroup v2 directory */
+	const char *container;		/* --container: id or cgroup name prefix */
 	bool all;
 	bool follow;
 	char **command;			/* after --: run and trace this */

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@
 #include "util/err.h"
 #include "util/privs.h"
 #include "util/procfs.h"
+#include "util/cgroupfs.h"
+#include "util/escape.h"
+#include "model/cgroup.h"
 
 volatile sig_atomic_t fp_stop;
 
@@ -83,6 +87,64 @@ static int resolve_cgroup(struct fp_opts *o)
 	}
 	/* On cgroup v2 the cgroup id is the directory's inode number. */
 	o->probe.cfg.cgroup_id = st.st_ino;
+	return 0;
+}
+
+struct ctr_match {
+	const char *want;
+	char path[3][PATH_MAX];	/* the first matches, shallowest kept */
+	uint64_t id;
+	int n;
+};
+
+/* A cgroup whose ancestor matched already is that container's own
+ * sub-cgroup (it names the same id): the container is the ancestor. */
+static int ctr_match(const char *path, uint64_t id, void *ctx)
+{
+	struct ctr_match *m = ctx;
+
+	if (!cgroup__matches(path, m->want))
+		return 0;
+	for (int i = 0; i < m->n && i < 3; i++) {
+		size_t l = strlen(m->path[i]);
+
+		if (!strncmp(path, m->path[i], l) && path[l] == '/')
+			return 0;
+	}
+	if (m->n < 3)
+		snprintf(m->path[m->n], sizeof(m->path[0]), "%s", path);
+	if (!m->n)
+		m->id = id;
+	m->n++;
+	return 0;
+}
+
+/* --container: the one cgroup it names becomes -G's. */
+static int resolve_container(struct fp_opts *o)
+{
+	static char dir[PATH_MAX];
+	struct ctr_match m = { .want = o->container };
+	const char *root = cgroupfs__root();
+
+	if (!o->container)
+		return 0;
+	if (!root || cgroupfs__each(ctr_match, &m)) {
+		fp_err("--container needs cgroup v2 mounted at /sys/fs/cgroup");
+		return -ENOENT;
+	}
+	if (!m.n) {
+		fp_err("no container matches '%s': give a container id or its prefix (docker ps's CONTAINER ID), or the prefix of a cgroup's name (nginx.service)",
+		       ESC(o->container));
+		return -ENOENT;
+	}
+	if (m.n > 1) {
+		fp_err("'%s' matches %d containers or cgroups (%s, %s%s): give more of the id",
+		       ESC(o->container), m.n, ESC(m.path[0]), ESC(m.path[1]), m.n > 2 ? ", ..." : "");
+		return -EINVAL;
+	}
+	snprintf(dir, sizeof(dir), "%s%s", root, m.path[0]);
+	o->cgroup = dir;
+	o->probe.cfg.cgroup_id = m.id;
 	return 0;
 }
 
@@ -234,6 +296,8 @@ int session__start(struct fp_session *S, struct fp_opts *o)
 	err = check_privileges(o);
 	if (!err)
 		err = check_pids(o);
+	if (!err)
+		err = resolve_container(o);
 	if (!err)
 		err = resolve_cgroup(o);
 	if (err)

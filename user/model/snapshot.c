@@ -16,6 +16,7 @@ struct fp_snapshot *snapshot__new(void)
 static void proc__free_inner(struct fp_proc *p)
 {
 	free(p->exe);
+	free(p->cgroup);
 	free(p->sys);
 	if (p->io)
 		io_stats__free(p->io);
@@ -256,6 +257,8 @@ static int proc__copy_ident(struct fp_proc *dst, const struct fp_proc *src)
 	dst->ppid = src->ppid;
 	memcpy(dst->comm, src->comm, sizeof(dst->comm));
 	dst->exe = src->exe ? strdup(src->exe) : NULL;
+	dst->cgroup = src->cgroup ? strdup(src->cgroup) : NULL;
+	dst->nspid = src->nspid;
 	dst->exited = src->exited;
 	dst->exit_code = src->exit_code;
 	dst->first_ns = src->first_ns;
@@ -266,7 +269,7 @@ static int proc__copy_ident(struct fp_proc *dst, const struct fp_proc *src)
 		if (proc__add_finding(dst, f->kind, f->severity, f->summary, f->detail))
 			return -ENOMEM;
 	}
-	return (src->exe && !dst->exe) ? -ENOMEM : 0;
+	return ((src->exe && !dst->exe) || (src->cgroup && !dst->cgroup)) ? -ENOMEM : 0;
 }
 
 static int proc__delta_into(struct fp_proc *d, const struct fp_proc *cur, const struct fp_proc *prev)

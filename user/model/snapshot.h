@@ -46,6 +46,8 @@ struct fp_proc {
 	int ppid;
 	char comm[FP_COMM_LEN];
 	char *exe;			/* NULL if unknown */
+	char *cgroup;			/* cgroup v2 path ("/system.slice/x.service"); NULL if unknown */
+	int nspid;			/* pid inside its own PID namespace; 0 if unknown */
 	bool exited;
 	int exit_code;
 	uint64_t first_ns;		/* monotonic */

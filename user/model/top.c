@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/top.h"
+#include "model/cgroup.h"
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
@@ -70,13 +71,22 @@ bool toprow__active(const struct top_row *r)
 	return r->p->nfindings > 0;
 }
 
+const char *top__container(const struct fp_proc *p, char *buf, size_t len)
+{
+	struct fp_container c;
+	bool ctr = cgroup__parse(p->cgroup, &c);
+
+	snprintf(buf, len, "%.*s", ctr ? 12 : (int)sizeof(c.id), c.id);
+	return buf;
+}
+
 static bool row__matches(const struct fp_proc *p, const char *filter)
 {
 	char pid[16];
 
 	if (!filter || !*filter)
 		return true;
-	if (strcasestr(p->comm, filter))
+	if (strcasestr(p->comm, filter) || cgroup__matches(p->cgroup, filter))
 		return true;
 	snprintf(pid, sizeof(pid), "%d", p->pid);
 	return !strncmp(pid, filter, strlen(filter));
@@ -118,6 +128,12 @@ static int row__cmp(const void *a, const void *b)
 
 	if (sort_col == TOP_COMM) {
 		c = strcmp(x->p->comm, y->p->comm) * sort_sign;
+		if (c)
+			return c;
+	} else if (sort_col == TOP_CTR) {
+		char a[256], b[256];
+
+		c = strcmp(top__container(x->p, a, sizeof(a)), top__container(y->p, b, sizeof(b))) * sort_sign;
 		if (c)
 			return c;
 	} else {

@@ -25,6 +25,7 @@ enum top_col {
 	TOP_ZCR,	/* zero-copy share of the bytes moved */
 	TOP_ALLOC,	/* allocator calls/s */
 	TOP_AMB,	/* allocated bytes/s (shown as MiB/s) */
+	TOP_CTR,	/* container (short id) or systemd unit, from the cgroup */
 	TOP_FLAGS,	/* active findings */
 	TOP_NCOLS
 };
@@ -41,14 +42,17 @@ struct top_row {
 
 /* Rows of the processes in an interval snapshot d.  Processes that exited
  * more than linger intervals before d was read are left out; filter (may be
- * NULL or "") keeps those whose comm contains it (case-insensitive) or whose
- * pid starts with it; active_only keeps those with any activity in the
+ * NULL or "") keeps those whose comm contains it (case-insensitive), whose
+ * pid starts with it, or whose container id or cgroup name starts with it; active_only keeps those with any activity in the
  * interval or that exited in it (batch mode).  Returns the number of rows (at most max). */
 size_t toprows__build(const struct fp_snapshot *d, struct top_row *rows, size_t max,
 		      const char *filter, int linger, bool active_only);
 /* Stable: ties in col go by pid.  desc reverses the column's order. */
 void toprows__sort(struct top_row *rows, size_t n, int col, bool desc);
 bool toprow__active(const struct top_row *r);
+/* The CONTAINER cell of p: the container's 12-digit short id, else its
+ * systemd unit or slice, else "" (raw bytes: the view escapes). */
+const char *top__container(const struct fp_proc *p, char *buf, size_t len);
 
 /* A finding's severity as a rank: 3 critical, 2 warning, 1 otherwise. */
 int top__severity(const char *severity);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
+#include "util/cgroupfs.h"
 #include "util/procfs.h"
 #include "proc.skel.h"
 
@@ -115,10 +116,24 @@ static const char *exe_of(struct proc_state *st, int pid, unsigned long long exe
 	return st->exes[st->nexes++].exe;
 }
 
+/* The cgroup the kernel recorded at first sight or exec, by its path;
+ * /proc/PID/cgroup for one it did not (or whose directory is gone unseen)
+ * while the process lives. */
+static char *cgroup_of(__u32 pid, const struct fp_proc_info *info)
+{
+	char buf[PATH_MAX];
+
+	if (cgroupfs__path_of_id(info->cgroup_id, buf, sizeof(buf)) &&
+	    (info->exit_ns || cgroupfs__path_of_pid((int)pid, buf, sizeof(buf))))
+		return NULL;
+	return strdup(buf);
+}
+
 static void fill_ident(struct proc_state *st, struct fp_proc *p, __u32 key,
 		       const struct fp_proc_info *info)
 {
 	const char *exe;
+	int nspid;
 
 	memcpy(p->comm, info->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = 0;
@@ -130,6 +145,12 @@ static void fill_ident(struct proc_state *st, struct fp_proc *p, __u32 key,
 	exe = p->exe ? NULL : exe_of(st, key, info->exec_ns);
 	if (exe)
 		p->exe = strdup(exe);
+	if (!p->cgroup)
+		p->cgroup = cgroup_of(key, info);
+	p->nspid = (int)info->nspid;
+	/* named by user space (the CPU iterator), not at first sight */
+	if (!p->nspid && !info->exit_ns && (nspid = procfs__nspid((int)key)) > 0)
+		p->nspid = nspid;
 }
 
 static int proc_read(void *state, struct fp_snapshot *s)
@@ -165,8 +186,13 @@ static void proc_poll(void *state)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &info) && !info.exit_ns)
+		if (!bpf_map_lookup_elem(fd, &key, &info) && !info.exit_ns) {
+			char cg[PATH_MAX];
+
 			exe_of(st, key, info.exec_ns);
+			/* walks the hierarchy for a cgroup made meanwhile */
+			cgroupfs__path_of_id(info.cgroup_id, cg, sizeof(cg));
+		}
 	}
 }
 

@@ -269,6 +269,29 @@ bool procfs__zombie(int pid, int *exit_code)
 	return z;
 }
 
+int procfs__nspid(int pid)
+{
+	char path[64], *st, *p, *end;
+	long v = 0;
+
+	if (procfs__path(path, sizeof(path), pid, "status"))
+		return -ENAMETOOLONG;
+	st = procfs__read(path);
+	if (!st)
+		return -ENOENT;
+	p = strstr(st, "\nNSpid:");
+	/* "NSpid:\t4242\t7\t1": host first, the innermost namespace last */
+	for (p = p ? p + 7 : NULL; p && *p && *p != '\n'; p = end) {
+		long n = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		v = n;
+	}
+	free(st);
+	return v > 0 ? (int)v : -ENOENT;
+}
+
 int procfs__which(const char *cmd, char *out, size_t len)
 {
 	const char *path = getenv("PATH");

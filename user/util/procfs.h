@@ -45,6 +45,9 @@ int procfs__ppid(int pid);
 /* A zombie: exited, not yet reaped by its parent (state Z in
  * /proc/PID/stat); its wait status into *exit_code. */
 bool procfs__zombie(int pid, int *exit_code);
+/* The last NSpid of /proc/PID/status: the pid in the process's own PID
+ * namespace (pid itself outside any); negative errno. */
+int procfs__nspid(int pid);
 /* The file execvp(cmd) runs: cmd itself if it has a '/', else the first
  * executable cmd along $PATH (execvp's default without one). -ENOENT if
  * none. */

@@ -9,6 +9,7 @@
 #include "model/alloc.h"
 #include "model/alloc_site.h"
 #include "model/cpu.h"
+#include "model/cgroup.h"
 
 void csv__field(FILE *f, const char *s)
 {
@@ -123,6 +124,23 @@ static void csv__sections(FILE *f, const struct fp_proc *p, double window_s)
 		csv__alloc(f, p, p->alloc);
 }
 
+/* The cgroup path in the note (metric names stay a bounded set); the
+ * container's runtime and id likewise; the namespace pid as the value. */
+static void csv__where(FILE *f, const struct fp_proc *p)
+{
+	struct fp_container c;
+	char note[320];
+
+	if (p->cgroup)
+		row(f, p, "cgroup", 1, "", p->cgroup);
+	if (cgroup__parse(p->cgroup, &c)) {
+		snprintf(note, sizeof(note), "%s %s", c.runtime, c.id);
+		row(f, p, "container", 1, "", note);
+	}
+	if (p->nspid)
+		row(f, p, "nspid", p->nspid, "", NULL);
+}
+
 static void csv__proc(FILE *f, const struct fp_proc *p, double window_s)
 {
 	struct fp_named_hist nh[FP_REPORT_MAX_HISTS];
@@ -131,6 +149,7 @@ static void csv__proc(FILE *f, const struct fp_proc *p, double window_s)
 	size_t n;
 
 	row(f, p, "exited", p->exited, "", p->exe ? p->exe : "");
+	csv__where(f, p);
 	for (size_t i = 0; i < p->nsys; i++) {
 		const struct fp_sys_stat *s = &p->sys[i];
 		const char *name = syscall__name(s->nr);

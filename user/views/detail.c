@@ -10,6 +10,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/cgroup.h"
 
 #define MAX_HISTS 32
 #define HIST_ROWS 24
@@ -37,6 +38,23 @@ static void detail__wrap(struct detail *det, int kind, const char *s, int indent
 	}
 }
 
+/* Where it runs: cgroup, container, namespace pid (detail__add escapes). */
+static void detail__where(struct detail *det, const struct fp_proc *p)
+{
+	struct fp_container c;
+	bool ctr = cgroup__parse(p->cgroup, &c);
+	char ns[32] = "";
+
+	if (p->nspid && p->nspid != p->pid)
+		snprintf(ns, sizeof(ns), "   nspid %d", p->nspid);
+	if (ctr)
+		detail__add(det, DL_TEXT, "  container %s %s%s", c.runtime, c.id, ns);
+	if (p->cgroup)
+		detail__add(det, DL_TEXT, "  cgroup %s%s", p->cgroup, ctr ? "" : ns);
+	else if (ns[0])
+		detail__add(det, DL_TEXT, " %s", ns);
+}
+
 static void detail__summary(struct detail *det, const struct fp_proc *p, double secs)
 {
 	char a[16], b[16], c[16], e[16];
@@ -45,6 +63,7 @@ static void detail__summary(struct detail *det, const struct fp_proc *p, double 
 
 	detail__add(det, DL_TITLE, "pid %d (%s) %s%s", p->pid, p->comm, p->exe ? p->exe : "",
 		    p->exited ? "  [exited]" : "");
+	detail__where(det, p);
 	proc__sys_hist(p, &h);
 	detail__add(det, DL_TEXT, "  syscalls %s/s   errors %s/s   p50 %s   p99 %s   (interval %.2f s)",
 		    units__num5(proc__sys_calls(p) / secs, a, sizeof(a)),
@@ -219,7 +238,8 @@ void detail__help(struct detail *det)
 		"Up/Down j/k    move the selection; PgUp/PgDn, Home/End: by page, to the ends",
 		"Enter          detail of the selected process; Esc goes back",
 		"< >            sort by the column to the left/right; I inverts the order",
-		"/              filter by name or pid; Esc in the list clears it",
+		"/              filter by name, pid, container id or cgroup name; Esc in the list clears it",
+		"c              only the selected process's container (or systemd unit)",
 		"p              pause the display (fastpath keeps counting)",
 		"h ?            this help",
 		"q              quit (Ctrl-C too)",

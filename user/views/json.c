@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include "views/json.h"
 #include "model/syscalls.h"
+#include "model/cgroup.h"
 
 static json_t *json__syscalls(const struct fp_proc *p)
 {
@@ -37,6 +38,28 @@ static json_t *json__findings(const struct fp_proc *p)
 	return a;
 }
 
+/* Where the process runs: its cgroup (a name others chose: cgroup_b64 when
+ * not UTF-8), the container derived from it, and its namespace pid. */
+static void json__where(json_t *o, const struct fp_proc *p)
+{
+	struct fp_container c;
+
+	if (p->nspid)
+		json_object_set_new(o, "nspid", json_integer(p->nspid));
+	if (!p->cgroup)
+		return;
+	json__set_str(o, "cgroup", p->cgroup);
+	if (cgroup__parse(p->cgroup, &c)) {
+		json_t *ctr = json_object();
+
+		json__set_str(ctr, "runtime", c.runtime);
+		json__set_str(ctr, "id", c.id);
+		json_object_set_new(o, "container", ctr);
+	} else if (c.runtime[0]) {
+		json__set_str(o, "unit", c.id);
+	}
+}
+
 json_t *json__proc(const struct fp_proc *p, double window_s)
 {
 	json_t *o = json_pack("{s:i,s:i}", "pid", p->pid, "ppid", p->ppid);
@@ -44,6 +67,7 @@ json_t *json__proc(const struct fp_proc *p, double window_s)
 	/* the process chose both: comm_b64/exe_b64 when not UTF-8 */
 	json__set_str(o, "comm", p->comm);
 	json__set_str(o, "exe", p->exe);
+	json__where(o, p);
 	json_object_set_new(o, "exited", json_boolean(p->exited));
 	/* the denominator of this process's rates (snapshot__proc_secs) */
 	json_object_set_new(o, "traced_s", json_real(window_s));
@@ -181,6 +205,10 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 	exe = json__get_str(o, "exe", &raw);
 	p->exe = exe ? strdup(exe) : NULL;
 	free(raw);
+	exe = json__get_str(o, "cgroup", &raw);
+	p->cgroup = exe ? strdup(exe) : NULL;
+	free(raw);
+	p->nspid = (int)json_integer_value(json_object_get(o, "nspid"));
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	p->exit_code = (int)json_integer_value(json_object_get(o, "exit_code"));
 	p->traced_s = json_number_value(json_object_get(o, "traced_s"));

@@ -111,7 +111,9 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 	fprintf(f, "\n== pid %d (%s) %s", p->pid, ESC(p->comm), p->exe ? ESC(p->exe) : "(exe unknown)");
 	if (p->exited)
 		fprintf(f, " [exited, %s]", units__exit(p->exit_code, (char[48]){ 0 }, 48));
-	fprintf(f, "\n%" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls\n",
+	fprintf(f, "\n");
+	text__where(f, p);
+	fprintf(f, "%" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls\n",
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
 		units__dur(proc__sys_time(p), t, sizeof(t)));
 	report_text__cpu(f, p, secs);

@@ -5,6 +5,7 @@
 #include "model/alloc.h"
 #include "util/escape.h"
 #include "model/alloc_site.h"
+#include "model/cgroup.h"
 
 static int cmp_time_desc(const void *a, const void *b)
 {
@@ -53,6 +54,24 @@ void text__syscall_table(FILE *f, const struct fp_proc *p)
 	free(order);
 }
 
+/* "  cgroup PATH  container RUNTIME ID  nspid N": the names others chose
+ * escaped. */
+void text__where(FILE *f, const struct fp_proc *p)
+{
+	struct fp_container c;
+
+	if (!p->cgroup && !p->nspid)
+		return;
+	fprintf(f, " ");
+	if (p->cgroup)
+		fprintf(f, " cgroup %s", ESC(p->cgroup));
+	if (cgroup__parse(p->cgroup, &c))
+		fprintf(f, "  container %s %s", c.runtime, c.id);
+	if (p->nspid && p->nspid != p->pid)
+		fprintf(f, "  nspid %d", p->nspid);
+	fprintf(f, "\n");
+}
+
 static int cmp_proc_time(const void *a, const void *b)
 {
 	uint64_t x = proc__sys_time(*(const struct fp_proc *const *)a);
@@ -89,6 +108,7 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		if (p->exited)
 			fprintf(f, " [exited]");
 		fprintf(f, "\n");
+		text__where(f, p);
 		text__cpu(f, p, snapshot__proc_secs(s, p));
 		text__syscall_table(f, p);
 		text__alloc(f, p);

@@ -13,6 +13,8 @@ void text__io(FILE *f, const struct fp_proc *p);
 void text__record(FILE *f, const struct fp_snapshot *s);
 /* Allocator summary of one process (nothing without an alloc section). */
 void text__alloc(FILE *f, const struct fp_proc *p);
+/* "  cgroup PATH  container RUNTIME ID  nspid N" (what is known), escaped. */
+void text__where(FILE *f, const struct fp_proc *p);
 /* Stat-family calls, errors, top paths and directories (views/text_stat.c). */
 void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 /* On-CPU time, user and system, and the share of one CPU over window_s

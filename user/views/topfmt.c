@@ -20,6 +20,7 @@ const struct top_col_info top_cols[TOP_NCOLS] = {
 	[TOP_ZCR]   = { "DATA PATH MiB/s", "zc%", "zero-copy ratio", 4, 'R', false, false },
 	[TOP_ALLOC] = { "ALLOCATOR", "/s", "allocations/s", 5, 'A', false, true },
 	[TOP_AMB]   = { "ALLOCATOR", "MiB/s", "allocated MiB/s", 5, 'M', false, true },
+	[TOP_CTR]   = { NULL, "CONTAINER", "container or unit", 12, 'O', true, false },
 	[TOP_FLAGS] = { NULL, "FLAGS", "findings", 7, 'F', true, true },
 };
 
@@ -56,6 +57,13 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		else
 			snprintf(buf, len, "%.0f%%", fmin(fmax(v, 0), 1) * 100);
 		break;
+	case TOP_CTR: {
+		char raw[256];
+
+		top__container(r->p, raw, sizeof(raw));
+		esc__c(raw[0] ? raw : "-", buf, len);	/* a unit name others chose */
+		break;
+	}
 	case TOP_FLAGS:
 		topfmt__flags(r->p, (int)len - 1, buf, len);
 		break;
@@ -153,8 +161,9 @@ const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size
 
 void toplayout__fit(struct top_layout *L, int cols)
 {
-	/* Hidden first on a narrow screen: derivable from copy and zero. */
-	static const int optional[] = { TOP_ZCR };
+	/* Hidden first on a narrow screen: the container (in the detail view
+	 * too), then what is derivable from copy and zero. */
+	static const int optional[] = { TOP_CTR, TOP_ZCR };
 	int base = 0, extra;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {

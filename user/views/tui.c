@@ -248,7 +248,7 @@ static void draw_footer(struct tui *t)
 
 	line_fill(y, A_REVERSE);
 	if (t->editing) {
-		put_at(y, 0, A_REVERSE, "filter (name or pid; Enter applies, Esc cancels): %s", ESC(t->edit));
+		put_at(y, 0, A_REVERSE, "filter (name, pid or container; Enter applies, Esc cancels): %s", ESC(t->edit));
 		curs_set(1);
 		return;
 	}
@@ -480,6 +480,12 @@ static void key_list(struct tui *t, int ch)
 		break;
 	case KEY_ESC:
 		t->filter[0] = 0;	/* Esc in the list clears the filter */
+		rows__rebuild(t);
+		break;
+	case 'c':
+		/* only the selected process's container (or unit) */
+		if (t->nrows)
+			top__container(t->rows[t->sel].p, t->filter, sizeof(t->filter));
 		rows__rebuild(t);
 		break;
 	default:

@@ -1,0 +1,117 @@
+# End-to-end: containers and namespaces (issue 14): a process in a PID and
+# mount namespace of its own, in a cgroup named as docker names its
+# containers, made for the test (no container engine needed).
+
+# The cgroup v2 hierarchy: /sys/fs/cgroup, or its unified half on a hybrid host.
+ctr_cgroot() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo /sys/fs/cgroup; else echo /sys/fs/cgroup/unified; fi
+}
+
+# A cgroup $CG = .../fastpath-test-N/docker-<64 hex>.scope, removed (with
+# whatever runs in it) when the test's shell exits.
+ctr_setup() {
+	CG_ROOT=$(ctr_cgroot)
+	CTR_ID=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	CG_TOP=$CG_ROOT/fastpath-test-$$-$RANDOM
+	CG=$CG_TOP/docker-$CTR_ID.scope
+	CG_REL=${CG#"$CG_ROOT"}
+	mkdir -p "$CG"
+	trap ctr_cleanup EXIT
+}
+
+ctr_cleanup() {
+	local d
+	for d in "$CG_TOP"/*/ "$CG_TOP"/; do
+		[ -d "$d" ] || continue
+		echo 1 > "$d/cgroup.kill" 2>/dev/null || true
+	done
+	for _ in $(seq 100); do
+		find "$CG_TOP" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -d "$CG_TOP" ] || return 0
+		sleep 0.05
+	done
+}
+
+# ctr_run BIN ARGS...: BIN copied into a tmpfs mounted over $TMP/priv in a
+# new mount namespace (the host sees an empty directory there), run there as
+# pid 1 of a new PID namespace, in $CG; its stdout in $TMP/w.out.  Sets
+# CTR_PID, its pid on the host, once it printed "ready".
+ctr_run() {
+	local bin=$1 u
+	shift
+	mkdir -p "$TMP/priv"
+	: > "$TMP/w.out"
+	sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CG" \
+		unshare --pid --mount --fork sh -c \
+		'mount -t tmpfs fp-priv "$0" && cp "$1" "$0/" && b=$0/${1##*/} && shift && exec "$b" "$@"' \
+		"$TMP/priv" "$bin" "$@" > "$TMP/w.out" &
+	u=$!
+	for _ in $(seq 200); do grep -q ready "$TMP/w.out" && break; sleep 0.05; done
+	CTR_PID=$(pgrep -P "$u")
+	[ -n "$CTR_PID" ] || fail "the namespaced workload did not start"
+	# the premise: the binary is not on the host's path
+	[ ! -e "$TMP/priv/${bin##*/}" ] || fail "the private mount is visible on the host"
+}
+
+# pid's field of a recording: ctr_q FILE PID JQ
+ctr_q() { jq -r --argjson p "$2" ".processes[] | select(.pid == \$p) | $3" "$1"; }
+
+ctr_sysloop_recorded() { # fastpath target arguments... (PID: the workload's host pid)
+	ctr_run "$W/sysloop" -w -s 30000 0
+	fp_start record -o "$TMP/r.json" "${@/#PID/$CTR_PID}"
+	kill -USR1 "$CTR_PID"
+	for _ in $(seq 200); do grep -q done "$TMP/w.out" && break; sleep 0.05; done
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID"
+}
+
+test_container_identity_and_target() {
+	ctr_setup
+	ctr_sysloop_recorded --container "${CTR_ID:0:12}"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .syscalls.getppid.calls)" 30000 "getppid calls by --container"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .cgroup)" "$CG_REL" "cgroup path"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .container.runtime)" docker "runtime"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .container.id)" "$CTR_ID" "container id"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .nspid)" 1 "pid inside its namespace"
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.cgroup != "'"$CG_REL"'")] | length')" 0 \
+		"only processes of the container"
+	assert_contains "$(jqr "$TMP/r.json" .target)" "$CG" "target names the cgroup"
+	# the text report and CSV carry the same identity
+	"$FP" report "$TMP/r.json" > "$TMP/r.txt"
+	assert_contains "$TMP/r.txt" "container docker $CTR_ID  nspid 1" "text report"
+	"$FP" report "$TMP/r.json" --format csv -o "$TMP/r.csv"
+	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,container,1,,docker $CTR_ID" "CSV container row"
+	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,nspid,1," "CSV nspid row"
+	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,cgroup,1,,$CG_REL" "CSV cgroup row"
+}
+
+test_container_host_pid() {
+	ctr_setup
+	ctr_sysloop_recorded -p PID
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .syscalls.getppid.calls)" 30000 "getppid calls by -p HOSTPID"
+	assert_eq "$(jqr "$TMP/r.json" '.processes | length')" 1 "only the target"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .nspid)" 1 "nspid"
+	assert_eq "$(ctr_q "$TMP/r.json" "$CTR_PID" .container.id)" "$CTR_ID" "container id"
+}
+
+test_container_top_column() {
+	ctr_setup
+	ctr_run "$W/sysloop" -s 2000000000 0
+	fp_run top -b -q -n 2 -i 0.5 --container "docker-${CTR_ID:0:6}" > "$TMP/b.txt"
+	assert_contains "$TMP/b.txt" "CONTAINER" "column title"
+	grep -Eq "^ *$CTR_PID +sysloop .* ${CTR_ID:0:12}( |\$)" "$TMP/b.txt" || fail "no row with the short id: $(cat "$TMP/b.txt")"
+	fp_run top --json -q -n 1 -i 0.3 -p "$CTR_PID" > "$TMP/t.json"
+	assert_eq "$(jq -r '.processes[0].container.id' "$TMP/t.json")" "$CTR_ID" "top --json container"
+	assert_eq "$(jq -r '.processes[0].nspid' "$TMP/t.json")" 1 "top --json nspid"
+}
+
+test_container_no_match() {
+	ctr_setup
+	mkdir "$CG_TOP/docker-${CTR_ID:0:4}$(printf '0%.0s' $(seq 60)).scope"
+	! "$FP" record -q -d 1 --container "f00f00f00f00" > "$TMP/o.txt" 2>&1 || fail "a missing container was accepted"
+	assert_contains "$TMP/o.txt" "no container matches 'f00f00f00f00'" "error for no match"
+	! "$FP" record -q -d 1 --container "${CTR_ID:0:4}" > "$TMP/o.txt" 2>&1 || fail "an ambiguous prefix was accepted"
+	assert_contains "$TMP/o.txt" "matches 2 containers" "error for an ambiguous prefix"
+	! "$FP" record -q -d 1 -G "$CG" --container "${CTR_ID:0:12}" > "$TMP/o.txt" 2>&1 || fail "-G with --container accepted"
+	assert_contains "$TMP/o.txt" "choose one of -G and --container" "usage error"
+}
