@@ -115,3 +115,27 @@ test_container_no_match() {
 	! "$FP" record -q -d 1 -G "$CG" --container "${CTR_ID:0:12}" > "$TMP/o.txt" 2>&1 || fail "-G with --container accepted"
 	assert_contains "$TMP/o.txt" "choose one of -G and --container" "usage error"
 }
+
+# A Go binary that exists only in the target's mount namespace: attached
+# through /proc/PID/exe at its exec, its frames symbolized from its own file
+# (opened while it ran: it has exited when the recording is written).  Also
+# issue 16's "a target in another PID and mount namespace".
+test_container_go_binary_symbolized() {
+	local n=200000 line
+	ctr_setup
+	mkdir -p "$TMP/priv"
+	fp_run record -q --alloc=exact --stacks -o "$TMP/r.json" -- \
+		sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CG" \
+		unshare --pid --mount --fork sh -c \
+		'mount -t tmpfs fp-priv "$0" && cp "$1" "$0/" && exec "$0/go-allocgo" escape "$2"' \
+		"$TMP/priv" "$W/go-allocgo" "$n" > "$TMP/go.out"
+	[ ! -e "$TMP/priv/go-allocgo" ] || fail "the private mount is visible on the host"
+	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .go.mode)" exact "Go probes attached"
+	assert_within "$(alloc_q "$TMP/r.json" go-allocgo .go.calls)" "$(jq .mallocs "$TMP/go.out")" 2 "Go allocations vs MemStats.Mallocs"
+	line=$(grep -n 'ALLOC-SITE' tests/workloads/go/allocgo/main.go | cut -d: -f1)
+	assert_contains "$(alloc_q "$TMP/r.json" go-allocgo '.top_sites[0].frames | join(" | ")')" \
+		"main.escapeLoop main.go:$line" "frames symbolized from the namespace's binary"
+	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .top_sites[0].calls)" $n "top site calls"
+	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm == "go-allocgo") | .nspid')" 1 "nspid"
+	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm == "go-allocgo") | .container.id')" "$CTR_ID" "container id"
+}

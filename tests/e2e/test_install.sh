@@ -44,6 +44,7 @@ option_value() {
 	TIME) echo 1s ;;
 	FILE) echo "$TMP/opt.out" ;;
 	NAME) echo x ;;
+	ID) echo x ;;
 	DIR) echo /sys/fs/cgroup ;;
 	MODE) echo sampled ;;
 	ADDR) echo 127.0.0.1:0 ;;

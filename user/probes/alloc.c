@@ -18,6 +18,7 @@
 #include "model/alloc.h"
 #include "util/err.h"
 #include "util/procfs.h"
+#include "util/nsfile.h"
 #include "util/symbolize.h"
 #include "alloc.skel.h"
 
@@ -122,6 +123,7 @@ void alloc_state__save_maps(struct alloc_state *st, int pid)
 		fp_debug("pid %d: memory map not readable (exited?)", pid);
 		return;		/* gone: keep what we had */
 	}
+	nsfile__note_maps(pid, maps);
 	ppid = procfs__ppid(pid);
 	pthread_mutex_lock(&st->lock);
 	a = alloc_state__pid(st, pid, true);

@@ -19,6 +19,7 @@
 #include "util/err.h"
 #include "util/kallsyms.h"
 #include "util/procfs.h"
+#include "util/nsfile.h"
 #include "util/symbolize.h"
 #include "fp_cpu.h"
 #include "profile.skel.h"
@@ -91,6 +92,7 @@ static void save_maps(struct fp_sampler *S, int pid, bool force)
 	maps = procfs__maps(pid);
 	if (!maps)
 		return;		/* gone: keep what we had */
+	nsfile__note_maps(pid, maps);
 	free(p->maps);
 	p->maps = maps;
 	p->maps_ns = now;

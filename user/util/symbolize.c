@@ -7,6 +7,7 @@
 #include "util/elfsym.h"
 #include "util/gopclntab.h"
 #include "util/symbolize.h"
+#include "util/nsfile.h"
 
 struct cache_ent {
 	unsigned char id[20];	/* build id (truncated) or a hash of the path */
@@ -68,19 +69,27 @@ void symbolizer__free(struct fp_symbolizer *S)
 struct fp_addrspace *symbolizer__addrspace(struct fp_symbolizer *S, const char *maps)
 {
 	struct fp_addrspace *A = calloc(1, sizeof(*A));
+	/* the files of another mount namespace, opened while it lived */
+	char *own = nsfile__rewrite_maps(maps);
 	FILE *f;
 
-	if (!A)
+	if (!A) {
+		free(own);
 		return NULL;
+	}
+	if (own)
+		maps = own;
 	A->dwfl = dwfl_begin(&callbacks);
 	f = fmemopen((void *)maps, strlen(maps), "r");
 	if (!A->dwfl || !f || dwfl_linux_proc_maps_report(A->dwfl, f)) {
 		if (f)
 			fclose(f);
+		free(own);
 		symbolizer__addrspace_free(A);
 		return NULL;
 	}
 	fclose(f);
+	free(own);
 	dwfl_report_end(A->dwfl, NULL, NULL);
 	return A;
 }

@@ -161,14 +161,18 @@ const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size
 
 void toplayout__fit(struct top_layout *L, int cols)
 {
-	/* Hidden first on a narrow screen: the container (in the detail view
-	 * too), then what is derivable from copy and zero. */
-	static const int optional[] = { TOP_CTR, TOP_ZCR };
+	/* Hidden on a narrow screen: what is derivable from copy and zero. */
+	static const int optional[] = { TOP_ZCR };
 	int base = 0, extra;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {
 		L->width[c] = top_cols[c].width;
 		base += top_cols[c].width + (c ? 1 : 0);
+	}
+	/* The container (in the detail view too) only beside a whole COMM. */
+	if (base + FP_COMM_LEN - 1 - L->width[TOP_COMM] > cols) {
+		base -= L->width[TOP_CTR] + 1;
+		L->width[TOP_CTR] = 0;
 	}
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]) && base > cols; i++) {
 		base -= L->width[optional[i]] + 1;
