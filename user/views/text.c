@@ -60,7 +60,8 @@ void text__where(FILE *f, const struct fp_proc *p)
 {
 	struct fp_container c;
 
-	if (!p->cgroup && !p->nspid)
+	/* nothing to say: no line (a host process's nspid is its pid) */
+	if (!p->cgroup && (!p->nspid || p->nspid == p->pid))
 		return;
 	fprintf(f, " ");
 	if (p->cgroup)
