@@ -31,6 +31,9 @@ churn_shapes() { # file-or-lines jq-slurp?
 test_churn_record_every_child_exact() {
 	FASTPATH_SYS_STATS_ENTRIES=2560 FASTPATH_MAP_ENTRIES=$CHURN_MAPS fp_run record -q -o "$TMP/r.json" -- "$W/churn" 1500 10 300
 	assert_eq "$(jqr "$TMP/r.json" '.dropped | length')" 0 "nothing dropped: $(jq -c .dropped "$TMP/r.json")"
+	# a child whose data was reaped before its exit was stamped used to be
+	# listed twice when the recording ended in between (once live, named)
+	assert_eq "$(jqr "$TMP/r.json" '[.processes[].pid] | length - (unique | length)')" 0 "no pid listed twice"
 	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "churn")] | length')" 1501 "parent and 1500 children listed"
 	assert_eq "$(churn_shapes "$TMP/r.json")" '[{"shape":[10,1,1,4,1,1,1,true],"n":1500}]' "every child's counts exact"
 	assert_eq "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "churn" and .syscalls.wait4 != null)][0].syscalls.wait4.calls')" 1500 "the parent waited for each"

@@ -354,15 +354,32 @@ struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_pro
 
 int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
 {
-	struct fp_alloc_stats *alloc = dst->alloc;
+	struct fp_proc id = *dst;	/* identity and allocator data, kept */
 	int err;
 
 	/* Neither has findings yet (they are evaluated on the merged read). */
 	dst->alloc = NULL;
+	dst->exe = NULL;
 	err = proc__delta_into(dst, src, NULL);
 	if (dst->alloc)
 		alloc_stats__free(dst->alloc);
-	dst->alloc = alloc;
+	dst->alloc = id.alloc;
+	if (!id.comm[0]) {
+		free(id.exe);
+		return err;
+	}
+	/* A named dst was read after src was reaped: its identity is the
+	 * fresher one (it may know the exit that src was reaped before). */
+	if (id.exe) {
+		free(dst->exe);
+		dst->exe = id.exe;
+	}
+	memcpy(dst->comm, id.comm, sizeof(dst->comm));
+	dst->ppid = id.ppid;
+	dst->first_ns = id.first_ns;
+	dst->exited = id.exited;
+	dst->exit_code = id.exit_code;
+	dst->exit_ns = id.exit_ns;
 	return err;
 }
 

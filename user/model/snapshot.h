@@ -119,8 +119,9 @@ void proc__clear_findings(struct fp_proc *p);
 struct fp_snapshot *snapshot__delta(const struct fp_snapshot *cur, const struct fp_snapshot *prev);
 /* Append a deep copy of p, even if s has its pid already. NULL on ENOMEM. */
 struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_proc *p);
-/* Complete dst, which has no identity, syscalls, data path or stat section
- * yet, with src's (copies). */
+/* Complete dst, an entry of the same process with no syscalls, data path or
+ * stat section yet, with src's (copies).  dst keeps an identity it has (it
+ * was read later, so it is the fresher one); one it lacks comes from src. */
 int proc__absorb(struct fp_proc *dst, const struct fp_proc *src);
 /* Deep copy, for keeping the previous interval. */
 struct fp_snapshot *snapshot__clone(const struct fp_snapshot *s);

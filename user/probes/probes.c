@@ -487,8 +487,18 @@ static void read_drops(struct fp_probes *P, struct fp_snapshot *s)
 
 /* The reaped processes join the live ones.  A pid can be in both: the
  * process's allocator entries are not reaped (the alloc family has no reap),
- * or a new process got the pid of one already reaped; the first is one
- * process and is completed, the second stays two entries. */
+ * its data was reaped from a dead pool slot before the exit hook stamped
+ * fp_procs (the proc family still names it live), or a new process got the
+ * pid of one already reaped.  The first two are one process (same start
+ * time, or no identity yet, and no data of the reaped families) and are
+ * completed; the last stays two entries. */
+static bool same_process(const struct fp_proc *live, const struct fp_proc *r)
+{
+	if (live->nsys || live->io || live->stat)
+		return false;
+	return !live->comm[0] || (live->first_ns && live->first_ns == r->first_ns);
+}
+
 static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
 {
 	for (size_t i = 0; i < P->reaped->nprocs; i++) {
@@ -496,7 +506,7 @@ static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
 		struct fp_proc *p = snapshot__proc(s, r->pid, false);
 		int err;
 
-		if (p && !p->comm[0] && !p->nsys && !p->io && !p->stat)
+		if (p && same_process(p, r))
 			err = proc__absorb(p, r);
 		else
 			err = snapshot__append_copy(s, r) ? 0 : -ENOMEM;

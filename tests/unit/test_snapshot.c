@@ -1,0 +1,86 @@
+/* Unit tests: a reaped process joining the live read (proc__absorb), the
+ * model half of probes.c's merge_reaped. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model/snapshot.h"
+#include "model/syscalls.h"
+
+#define NR_GETPPID 110
+
+/* What a reaped child looks like when its data left a dead pool slot before
+ * the exit hook ran: counts, a name, no exit yet. */
+static struct fp_proc *reaped_child(struct fp_snapshot *s, int pid)
+{
+	struct fp_proc *p = snapshot__proc(s, pid, true);
+	struct fp_sys_stat *st = proc__sys(p, NR_GETPPID, true);
+
+	strcpy(p->comm, "churn");
+	p->ppid = 1;
+	p->first_ns = 1000;
+	st->calls = 10;
+	st->total_ns = 10 * 300;
+	hist__add(&st->lat, 300, 10);
+	return p;
+}
+
+/* The live read of the same process, later: identity only, now exited. */
+static void test_absorb_keeps_the_fresher_identity(void **state)
+{
+	struct fp_snapshot *reaped = snapshot__new(), *live = snapshot__new();
+	struct fp_proc *r, *p;
+
+	(void)state;
+	r = reaped_child(reaped, 42);
+	p = snapshot__proc(live, 42, true);
+	strcpy(p->comm, "churn");
+	p->ppid = 1;
+	p->first_ns = 1000;
+	p->exited = true;
+	p->exit_code = 3 << 8;
+	p->exit_ns = 2000;
+	p->exe = strdup("/usr/bin/churn");
+	assert_int_equal(proc__absorb(p, r), 0);
+	assert_true(p->exited);
+	assert_int_equal(p->exit_code, 3 << 8);
+	assert_int_equal(p->exit_ns, 2000);
+	assert_string_equal(p->exe, "/usr/bin/churn");
+	assert_int_equal(p->nsys, 1);
+	assert_int_equal(proc__sys(p, NR_GETPPID, false)->calls, 10);
+	assert_int_equal(live->nprocs, 1);
+	snapshot__free(reaped);
+	snapshot__free(live);
+}
+
+/* An allocator-only live entry (no identity): the reaped one names it. */
+static void test_absorb_names_an_unnamed_entry(void **state)
+{
+	struct fp_snapshot *reaped = snapshot__new(), *live = snapshot__new();
+	struct fp_proc *r, *p;
+
+	(void)state;
+	r = reaped_child(reaped, 7);
+	r->exe = strdup("/bin/x");
+	p = snapshot__proc(live, 7, true);
+	assert_int_equal(proc__absorb(p, r), 0);
+	assert_string_equal(p->comm, "churn");
+	assert_int_equal(p->first_ns, 1000);
+	assert_string_equal(p->exe, "/bin/x");
+	assert_int_equal(proc__sys(p, NR_GETPPID, false)->calls, 10);
+	snapshot__free(reaped);
+	snapshot__free(live);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_absorb_keeps_the_fresher_identity),
+		cmocka_unit_test(test_absorb_names_an_unnamed_entry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
