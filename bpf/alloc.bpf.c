@@ -197,16 +197,18 @@ static __always_inline void count_sample(__u32 tgid, __u64 size, __u64 rate)
 		notify(tgid);
 }
 
-/* Once per process, with its first site (see struct fp_alloc_layout). */
-static __always_inline void note_layout(struct pt_regs *ctx, __u32 tgid, __u32 fn)
+/* With a process's first site, and again with the first site of each image
+ * an exec brings (see struct fp_alloc_layout): a child that allocated
+ * before its exec and is gone before its new maps are read is rebuilt from
+ * the note of the image it ended in. */
+static __always_inline void note_layout(struct pt_regs *ctx, __u32 tgid, __u32 fn, __u64 image)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fp_alloc_layout l = { .probe_ip = ctx->ip, .fn = fn };
+	struct fp_alloc_layout l = { .start_code = image, .probe_ip = ctx->ip, .fn = fn };
+	struct fp_alloc_layout *old = bpf_map_lookup_elem(&fp_alloc_layout, &tgid);
 
-	if (bpf_map_lookup_elem(&fp_alloc_layout, &tgid))
+	if (old && old->start_code == image)
 		return;
-	l.start_code = BPF_CORE_READ(t, mm, start_code);
-	bpf_map_update_elem(&fp_alloc_layout, &tgid, &l, BPF_NOEXIST);
+	bpf_map_update_elem(&fp_alloc_layout, &tgid, &l, BPF_ANY);
 }
 
 static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 size,
@@ -240,7 +242,7 @@ static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 si
 			fp_drop(FP_DROP_STACKS);
 			return;
 		}
-		note_layout(ctx, tgid, fn);
+		note_layout(ctx, tgid, fn, k.image);
 		notify(tgid);
 		v = bpf_map_lookup_elem(&fp_alloc_sites, &k);
 		if (!v)

@@ -123,10 +123,11 @@ struct fp_site_key {
 };
 
 /* Where a process's binary and libc were loaded, caught in the kernel with
- * its first call site: a process that exits within milliseconds is gone
- * before user space can read /proc/PID/maps, and its stacks would stay
- * unsymbolized.  With these two addresses user space rebuilds the two
- * mappings that matter. */
+ * its first call site (and its image's first after an exec): a process that
+ * exits within milliseconds is gone before user space can read
+ * /proc/PID/maps (or read them only before its exec, or before ld.so mapped
+ * libc), and its stacks would stay unsymbolized.  With these two addresses
+ * user space rebuilds the two mappings that matter. */
 struct fp_alloc_layout {
 	unsigned long long start_code;	/* mm->start_code: bias + first exec vaddr */
 	unsigned long long probe_ip;	/* where the probe fired (in libc or Go) */

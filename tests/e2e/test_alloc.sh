@@ -151,3 +151,17 @@ test_alloc_sites_of_a_child_before_its_exec() {
 		fail "a non-canonical return address printed as a frame"
 	fi
 }
+
+test_alloc_sites_of_a_child_whose_maps_were_read_before_its_exec() {
+	# The maps of the child are read once only (a test knob), at its
+	# pre-exec malloc in dash, as on a loaded machine where it exits before
+	# the next read: its allocloop sites are rebuilt from the kernel's note
+	# of the image it ended in, not symbolized with dash's maps
+	FASTPATH_TEST_MAPS_ONCE=1 fp_run record -q --alloc=exact --stacks -o "$TMP/r.json" -- sh -c "$W/allocloop 1000 64; true" > /dev/null
+	local frames
+	frames=$(jq -r '.processes[] | select(.comm == "allocloop") | .alloc.top_sites[].frames[]' "$TMP/r.json")
+	assert_contains "$frames" "churn allocloop.c:28" "allocloop's own site"
+	assert_contains "$frames" "__libc_malloc malloc.c:" "its libc frame"
+	echo "$frames" | grep -q '^dash+0x' || { echo "$frames" >&2; fail "the child's pre-exec malloc named in dash"; }
+	if echo "$frames" | grep -q '^\[unknown\]'; then echo "$frames" >&2; fail "an unnamed frame in the exec'd child"; fi
+}

@@ -109,6 +109,13 @@ static void keep_old_image(struct alloc_pid *a, const char *maps)
 	a->maps = NULL;
 }
 
+void alloc_pid__set_maps(struct alloc_pid *a, char *maps)
+{
+	keep_old_image(a, maps);
+	free(a->maps);
+	a->maps = maps;
+}
+
 void alloc_state__save_maps(struct alloc_state *st, int pid)
 {
 	struct alloc_pid *a;
@@ -118,6 +125,17 @@ void alloc_state__save_maps(struct alloc_state *st, int pid)
 	/* Tests take the path of a process that exits too fast to be read. */
 	if (getenv("FASTPATH_TEST_NO_MAPS"))
 		return;
+	/* ... or whose maps were read once only, before its exec. */
+	if (getenv("FASTPATH_TEST_MAPS_ONCE")) {
+		bool have;
+
+		pthread_mutex_lock(&st->lock);
+		a = alloc_state__pid(st, pid, false);
+		have = a && a->maps;
+		pthread_mutex_unlock(&st->lock);
+		if (have)
+			return;
+	}
 	maps = procfs__maps(pid);
 	if (!maps) {
 		fp_debug("pid %d: memory map not readable (exited?)", pid);
@@ -130,9 +148,7 @@ void alloc_state__save_maps(struct alloc_state *st, int pid)
 	if (a) {
 		if (!a->ppid && ppid > 0)
 			a->ppid = ppid;
-		keep_old_image(a, maps);
-		free(a->maps);
-		a->maps = maps;
+		alloc_pid__set_maps(a, maps);
 		maps = NULL;
 	}
 	pthread_mutex_unlock(&st->lock);

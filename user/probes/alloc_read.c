@@ -182,36 +182,61 @@ static int layout_line(char *buf, size_t len, const char *path, uint64_t bias, i
 }
 
 /* The maps of a process that exited before they could be read, rebuilt
- * from what the kernel noted with its first site: the binary's load bias
- * from mm->start_code, the libc's from the address the probe fired at.
- * Caller holds the lock. */
-static char *layout_maps(struct alloc_state *st, struct alloc_pid *a)
+ * from what the kernel noted with its newest image's first site: the
+ * binary's load bias from mm->start_code, the libc's from the address the
+ * probe fired at.  libc_only: the libc line alone. */
+static char *layout_maps(struct alloc_state *st, struct alloc_pid *a, const struct fp_alloc_layout *l,
+			 bool libc_only)
 {
-	struct fp_alloc_layout l;
 	uint64_t lo, hi, x, bias = 0;
-	__u32 k = a->pid;
 	struct fp_elf *e;
-	char *buf;
-	int n;
+	size_t len = 2 * PATH_MAX + 256;
+	char *buf = calloc(1, len);
+	int n = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_alloc_layout), &k, &l) ||
-	    !(buf = calloc(1, 2 * PATH_MAX + 256)))
+	if (!buf)
 		return NULL;
-	if (!elf__open(a->bin, &e)) {
+	if (!libc_only && !elf__open(a->bin, &e)) {
 		if (elf__pie(e) && !elf__load_range(e, &lo, &hi, &x))
-			bias = l.start_code - x;
+			bias = l->start_code - x;
 		elf__close(e);
 	}
-	n = layout_line(buf, 2 * PATH_MAX + 256, a->bin, bias, 1);
-	if (l.fn < FP_AF_LIBC_MAX && a->probe_vaddr[l.fn] && a->libc_path[0])
-		n += layout_line(buf + n, 2 * PATH_MAX + 256 - n, a->libc_path,
-				 l.probe_ip - a->probe_vaddr[l.fn], 2);
+	if (!libc_only)
+		n = layout_line(buf, len, a->bin, bias, 1);
+	if (l->fn < FP_AF_LIBC_MAX && a->probe_vaddr[l->fn] && a->libc_path[0])
+		n += layout_line(buf + n, len - n, a->libc_path, l->probe_ip - a->probe_vaddr[l->fn], 2);
 	if (!n) {
 		free(buf);
 		return NULL;
 	}
-	fp_debug("pid %d exited before its maps were read: rebuilt from the kernel's note:\n%s", a->pid, buf);
+	fp_debug("pid %d: maps rebuilt from the kernel's note:\n%s", a->pid, buf);
 	return buf;
+}
+
+/* What the saved maps of a gone process miss, from the kernel's note: all
+ * of them (exited before any read), its last image (read only before the
+ * exec), or libc (read after the exec but before ld.so mapped it).
+ * Caller holds the lock. */
+static void complete_maps(struct alloc_state *st, struct alloc_pid *a)
+{
+	struct fp_alloc_layout l;
+	__u32 k = a->pid;
+	char *m, *all;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_alloc_layout), &k, &l))
+		return;
+	if (!a->maps || !procfs__maps_exec_covers(a->maps, l.start_code)) {
+		if ((m = layout_maps(st, a, &l, false)))
+			alloc_pid__set_maps(a, m);
+		return;
+	}
+	if (procfs__maps_exec_covers(a->maps, l.probe_ip) || !(m = layout_maps(st, a, &l, true)))
+		return;
+	if (asprintf(&all, "%s%s", a->maps, m) >= 0) {
+		free(a->maps);
+		a->maps = all;
+	}
+	free(m);
 }
 
 /* The address space of a's current maps, rebuilt when they changed.
@@ -238,8 +263,8 @@ static struct fp_addrspace *addrspace_of(struct alloc_state *st, int tgid)
 	alloc_state__save_maps(st, tgid);	/* fresher if still alive */
 	pthread_mutex_lock(&st->lock);
 	a = alloc_state__pid(st, tgid, false);
-	if (a && !a->maps)
-		a->maps = layout_maps(st, a);
+	if (a)
+		complete_maps(st, a);
 	if (a)
 		as = current_as(st, a);
 	pthread_mutex_unlock(&st->lock);

@@ -77,6 +77,9 @@ struct alloc_state {
 struct alloc_pid *alloc_state__pid(struct alloc_state *st, int pid, bool create);
 /* Adds fmt (one %s: arg) to a's notes once. */
 void alloc_pid__note(struct alloc_pid *a, const char *fmt, const char *arg);
+/* a's maps are now maps (owned); the image they replace is kept among
+ * a's old images if an exec replaced it.  Caller holds the lock. */
+void alloc_pid__set_maps(struct alloc_pid *a, char *maps);
 /* Keeps the current /proc/PID/maps, for symbolizing after pid exits. */
 void alloc_state__save_maps(struct alloc_state *st, int pid);
 /* Rereads Go's MemProfileRate from the live process.  Caller holds the lock. */
