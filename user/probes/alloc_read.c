@@ -290,6 +290,14 @@ static struct fp_addrspace *addrspace_for(struct alloc_state *st, int tgid, uint
 				a->old_as[k] = symbolizer__addrspace(st->sym, a->old_maps[k]);
 			found = a->old_as[k];
 		}
+	/* A child gone before /proc gave its parent: the fork hook's note */
+	if (a->ppid <= 0) {
+		struct fp_proc_info info;
+		__u32 key = tgid;
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(st->skel->maps.fp_procs), &key, &info))
+			a->ppid = info.ppid;
+	}
 	pa = !found && a->ppid > 0 ? alloc_state__pid(st, a->ppid, false) : NULL;
 	if (pa && pa->maps && procfs__maps_exec_covers(pa->maps, image))
 		found = current_as(st, pa);

@@ -14,12 +14,14 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s)
 
 	if (!st || !(calls = stat_stats__calls(st)))
 		return;
-	fprintf(f, "\nstat family: %llu calls (%s), %llu failed (", (unsigned long long)calls,
+	/* the errno classes that occurred, as report's text names them */
+	fprintf(f, "\nstat family: %llu calls (%s), %llu failed", (unsigned long long)calls,
 		stat__rates(st, window_s, buf, sizeof(buf)), (unsigned long long)stat_stats__errors(st));
-	for (int e = 0; e < FP_STAT_NERR; e++)
-		fprintf(f, "%s%s %llu", e ? ", " : "", stat__err_name(e),
-			(unsigned long long)stat_stats__errno(st, e));
-	fprintf(f, ")\n");
+	for (int e = 0, n = 0; e < FP_STAT_NERR; e++)
+		if (stat_stats__errno(st, e))
+			fprintf(f, "%s%llu %s", n++ ? ", " : " (", (unsigned long long)stat_stats__errno(st, e),
+				stat__err_name(e));
+	fprintf(f, "%s\n", stat_stats__errors(st) ? ")" : "");
 	if (st->truncated || st->faulted)
 		fprintf(f, "  paths truncated: %llu, unreadable: %llu\n",
 			(unsigned long long)st->truncated, (unsigned long long)st->faulted);
