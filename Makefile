@@ -193,7 +193,7 @@ $(OUTPUT)/workloads/go-%: tests/workloads/go/%/main.go
 # Stripped copies, as release builds ship: Go without .symtab and DWARF
 # (only .gopclntab left), C through strip(1).
 STRIPPED_WORKLOADS := $(OUTPUT)/workloads/go-allocgo-stripped $(OUTPUT)/workloads/allocloop-stripped \
-		      $(OUTPUT)/workloads/go-hotloop-stripped
+		      $(OUTPUT)/workloads/go-hotloop-stripped $(OUTPUT)/workloads/go-backpressure-stripped
 
 $(OUTPUT)/workloads/go-%-stripped: tests/workloads/go/%/main.go
 	$(call msg,GO,$@)

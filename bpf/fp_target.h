@@ -77,6 +77,8 @@ enum fp_drop_reason {
 	FP_DROP_EXEC_HOLD,	/* a target's exec not held: probes late, early calls missed */
 	FP_DROP_CPU,		/* fp_cpu_exit full: an exited process's CPU time */
 	FP_DROP_PROFILE,	/* profile sample not counted (map full, no stack) */
+	FP_DROP_GOPARK,		/* a Go park not timed (fp_gopark_open/stats full) */
+	FP_DROP_GOPARK_SITES,	/* a Go parking site not kept (fp_gopark_sites full) */
 	FP_DROP_MAX = 16,
 };
 

@@ -80,6 +80,7 @@ enum {
 	OPT_NO_IO,
 	OPT_PROFILE,
 	OPT_CONTAINER,
+	OPT_PARKS,
 };
 
 /* The commands (FOR_*) that take the options not all three take: help
@@ -143,6 +144,9 @@ static const struct { int val; const char *text; } usage_lines[] = {
 	{ OPT_NO_IO, "      --no-io              no data-path probes (copy vs zero-copy bytes)" },
 	{ OPT_PROFILE, "      --profile[=HZ]       sampled CPU profile of the targets, user and kernel\n"
 		       "                           stacks, at HZ per CPU (default 49; docs/cpu.md)" },
+	{ OPT_PARKS, "      --parks              Go targets: why and how long goroutines park (chan send,\n"
+		     "                           select, semacquire, sleep, ...) and where; a uprobe per\n"
+		     "                           park and per goroutine switch (docs/gopark.md)" },
 	{ 'v', "  -v, --verbose            more messages (twice: libbpf's too)" },
 	{ 'q', "  -q, --quiet              no progress messages on stderr" },
 	{ 'h', "  -h, --help               this help" },
@@ -196,6 +200,7 @@ static const struct option long_opts[] = {
 	{ "no-paths", no_argument, NULL, OPT_NO_PATHS },
 	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "profile", optional_argument, NULL, OPT_PROFILE },
+	{ "parks", no_argument, NULL, OPT_PARKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -279,6 +284,9 @@ static int opts__finish(struct fp_opts *o, int argc, char **argv)
 		return usage_err(o->cmd_name, "%s", "choose one target: -p, -c, -a or -- COMMAND");
 	if (o->cgroup && o->container)
 		return usage_err(o->cmd_name, "%s", "choose one of -G and --container");
+	/* Go's park probes go per process, on the binary each target runs. */
+	if (o->probe.parks && (o->all || !ntargets))
+		return usage_err(o->cmd_name, "%s", "--parks needs targets: -p, -c or -- COMMAND");
 	if (!ntargets)
 		o->all = true;
 	if (o->follow)
@@ -387,6 +395,9 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			if (err)
 				return usage_err(cmd, "bad --profile rate '%s': a frequency in Hz, 1 to 20000 (e.g. --profile=99)",
 						 optarg);
+			break;
+		case OPT_PARKS:
+			o->probe.parks = true;
 			break;
 		case 'v':
 			fp_verbose++;

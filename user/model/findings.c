@@ -3,6 +3,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/findings_cpu.h"
+#include "model/gopark.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
@@ -10,6 +11,8 @@ static const struct fp_rule rules[] = {
 	{ "stat-storm", stat__storm_rule },
 	{ "alloc-churn", alloc_churn__rule },
 	{ "bounds-check", cpu__bounds_rule },
+	{ "blocked-on-queue", gopark__queue_rule },
+	{ "lock-contention", gopark__lock_rule },
 	{ NULL, NULL },
 };
 

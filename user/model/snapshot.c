@@ -7,6 +7,7 @@
 #include "model/statfam.h"
 #include "model/alloc.h"
 #include "model/cpu.h"
+#include "model/gopark.h"
 
 struct fp_snapshot *snapshot__new(void)
 {
@@ -26,6 +27,7 @@ static void proc__free_inner(struct fp_proc *p)
 		alloc_stats__free(p->alloc);
 	if (p->cpu)
 		cpu_stats__free(p->cpu);
+	gopark_stats__free(p->gopark);
 	proc__clear_findings(p);
 }
 
@@ -212,6 +214,8 @@ size_t proc__hists(const struct fp_proc *p, struct fp_hist *merged,
 		n += stat_stats__hists(p->stat, out + n, max - n);
 	if (p->alloc)
 		n += alloc_stats__hists(p->alloc, out + n, max - n);
+	if (p->gopark)
+		n += gopark_stats__hists(p->gopark, out + n, max - n);
 	return n;
 }
 
@@ -303,6 +307,8 @@ static int proc__delta_into(struct fp_proc *d, const struct fp_proc *cur, const 
 	if (cur->alloc && !(d->alloc = alloc_stats__delta(cur->alloc, prev ? prev->alloc : NULL)))
 		return -ENOMEM;
 	if (cur->cpu && !(d->cpu = cpu_stats__delta(cur->cpu, prev ? prev->cpu : NULL)))
+		return -ENOMEM;
+	if (cur->gopark && !(d->gopark = gopark_stats__delta(cur->gopark, prev ? prev->gopark : NULL)))
 		return -ENOMEM;
 	return 0;
 }
@@ -407,6 +413,8 @@ const char *drop__name(int reason)
 		[FP_DROP_EXEC_HOLD] = "exec_not_held",
 		[FP_DROP_CPU] = "cpu_exit_full",
 		[FP_DROP_PROFILE] = "profile_samples",
+		[FP_DROP_GOPARK] = "gopark_full",
+		[FP_DROP_GOPARK_SITES] = "gopark_sites_full",
 	};
 
 	if (reason >= 0 && reason < FP_DROP_MAX && names[reason])

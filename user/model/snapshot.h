@@ -17,6 +17,7 @@ struct fp_io_stats;	/* model/io.h: data path (zero-copy vs copy) */
 struct fp_stat_stats;	/* model/statfam.h: stat family and paths */
 struct fp_alloc_stats;	/* model/alloc.h: allocator calls */
 struct fp_cpu_stats;	/* model/cpu.h: on-CPU time and profile */
+struct fp_gopark_stats;	/* model/gopark.h: Go park reasons */
 
 /* A histogram with a title, for views that draw every histogram of a
  * process (top's detail, the HTML report, Prometheus). */
@@ -61,6 +62,7 @@ struct fp_proc {
 	struct fp_stat_stats *stat;
 	struct fp_alloc_stats *alloc;
 	struct fp_cpu_stats *cpu;
+	struct fp_gopark_stats *gopark;
 
 	struct fp_finding *findings;
 	size_t nfindings;

@@ -77,5 +77,6 @@ extern const struct fp_family fp_family_alloc;
 extern const struct fp_family fp_family_stat;
 extern const struct fp_family fp_family_io;
 extern const struct fp_family fp_family_cpu;
+extern const struct fp_family fp_family_gopark;
 
 #endif

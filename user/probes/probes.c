@@ -26,6 +26,7 @@ static const struct fp_family *const families[] = {
 	&fp_family_stat,
 	&fp_family_io,
 	&fp_family_cpu,
+	&fp_family_gopark,
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 

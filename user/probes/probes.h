@@ -22,6 +22,7 @@ struct fp_probe_opts {
 	bool stacks;		/* allocation call sites */
 	bool cpu;		/* on-CPU time per process (the CPU family) */
 	unsigned int profile_hz;	/* sampled CPU profile: 0 = off */
+	bool parks;		/* Go park reasons (the gopark family) */
 	bool bpf_stats;		/* ask the kernel for our programs' run time */
 	bool transient;		/* top: forget reaped processes once read */
 };

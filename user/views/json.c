@@ -83,6 +83,8 @@ json_t *json__proc(const struct fp_proc *p, double window_s)
 		json_object_set_new(o, "alloc", json_alloc__from(p->alloc, window_s));
 	if (p->cpu)
 		json_object_set_new(o, "cpu", json_cpu__from(p->cpu, window_s));
+	if (p->gopark)
+		json_object_set_new(o, "gopark", json_gopark__from(p->gopark, window_s));
 	json_object_set_new(o, "findings", json__findings(p));
 	return o;
 }
@@ -221,6 +223,8 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 		e = json_alloc__parse(sec, &p->alloc, err, errlen);
 	if (!e && (sec = json_object_get(o, "cpu")))
 		e = json_cpu__parse(sec, &p->cpu, err, errlen);
+	if (!e && (sec = json_object_get(o, "gopark")))
+		e = json_gopark__parse(sec, &p->gopark, err, errlen);
 	if (!e)
 		e = parse_findings(json_object_get(o, "findings"), p, err, errlen, where);
 	return e;

@@ -115,6 +115,7 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		text__alloc(f, p);
 		text__stat_summary(f, p, snapshot__proc_secs(s, p));
 		text__io(f, p);
+		text__gopark(f, p, snapshot__proc_secs(s, p));
 		text__findings(f, p);
 	}
 	if (!n)

@@ -20,6 +20,8 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 /* On-CPU time, user and system, and the share of one CPU over window_s
  * (views/text_cpu.c); nothing without a cpu section. */
 void text__cpu(FILE *f, const struct fp_proc *p, double window_s);
+/* Go park reasons and sites (views/text_gopark.c); nothing without them. */
+void text__gopark(FILE *f, const struct fp_proc *p, double window_s);
 /* The profile alone: functions, hot lines, the hottest function annotated. */
 struct fp_cpu_prof;
 struct fp_cpu_annot;
