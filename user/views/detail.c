@@ -230,6 +230,8 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 		detail__stat(det, p->stat, secs, width);
 	if (p->alloc)
 		detail__alloc(det, p->alloc, secs, width);
+	if (p->gopark)
+		detail__gopark(det, p->gopark, secs, width);
 }
 
 void detail__help(struct detail *det)

@@ -40,5 +40,7 @@ void detail__stat(struct detail *det, const struct fp_stat_stats *s, double secs
 void detail__alloc(struct detail *det, const struct fp_alloc_stats *s, double secs, int width);
 struct fp_cpu_stats;
 void detail__cpu(struct detail *det, const struct fp_cpu_stats *s, double secs, int width);
+struct fp_gopark_stats;
+void detail__gopark(struct detail *det, const struct fp_gopark_stats *s, double secs, int width);
 
 #endif

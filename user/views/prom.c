@@ -93,7 +93,7 @@ static void fmt_double(FILE *f, double v)
 static void histogram(struct prom *P, const char *name, const struct fp_group *g, const char *extra,
 		      const struct fp_hist *h, bool ns)
 {
-	char le[96];
+	char le[640];	/* extra: up to a label of 160 escaped bytes and more */
 	uint64_t total = 0;
 
 	for (int i = 0; i < FP_HIST_BUCKETS; i++)
@@ -165,6 +165,39 @@ static void prom__syscalls(struct prom *P)
 		}
 }
 
+/* The Go park histograms (model/gopark.h titles them "parked: REASON"):
+ * one family with the reason as a label, a bounded set (the runtime has
+ * fewer than 64 reasons, and a group at most FP_GROUP_MAX_HISTS
+ * histograms).  The names come from the binary: escaped. */
+#define GOPARK_HIST "parked: "
+static void prom__gopark(struct prom *P)
+{
+	const char *name = "fastpath_go_park_seconds";
+	bool any = false;
+
+	for (size_t i = 0; i < P->n; i++)
+		for (size_t j = 1; j < P->g[i].nhists; j++) {
+			const struct fp_group_hist *gh = &P->g[i].hists[j];
+			char l[512];
+			FILE *m;
+
+			if (strncmp(gh->name, GOPARK_HIST, strlen(GOPARK_HIST)))
+				continue;
+			if (!any)
+				family(P, name, "histogram", "How long Go goroutines stayed parked (until run again), by the runtime's park reason (--parks).");
+			any = true;
+			m = fmemopen(l, sizeof(l), "w");
+			if (!m)
+				continue;
+			fputs("reason=\"", m);
+			prom__label_value(m, gh->name + strlen(GOPARK_HIST));
+			fputc('"', m);
+			if (fclose(m) || !memchr(l, 0, sizeof(l)))
+				continue;	/* did not fit: not written half */
+			histogram(P, name, &P->g[i], l, &gh->h, true);
+		}
+}
+
 /* Histograms of the sections (every one after the merged syscall latency,
  * which is the sum of the per-syscall ones above). */
 static void prom__section_hists(struct prom *P)
@@ -177,6 +210,8 @@ static void prom__section_hists(struct prom *P)
 			const struct fp_group_hist *gh = &P->g[i].hists[j];
 			bool dup = false;
 
+			if (!strncmp(gh->name, GOPARK_HIST, strlen(GOPARK_HIST)))
+				continue;	/* one family, by reason: prom__gopark */
 			prom__hist_name(gh->name, gh->unit, name, sizeof(name));
 			for (size_t k = 0; k < nseen; k++)
 				dup |= !strcmp(seen[k], name);
@@ -405,5 +440,6 @@ void prom__write(FILE *f, const struct fp_snapshot *s, const struct fp_prom_opts
 	prom__syscalls(&P);
 	prom__sections(&P);
 	prom__section_hists(&P);
+	prom__gopark(&P);
 	groups__free(P.g, P.n);
 }

@@ -30,6 +30,10 @@ void report_html__alloc(FILE *f, const struct fp_alloc_stats *a, double secs);
 void report_text__cpu(FILE *f, const struct fp_proc *p, double secs);
 void report_html__cpu(FILE *f, const struct fp_proc *p, double secs);
 
+/* report_gopark.c: the Go park section of a process (text, HTML). */
+void report_text__gopark(FILE *f, const struct fp_proc *p, double secs);
+void report_html__gopark(FILE *f, const struct fp_proc *p, double secs);
+
 /* report_html.c: one self-contained page (inline CSS and SVG, no scripts). */
 void report_html__write(FILE *f, const struct fp_snapshot *s, const char *name);
 void report_html__diff(FILE *f, const struct fp_diff *d, const char *before, const char *after);

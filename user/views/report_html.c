@@ -357,6 +357,7 @@ static void html__sections(FILE *f, const struct fp_proc *p, double secs)
 		html__stat(f, p->stat, secs);
 	if (p->alloc)
 		report_html__alloc(f, p->alloc, secs);
+	report_html__gopark(f, p, secs);
 }
 
 static const char *severity_class(const char *sev)

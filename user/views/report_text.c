@@ -99,6 +99,7 @@ static void text__sections(FILE *f, const struct fp_proc *p, double secs)
 		text__stat(f, p->stat, secs);
 	if (p->alloc)
 		report_text__alloc(f, p->alloc, secs);
+	report_text__gopark(f, p, secs);
 }
 
 static void text__proc(FILE *f, const struct fp_proc *p, double secs)

@@ -9,6 +9,8 @@
 //	ticker  a token bucket refilled by a time.Ticker: producers sleep until
 //	        the next refill when the bucket is empty (rate limiting)
 //	mutex   no queue: producers contend on one sync.Mutex around the work
+//	pingpong  -items round trips between two goroutines over unbuffered
+//	        channels on one P: two parks per round trip (bench/gopark.sh)
 //
 // It counts its own blocking operations, each the way it blocks (a
 // would-block is detected first: select with default, TryLock, the
@@ -21,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -260,8 +263,23 @@ func main() {
 			go func() { producerMutex(&mu, *items, *spin); wg.Done() }()
 		}
 		wg.Wait()
+	case "pingpong":
+		runtime.GOMAXPROCS(1)
+		ping, pong := make(chan int), make(chan int)
+		go func() {
+			for v := range ping {
+				pong <- v
+			}
+			close(pong)
+		}()
+		for i := 0; i < *items; i++ {
+			ping <- i
+			<-pong
+		}
+		close(ping)
+		c.Items = int64(*items)
 	default:
-		fmt.Fprintln(os.Stderr, "backpressure: -design chan, sem, ticker or mutex")
+		fmt.Fprintln(os.Stderr, "backpressure: -design chan, sem, ticker, mutex or pingpong")
 		os.Exit(2)
 	}
 	c.ElapsedNs = time.Since(start).Nanoseconds()
