@@ -13,6 +13,7 @@
 #include "model/statfam.h"
 #include "model/cpu.h"
 #include "model/cpu_prof.h"
+#include "model/gopark.h"
 #include "views/report.h"
 #include "views/text.h"
 #include "views/detail.h"
@@ -54,6 +55,15 @@ static struct fp_snapshot *hostile(void)
 	snprintf(an.insns[0].line, sizeof(an.insns[0].line), "l%s.c:3", EVIL);
 	snprintf(an.insns[0].callee, sizeof(an.insns[0].callee), "panic%s", EVIL);
 	assert_int_equal(cpu_prof__add_annot(p->cpu->prof, &an), 0);
+	/* Go park reasons and sites: names from the traced binary */
+	p->gopark = gopark_stats__new();
+	snprintf(p->gopark->go_version, sizeof(p->gopark->go_version), "go%s", EVIL);
+	struct fp_gopark_reason *r = gopark_stats__reason(p->gopark, "chan" EVIL, true);
+	r->parks = 5;
+	hist__add(&r->parked, 1000, 5);
+	assert_int_equal(gopark_stats__add_site(p->gopark, "chan" EVIL, "main.x" EVIL " m.go:1", frames, 3, 5, 5,
+						5000), 0);
+	assert_int_equal(gopark_stats__add_note(p->gopark, "note" EVIL), 0);
 	assert_int_equal(proc__add_finding(p, "kind" EVIL, "warning\" onclick=\"x", "sum" EVIL, "det" EVIL), 0);
 	return s;
 }
@@ -102,6 +112,7 @@ static void test_every_writer(void **state)
 	free(out);
 	CAPTURE(out, prom__write(f, s, &po));
 	assert_clean("prom", out, false);
+	assert_non_null(strstr(out, "fastpath_go_park_seconds_count{comm="));
 	free(out);
 	CAPTURE(out, folded__write_sites(f, s, false));
 	assert_clean("folded sites", out, false);

@@ -25,7 +25,7 @@ void report_text__hist(FILE *f, const struct fp_named_hist *nh)
 	for (size_t r = 0; r < n; r++)
 		if (rows[r].count > top)
 			top = rows[r].count;
-	fprintf(f, "  %s (%s): %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s\n", nh->name, nh->unit,
+	fprintf(f, "  %s (%s): %" PRIu64 " samples, p50 %s, p90 %s, p99 %s, max %s\n", ESC(nh->name), nh->unit,
 		h->count, units__val(pv[0], nh->unit, a, 32), units__val(pv[1], nh->unit, b, 32),
 		units__val(pv[2], nh->unit, c, 32), units__val(h->max, nh->unit, d, 32));
 	for (size_t r = 0; r < n; r++) {
