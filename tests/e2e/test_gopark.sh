@@ -85,3 +85,11 @@ test_gopark_needs_targets() {
 	assert_contains "$TMP/err" "--parks needs targets" "the message"
 	[ ! -e "$TMP/x.json" ] || fail "no recording written"
 }
+
+# check names what --parks would use, the reason table by content.
+test_gopark_check_binary() {
+	"$FP" check "$W/go-backpressure-stripped" > "$TMP/check.txt"
+	assert_contains "$TMP/check.txt" "runtime.gopark               yes" "gopark found, stripped"
+	assert_contains "$TMP/check.txt" "runtime.execute              yes" "execute found, stripped"
+	assert_contains "$TMP/check.txt" "(27 park reasons; chan send is 15)" "Go 1.19's reason table"
+}

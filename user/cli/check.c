@@ -10,6 +10,7 @@
 #include "util/procfs.h"
 #include "util/privs.h"
 #include "util/gobuild.h"
+#include "util/gowait.h"
 #include "util/gopclntab.h"
 #include "util/escape.h"
 
@@ -32,6 +33,18 @@ static void entry(struct fp_elf *e, const char *name, const char *what)
 		printf("  %-28s NO   not found: %s not probed\n", name, what);
 	else
 		printf("  %-28s yes  0x%llx (%s)\n", name, (unsigned long long)a, what);
+}
+
+/* The park reasons' names (util/gowait.h), and where chan send is. */
+static void check_reasons(struct fp_elf *e)
+{
+	struct fp_gowait w;
+
+	if (gowait__from_elf(e, &w))
+		printf("  %-28s NO   not found: --parks names reasons by number\n", "runtime.waitReasonStrings");
+	else
+		printf("  %-28s yes  0x%llx (%u park reasons; chan send is %d)\n", "runtime.waitReasonStrings",
+		       (unsigned long long)w.table_vaddr, w.n, gowait__index(&w, "chan send"));
 }
 
 /* What the allocator probes would use in one binary: its Go version, where
@@ -75,6 +88,9 @@ static int check_binary(const char *path)
 	elf__for_each_func(e, "runtime.mallocgcTinySC", count_fn, &nsc);
 	printf("  %-28s %-4s %d entry points that bypass runtime.mallocgc\n", "size-specialised allocators",
 	       nsc ? "yes" : "no", nsc);
+	entry(e, "runtime.gopark", "--parks");
+	entry(e, "runtime.execute", "--parks");
+	check_reasons(e);
 	elf__close(e);
 	return 0;
 }
