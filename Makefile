@@ -26,7 +26,8 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev \
 	    libncurses-dev libjansson-dev libmicrohttpd-dev libcmocka-dev \
 	    pkg-config golang-go strace hyperfine tmux git jq util-linux curl python3 \
-	    libcapstone-dev time libprotobuf-c-dev protobuf-c-compiler bash-completion python3-yaml
+	    libcapstone-dev time libprotobuf-c-dev protobuf-c-compiler bash-completion python3-yaml \
+	    golang-golang-x-sync-dev
 DEB_OPT  := bpftrace prometheus chromium
 # Real-world Go binaries from the npm registry, pinned: tsgo (the TypeScript
 # compiler's Go port) is Go 1.26, statically linked and stripped.
@@ -188,7 +189,7 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c
 $(OUTPUT)/workloads/go-%: tests/workloads/go/%/main.go
 	$(call msg,GO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ .
+	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off GOPATH=/usr/share/gocode go build -o $(CURDIR)/$@ .
 
 # Stripped copies, as release builds ship: Go without .symtab and DWARF
 # (only .gopclntab left), C through strip(1).
@@ -198,7 +199,7 @@ STRIPPED_WORKLOADS := $(OUTPUT)/workloads/go-allocgo-stripped $(OUTPUT)/workload
 $(OUTPUT)/workloads/go-%-stripped: tests/workloads/go/%/main.go
 	$(call msg,GO,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off go build -ldflags='-s -w' -o $(CURDIR)/$@ .
+	$(Q)cd $(<D) && GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/$(OUTPUT)/gocache GO111MODULE=off GOPATH=/usr/share/gocode go build -ldflags='-s -w' -o $(CURDIR)/$@ .
 
 $(OUTPUT)/workloads/%-stripped: $(OUTPUT)/workloads/%
 	$(call msg,STRIP,$@)

@@ -51,6 +51,17 @@ test_gopark_semaphore() {
 	assert_eq "$(jq -r '[.processes[].findings[] | select(.kind == "blocked-on-queue")] | length' "$TMP/sem.json")" 0 "no queue finding"
 }
 
+# golang.org/x/sync/semaphore (Debian's golang-golang-x-sync-dev) queues each
+# waiter on a channel of its own and parks it in select; the site is its
+# caller (x/sync's frames are skipped as sync's are).
+test_gopark_xsync_semaphore() {
+	gp_run xsem
+	assert_eq "$(gp_dominant xsem)" "select" "dominant reason of x/sync/semaphore"
+	assert_ge "$(jq .xsem_blocked "$TMP/xsem.w")" 1000 "the workload blocked on the semaphore"
+	assert_within "$(gp_parks xsem select)" "$(jq .xsem_blocked "$TMP/xsem.w")" 2 "select parks vs the workload's count"
+	assert_eq "$(gp_site xsem select)" "main.producerXSem main.go:$(gp_line XSEM)" "the producer's acquire site"
+}
+
 # A token bucket refilled by a time.Ticker: producers sleep (time.Sleep)
 # until the next refill; the refill goroutine waits in select on the
 # ticker's channel and a stop channel.

@@ -160,6 +160,8 @@ static void test_frames(void **st)
 	assert_true(gopark__runtime_frame("runtime.chansend1 chan.go:145"));
 	assert_true(gopark__runtime_frame("sync.(*Cond).Wait cond.go:70"));
 	assert_true(gopark__runtime_frame("internal/poll.(*FD).Read fd_unix.go:167"));
+	assert_true(gopark__runtime_frame("golang.org/x/sync/semaphore.(*Weighted).Acquire semaphore.go:60"));
+	assert_false(gopark__runtime_frame("golang.org/x/net/http2.(*Framer).ReadFrame frame.go:498"));
 	assert_true(gopark__runtime_frame("time.Sleep time.go:195"));
 	assert_true(gopark__runtime_frame("0x4012ab"));
 	assert_false(gopark__runtime_frame("main.producer main.go:40"));

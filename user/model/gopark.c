@@ -254,7 +254,10 @@ size_t gopark_stats__hists(const struct fp_gopark_stats *s, struct fp_named_hist
 
 bool gopark__runtime_frame(const char *f)
 {
-	static const char *const prefixes[] = { "runtime.", "sync.", "internal/", "time.Sleep", "context." };
+	/* golang.org/x/sync's semaphore, errgroup and singleflight block for
+	 * their callers as sync's primitives do: the site is who called them. */
+	static const char *const prefixes[] = { "runtime.", "sync.", "internal/", "time.Sleep", "context.",
+						"golang.org/x/sync/" };
 
 	if (!f || !*f || !strcmp(f, "?") || !strncmp(f, "0x", 2) || !strncmp(f, "[unknown]", 9))
 		return true;

@@ -3,9 +3,11 @@
 // designs, chosen by -design:
 //
 //	chan    a bounded channel: producers block on a full queue (backpressure)
-//	sem     a weighted semaphore (sync.Mutex + sync.Cond, as
-//	        golang.org/x/sync/semaphore is not in Debian): producers block
-//	        until enough weight is released
+//	sem     a weighted semaphore on sync.Mutex + sync.Cond: producers
+//	        block until enough weight is released
+//	xsem    the same with golang.org/x/sync/semaphore.Weighted (Debian's
+//	        golang-golang-x-sync-dev, GOPATH /usr/share/gocode): it queues
+//	        waiters on a channel each and parks them in select
 //	ticker  a token bucket refilled by a time.Ticker: producers sleep until
 //	        the next refill when the bucket is empty (rate limiting)
 //	mutex   no queue: producers contend on one sync.Mutex around the work
@@ -19,6 +21,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -27,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	xsync "golang.org/x/sync/semaphore"
 )
 
 var sink uint64
@@ -49,6 +54,7 @@ type counts struct {
 	SendBlocked int64  `json:"chan_send_blocked"`
 	RecvBlocked int64  `json:"chan_recv_blocked"`
 	CondWaits   int64  `json:"cond_waits"`
+	XSemBlocked int64  `json:"xsem_blocked"`
 	Sleeps      int64  `json:"sleeps"`
 	TickBlocked int64  `json:"tick_recv_blocked"`
 	LockBlocked int64  `json:"lock_blocked"`
@@ -177,6 +183,25 @@ func producerSem(s *semaphore, n, spin int, wg *sync.WaitGroup) {
 }
 
 //go:noinline
+func producerXSem(s *xsync.Weighted, n, spin int, wg *sync.WaitGroup) {
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		w := int64(1 + i%2)
+		if !s.TryAcquire(w) {
+			atomic.AddInt64(&c.XSemBlocked, 1)
+			s.Acquire(ctx, w) // PARK-SITE-XSEM (parks in Acquire's select)
+		}
+		wg.Add(1)
+		go func(w int64) {
+			work(spin * int(w))
+			atomic.AddInt64(&c.Items, 1)
+			s.Release(w)
+			wg.Done()
+		}(w)
+	}
+}
+
+//go:noinline
 func producerTicker(b *bucket, tick time.Duration, n, spin int) {
 	for i := 0; i < n; i++ {
 		for !b.take() {
@@ -202,7 +227,7 @@ func producerMutex(mu *sync.Mutex, n, spin int) {
 }
 
 func main() {
-	design := flag.String("design", "chan", "chan, sem, ticker or mutex")
+	design := flag.String("design", "chan", "chan, sem, xsem, ticker, mutex or pingpong")
 	producers := flag.Int("producers", 4, "producer goroutines")
 	consumers := flag.Int("consumers", 2, "consumers (chan); the semaphore holds 2 units per consumer (sem)")
 	items := flag.Int("items", 5000, "items per producer")
@@ -235,6 +260,15 @@ func main() {
 		for i := 0; i < *producers; i++ {
 			pw.Add(1)
 			go func() { producerSem(s, *items, *spin, &wg); pw.Done() }()
+		}
+		pw.Wait()
+		wg.Wait()
+	case "xsem":
+		s := xsync.NewWeighted(int64(2 * *consumers))
+		var pw sync.WaitGroup
+		for i := 0; i < *producers; i++ {
+			pw.Add(1)
+			go func() { producerXSem(s, *items, *spin, &wg); pw.Done() }()
 		}
 		pw.Wait()
 		wg.Wait()
@@ -279,7 +313,7 @@ func main() {
 		close(ping)
 		c.Items = int64(*items)
 	default:
-		fmt.Fprintln(os.Stderr, "backpressure: -design chan, sem, ticker, mutex or pingpong")
+		fmt.Fprintln(os.Stderr, "backpressure: -design chan, sem, xsem, ticker, mutex or pingpong")
 		os.Exit(2)
 	}
 	c.ElapsedNs = time.Since(start).Nanoseconds()
