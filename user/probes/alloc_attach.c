@@ -178,24 +178,6 @@ static int loader_libc(char *out, size_t len)
 	return mapped_libc(getpid(), false, out, len);
 }
 
-/* Has pid had probes on this file (its inode) already?  Else remember it.
- * Caller serializes attaches (probes__attach_pid). */
-static bool probed_before(struct alloc_pid *a, const char *path)
-{
-	struct stat sb;
-
-	if (stat(path, &sb))
-		return false;
-	for (unsigned int i = 0; i < a->nprobed; i++)
-		if (a->probed[i].dev == sb.st_dev && a->probed[i].ino == sb.st_ino)
-			return true;
-	if (a->nprobed < sizeof(a->probed) / sizeof(a->probed[0])) {
-		a->probed[a->nprobed].dev = sb.st_dev;
-		a->probed[a->nprobed++].ino = sb.st_ino;
-	}
-	return false;
-}
-
 /* The libc of a process, also one held at exec, whose dynamic loader has
  * not mapped it yet: on our root, the one our loader found (the same
  * ld.so.cache); in another root (a container), the usual places there. */
@@ -264,7 +246,7 @@ int alloc_attach__pid(void *state, int pid, const char *exe)
 		snprintf(a->bin, sizeof(a->bin), "%s", exe_path);
 	if (!elf__open(exe_path, &e)) {
 		dynamic = elf__dynamic(e);
-		if (!probed_before(a, exe_path))
+		if (!probed__before(&a->probed, exe_path))
 			err = attach_go_image(st, exe_path, pid, a, e);
 	}
 	if (!err && exact && dynamic) {
@@ -273,7 +255,7 @@ int alloc_attach__pid(void *state, int pid, const char *exe)
 			err = 0;	/* static, or not glibc's libc.so */
 			if (!a->go_version[0])
 				alloc_pid__note(a, "%s", "no libc.so found: libc allocations not traced");
-		} else if (!err && !probed_before(a, libc)) {
+		} else if (!err && !probed__before(&a->probed, libc)) {
 			err = attach_libc(st, libc, pid, a);
 		}
 	}

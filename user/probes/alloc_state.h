@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "probes/family.h"
+#include "probes/probed.h"
 #include "util/symbolize.h"
 #include "fp_alloc.h"
 
@@ -52,8 +53,7 @@ struct alloc_pid {
 	/* Binaries already probed for this pid: uprobes outlive an exec (they
 	 * follow the task, and fire again if the new image maps the same
 	 * file), so a re-exec of the same binary or libc must not add more. */
-	struct { dev_t dev; ino_t ino; } probed[8];
-	unsigned int nprobed;
+	struct fp_probed probed;	/* files with allocator probes */
 };
 
 struct alloc_state {

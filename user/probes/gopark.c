@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/family.h"
+#include "probes/probed.h"
 #include "model/gopark.h"
 #include "util/elfsym.h"
 #include "util/err.h"
@@ -30,7 +31,6 @@
 #include "fp_gopark.h"
 #include "gopark.skel.h"
 
-#define GP_PROBED_MAX 8
 #define USER_ADDR_MAX 0x00007fffffffffffULL
 #define USER_ADDR_MIN 0x10000ULL
 
@@ -42,8 +42,7 @@ struct gp_pid {
 	char notes[384];
 	char *maps;			/* last /proc/PID/maps read, or one made from bin */
 	struct fp_addrspace *as;
-	struct { dev_t dev; ino_t ino; } probed[GP_PROBED_MAX];
-	unsigned int nprobed;
+	struct fp_probed probed;	/* files with park probes */
 };
 
 struct gp_state {
@@ -151,24 +150,6 @@ static int attach_fn(struct gp_state *st, struct fp_elf *e, const char *path, in
 	return add_link(st, l);
 }
 
-/* Has pid had probes on this file already?  Uprobes follow the task across
- * an exec into the same file.  Else remember it. */
-static bool probed_before(struct gp_pid *a, const char *path)
-{
-	struct stat sb;
-
-	if (stat(path, &sb))
-		return false;
-	for (unsigned int i = 0; i < a->nprobed; i++)
-		if (a->probed[i].dev == sb.st_dev && a->probed[i].ino == sb.st_ino)
-			return true;
-	if (a->nprobed < GP_PROBED_MAX) {
-		a->probed[a->nprobed].dev = sb.st_dev;
-		a->probed[a->nprobed++].ino = sb.st_ino;
-	}
-	return false;
-}
-
 /* The reason names; without them the counts are still exact, by number. */
 static void read_reasons(struct gp_pid *a, struct fp_elf *e)
 {
@@ -227,7 +208,7 @@ static int gp_attach_pid(void *state, int pid, const char *exe)
 		err = -ENOMEM;
 		goto out;
 	}
-	if (probed_before(a, path))
+	if (probed__before(&a->probed, path))
 		goto out;
 	memcpy(a->version, ver, sizeof(ver));
 	if (!realpath(path, a->bin))
