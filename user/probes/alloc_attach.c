@@ -61,26 +61,15 @@ int alloc_attach__fn(struct alloc_state *st, struct fp_elf *e, const char *path,
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
 	struct fp_probe_point pp;
-	uint8_t code[4096];
-	uint64_t addr, size, off;
+	uint64_t addr, off;
 	struct bpf_link *l;
-	size_t len;
 	int err;
 
-	err = elf__symbol(e, name, &addr, &size);
-	if (!err)
-		err = elf__file_offset(e, addr, &off);
+	err = prologue__for_symbol(e, name, argmask, &addr, &off, &pp);
 	if (err)
 		return err;
 	if (addr_out)
 		*addr_out = addr;
-	len = size && size < sizeof(code) ? size : sizeof(code);
-	while (len > 16 && elf__read(e, addr, code, len))
-		len /= 2;
-	if (elf__read(e, addr, code, len) || prologue__choose(code, len, addr, argmask, &pp)) {
-		memset(&pp, 0, sizeof(pp));
-		pp.skip_cc = -1;
-	}
 	if (pp.skip_cc >= 0)
 		uo.bpf_cookie |= FP_COOKIE_SKIPCC(pp.skip_cc);
 	if (pp.note[0]) {

@@ -123,24 +123,13 @@ static int attach_fn(struct gp_state *st, struct fp_elf *e, const char *path, in
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
 	struct fp_probe_point pp;
-	uint8_t code[512];
-	uint64_t addr, size, off;
-	size_t len;
+	uint64_t addr, off;
 	struct bpf_link *l;
 	int err;
 
-	err = elf__symbol(e, name, &addr, &size);
-	if (!err)
-		err = elf__file_offset(e, addr, &off);
+	err = prologue__for_symbol(e, name, FP_ARGS_GO, &addr, &off, &pp);
 	if (err)
 		return err;
-	len = size && size < sizeof(code) ? size : sizeof(code);
-	while (len > 16 && elf__read(e, addr, code, len))
-		len /= 2;
-	if (elf__read(e, addr, code, len) || prologue__choose(code, len, addr, FP_ARGS_GO, &pp)) {
-		memset(&pp, 0, sizeof(pp));
-		pp.skip_cc = -1;
-	}
 	uo.bpf_cookie = FP_GP_COOKIE(fn, pp.skip_cc);
 	fp_debug("pid %d: %s in %s at +%llu (%s)", pid, name, path, (unsigned long long)pp.offset,
 		 pp.note[0] ? pp.note : pp.insn);

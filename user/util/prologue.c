@@ -3,6 +3,7 @@
 #include <string.h>
 #include <capstone/capstone.h>
 #include "util/prologue.h"
+#include "util/elfsym.h"
 
 /* What arch/x86/kernel/uprobes.c emulates: push of a 64-bit register,
  * jmp/jcc/call with a relative target, and nops.  Checked on the bytes, as
@@ -241,4 +242,27 @@ int prologue__rip_load_cmp(const uint8_t *code, size_t len, uint64_t addr, int64
 		cs_free(in, n);
 	cs_close(&h);
 	return err;
+}
+
+int prologue__for_symbol(struct fp_elf *e, const char *name, unsigned int argmask,
+			 uint64_t *addr, uint64_t *off, struct fp_probe_point *pp)
+{
+	uint8_t code[4096];
+	uint64_t size;
+	size_t len;
+	int err;
+
+	err = elf__symbol(e, name, addr, &size);
+	if (!err)
+		err = elf__file_offset(e, *addr, off);
+	if (err)
+		return err;
+	len = size && size < sizeof(code) ? size : sizeof(code);
+	while (len > 16 && elf__read(e, *addr, code, len))
+		len /= 2;
+	if (elf__read(e, *addr, code, len) || prologue__choose(code, len, *addr, argmask, pp)) {
+		memset(pp, 0, sizeof(*pp));
+		pp->skip_cc = -1;
+	}
+	return 0;
 }

@@ -34,6 +34,14 @@ struct fp_probe_point {
 int prologue__choose(const uint8_t *code, size_t len, uint64_t addr, unsigned int argmask,
 		     struct fp_probe_point *out);
 
+struct fp_elf;
+/* The probe point of the function name in e, and its vaddr and file offset:
+ * its code read (up to 4 KiB, less near the end of its section) and
+ * prologue__choose'n.  The entry itself (skip_cc -1) when the code cannot
+ * be read or decoded; an error only when name is not found. */
+int prologue__for_symbol(struct fp_elf *e, const char *name, unsigned int argmask,
+			 uint64_t *addr, uint64_t *off, struct fp_probe_point *pp);
+
 /* The address of the first global that code loads (mov disp(%rip) into a
  * 64-bit register) and then compares with imm (cmp $imm, that register):
  * how Go's profilealloc reads runtime.MemProfileRate (`== 1`), found on a
