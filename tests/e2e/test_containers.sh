@@ -83,6 +83,8 @@ test_container_identity_and_target() {
 	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,container,1,,docker $CTR_ID" "CSV container row"
 	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,nspid,1," "CSV nspid row"
 	assert_contains "$TMP/r.csv" "$CTR_PID,sysloop,cgroup,1,,$CG_REL" "CSV cgroup row"
+	"$FP" report "$TMP/r.json" --format html -o "$TMP/r.html"
+	assert_contains "$TMP/r.html" "container docker $CTR_ID &middot; nspid 1 &middot; cgroup $CG_REL" "HTML report"
 }
 
 test_container_host_pid() {
@@ -138,4 +140,28 @@ test_container_go_binary_symbolized() {
 	assert_eq "$(alloc_q "$TMP/r.json" go-allocgo .top_sites[0].calls)" $n "top site calls"
 	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm == "go-allocgo") | .nspid')" 1 "nspid"
 	assert_eq "$(jqr "$TMP/r.json" '.processes[] | select(.comm == "go-allocgo") | .container.id')" "$CTR_ID" "container id"
+}
+
+# The CPU profile of a Go binary that exists only in the target's mount
+# namespace: the hottest function and line from its own file (its symbols,
+# DWARF and pclntab), and the annotation's disassembly, which reads the
+# function's bytes from that file too.  The host path is an empty directory.
+test_container_go_cpu_profile_symbolized() {
+	local line pq
+	ctr_setup
+	mkdir -p "$TMP/priv"
+	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	fp_run record -q --profile=199 -o "$TMP/r.json" -- \
+		sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$CG" \
+		unshare --pid --mount --fork sh -c \
+		'mount -t tmpfs fp-priv "$0" && cp "$1" "$0/" && exec "$0/go-hotloop" checked 1.5' \
+		"$TMP/priv" "$W/go-hotloop" > /dev/null
+	[ ! -e "$TMP/priv/go-hotloop" ] || fail "the private mount is visible on the host"
+	pq='[.processes[] | select(.comm == "go-hotloop")][0]'
+	assert_eq "$(jqr "$TMP/r.json" "$pq.container.id")" "$CTR_ID" "container id"
+	assert_eq "$(jqr "$TMP/r.json" "$pq.nspid")" 1 "nspid"
+	assert_eq "$(jqr "$TMP/r.json" "$pq.cpu.profile.functions[0].function")" main.sumChecked "hottest function"
+	assert_eq "$(jqr "$TMP/r.json" "$pq.cpu.profile.lines[0].line")" "main.sumChecked main.go:$line" "hottest line"
+	assert_eq "$(jqr "$TMP/r.json" "[$pq.cpu.profile.annotate[0].instructions[] | select(.kind == \"bounds_check\")] | length")" 2 \
+		"bounds checks in the disassembly of the namespace's binary"
 }

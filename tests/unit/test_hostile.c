@@ -33,6 +33,9 @@ static struct fp_snapshot *hostile(void)
 	snprintf(s->meta.host, sizeof(s->meta.host), "host%s", EVIL);
 	snprintf(s->meta.target, sizeof(s->meta.target), "command: ls %s", EVIL);
 	p->exe = strdup("/bin/" EVIL);
+	/* a unit name is chosen by whoever made the cgroup */
+	p->cgroup = strdup("/system.slice/u" EVIL ".service");
+	p->nspid = 3;
 	calls(p, "newfstatat", 10, 1000);
 	p->stat = stat_stats__new(true);
 	stat_stats__sys(p->stat, syscall__nr("newfstatat"))->calls = 10;
@@ -98,6 +101,7 @@ static void test_every_writer(void **state)
 	assert_clean("record text", out, false);
 	assert_non_null(strstr(out, "/bin/\\x1b[2J\\x1b]0;t\\x07\\n\\r\\t\\x7f\\x9b\\xc2\\x9b\\xff"));
 	assert_non_null(strstr(out, "/p/\\x1b[2J"));	/* the path is there, escaped */
+	assert_non_null(strstr(out, "cgroup /system.slice/u\\x1b[2J"));
 	free(out);
 	CAPTURE(out, report_text__write(f, s, "r" EVIL ".json"));
 	assert_clean("report text", out, false);
@@ -105,10 +109,12 @@ static void test_every_writer(void **state)
 	CAPTURE(out, report_html__write(f, s, "r" EVIL ".json"));
 	assert_clean("report html", out, false);
 	assert_non_null(strstr(out, "/p/\\x1b[2J"));
+	assert_non_null(strstr(out, "cgroup /system.slice/u\\x1b[2J"));
 	assert_null(strstr(out, "onclick"));	/* the severity is not an attribute */
 	free(out);
 	CAPTURE(out, csv__write(f, s));
 	assert_clean("csv", out, true);
+	assert_non_null(strstr(out, "cgroup,1,,/system.slice/u\\x1b[2J"));
 	free(out);
 	CAPTURE(out, prom__write(f, s, &po));
 	assert_clean("prom", out, false);
@@ -125,6 +131,7 @@ static void test_every_writer(void **state)
 	free(out);
 	CAPTURE(out, batch__text(f, s, &in));
 	assert_clean("top -b", out, false);
+	assert_non_null(strstr(out, "u\\x1b[2J"));	/* the CONTAINER column: the unit */
 	free(out);
 	CAPTURE(out, assert_int_equal(batch__json_line(f, s, &in), 0));
 	assert_clean("top --json", out, false);
@@ -133,10 +140,14 @@ static void test_every_writer(void **state)
 	free(out);
 
 	struct detail *det = detail__new();
+	bool where = false;	/* the cgroup line is there, escaped */
 
 	detail__proc(det, &s->procs[0], 2, 100);
-	for (size_t i = 0; i < detail__count(det); i++)
+	for (size_t i = 0; i < detail__count(det); i++) {
 		assert_clean("top detail", detail__line(det, i)->text, false);
+		where |= strstr(detail__line(det, i)->text, "cgroup /system.slice/u\\x1b[2J") != NULL;
+	}
+	assert_true(where);
 	detail__free(det);
 	snapshot__free(s);
 }

@@ -14,6 +14,7 @@
 #include "model/io.h"
 #include "model/statfam.h"
 #include "model/alloc.h"
+#include "model/cgroup.h"
 
 #define W 680		/* plot width */
 #define PX0 60		/* plot area */
@@ -387,6 +388,26 @@ static void html__findings_of(FILE *f, const struct fp_proc *p)
 	fputs("</ul>\n", f);
 }
 
+/* " · container RUNTIME ID · nspid N · cgroup PATH": what is known; the
+ * cgroup (a name others chose) escaped. */
+static void html__where(FILE *f, const struct fp_proc *p)
+{
+	struct fp_container c;
+
+	if (cgroup__parse(p->cgroup, &c)) {
+		fputs(" &middot; container ", f);
+		html__puts(f, c.runtime);
+		fputc(' ', f);
+		html__puts(f, c.id);
+	}
+	if (p->nspid && p->nspid != p->pid)
+		fprintf(f, " &middot; nspid %d", p->nspid);
+	if (p->cgroup) {
+		fputs(" &middot; cgroup ", f);
+		html__puts(f, p->cgroup);
+	}
+}
+
 static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 {
 	struct fp_named_hist nh[FP_REPORT_MAX_HISTS];
@@ -398,6 +419,7 @@ static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 	html__puts(f, p->comm);
 	fputs(")</h2>\n<p class=\"meta\">", f);
 	html__puts(f, p->exe ? p->exe : "executable unknown");
+	html__where(f, p);
 	if (p->exited)
 		fprintf(f, " &middot; exited (%s)", units__exit(p->exit_code, (char[48]){ 0 }, 48));
 	fprintf(f, " &middot; %" PRIu64 " syscalls (%.0f/s), %" PRIu64 " errors, %s in syscalls</p>\n",
