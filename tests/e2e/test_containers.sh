@@ -165,3 +165,37 @@ test_container_go_cpu_profile_symbolized() {
 	assert_eq "$(jqr "$TMP/r.json" "[$pq.cpu.profile.annotate[0].instructions[] | select(.kind == \"bounds_check\")] | length")" 2 \
 		"bounds checks in the disassembly of the namespace's binary"
 }
+
+# Bash completion of --container: the short ids of the containers that have
+# processes, as fastpath parses them (docker's systemd scope, a container's
+# own sub-cgroup, the cgroupfs driver's kubepods/QOS/podUID/ID), and not a
+# conmon-like name; the id it offers is one fastpath accepts.
+test_container_completion_ids() {
+	local id2 id3 got pids=() k
+	ctr_setup
+	install_completion_tree
+	id2=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	id3=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	for d in "$CG/init.scope" "$CG_TOP/kubepods/besteffort/pod1b2c-3d4e/$id2" \
+		"$CG_TOP/libpod-conmon-$id3.scope" "$CG_TOP/x.service"; do
+		mkdir -p "$d"
+		sleep 60 &
+		pids+=($!)
+		echo $! >> "$FP_PIDS_FILE"
+		echo $! > "$d/cgroup.procs"
+	done
+	got=$(complete_line "fastpath record --container ")
+	grep -qx "${CTR_ID:0:12}" <<< "$got" || fail "docker-ID.scope/init.scope: ${CTR_ID:0:12} not offered: $got"
+	grep -qx "${id2:0:12}" <<< "$got" || fail "kubepods/.../podUID/ID: ${id2:0:12} not offered: $got"
+	! grep -qx "${id3:0:12}" <<< "$got" || fail "libpod-conmon-ID.scope offered as a container"
+	! grep -qvx '[0-9a-f]\{12\}' <<< "$got" || fail "something else than short ids offered: $got"
+	# by prefix: ours, and only ids that start with it
+	k=${CTR_ID:0:5}
+	got=$(complete_line "fastpath top --container $k")
+	grep -qx "${CTR_ID:0:12}" <<< "$got" || fail "--container $k: ${CTR_ID:0:12} not offered"
+	! grep -qv "^$k" <<< "$got" || fail "--container $k: ids that do not start with it: $got"
+	# what it offers names that container's cgroup for fastpath too
+	fp_run record -q -d 0.3 -o "$TMP/c.json" --container "${id2:0:12}"
+	assert_contains "$(jqr "$TMP/c.json" .target)" "$CG_TOP/kubepods/besteffort/pod1b2c-3d4e/$id2" "the target is that cgroup"
+	kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+}
