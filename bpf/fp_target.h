@@ -35,6 +35,10 @@ struct fp_targ_cfg {
 	unsigned char hold_exec;	/* stop a target at exec until its per-process
 					 * probes are attached (fp_held, fp_exec_events) */
 	unsigned long long cgroup_id;	/* cgroup v2 id; 0 = any */
+	/* 0: only cgroup_id itself (-G); else its whole subtree (--container:
+	 * a container's own sub-cgroups are the container), cgroup_id being
+	 * the ancestor at this level (the root is level 0). */
+	unsigned int cgroup_level;
 	char comm[FP_COMM_LEN];
 };
 

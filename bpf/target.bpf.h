@@ -71,6 +71,17 @@ static __always_inline void fp_drop(__u32 reason)
 		(*c)++;
 }
 
+/* The current task is in the -G cgroup, or in --container's subtree: one
+ * helper call either way. */
+static __always_inline bool fp_in_cgroup(void)
+{
+	if (!targ_cfg.cgroup_id)
+		return true;
+	if (targ_cfg.cgroup_level)
+		return bpf_get_current_ancestor_cgroup_id(targ_cfg.cgroup_level) == targ_cfg.cgroup_id;
+	return bpf_get_current_cgroup_id() == targ_cfg.cgroup_id;
+}
+
 /* Filter first: a hash lookup for targeted runs, nothing at all for -a. */
 static __always_inline int fp_target_state(__u32 tgid)
 {
@@ -79,7 +90,7 @@ static __always_inline int fp_target_state(__u32 tgid)
 
 	if (tgid == targ_cfg.self_tgid)
 		return 0;
-	if (targ_cfg.cgroup_id && bpf_get_current_cgroup_id() != targ_cfg.cgroup_id)
+	if (!fp_in_cgroup())
 		return 0;
 	if (targ_cfg.all)
 		return FP_TARGET_ACTIVE;

@@ -199,3 +199,37 @@ test_container_completion_ids() {
 	assert_contains "$(jqr "$TMP/c.json" .target)" "$CG_TOP/kubepods/besteffort/pod1b2c-3d4e/$id2" "the target is that cgroup"
 	kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
 }
+
+# --container is the container's whole cgroup subtree (its own sub-cgroups:
+# systemd or a nested engine inside it); a sibling cgroup is not traced.
+test_container_subtree_traced() {
+	local a b c
+	ctr_setup
+	mkdir -p "$CG/init.scope" "$CG_TOP/sibling.service"
+	"$W/sysloop" -w 3000 0 > "$TMP/a.out" & a=$!
+	"$W/sysloop" -w 4000 0 > "$TMP/b.out" & b=$!
+	"$W/sysloop" -w 5000 0 > "$TMP/c.out" & c=$!
+	echo "$a $b $c" | tr ' ' '\n' >> "$FP_PIDS_FILE"
+	for _ in $(seq 100); do grep -q ready "$TMP/a.out" && grep -q ready "$TMP/b.out" && grep -q ready "$TMP/c.out" && break; sleep 0.05; done
+	echo "$a" > "$CG/cgroup.procs"
+	echo "$b" > "$CG/init.scope/cgroup.procs"
+	echo "$c" > "$CG_TOP/sibling.service/cgroup.procs"
+	fp_start record --container "${CTR_ID:0:12}" -o "$TMP/r.json"
+	kill -USR1 "$a" "$b" "$c"
+	wait "$a" "$b" "$c" || true
+	kill -INT "$FP_PID"; wait_pid "$FP_PID"
+	assert_eq "$(ctr_q "$TMP/r.json" "$a" .syscalls.getppid.calls)" 3000 "the container's own cgroup"
+	assert_eq "$(ctr_q "$TMP/r.json" "$b" .syscalls.getppid.calls)" 4000 "its sub-cgroup"
+	assert_eq "$(ctr_q "$TMP/r.json" "$b" .container.id)" "$CTR_ID" "the sub-cgroup's process names the container"
+	assert_eq "$(ctr_q "$TMP/r.json" "$b" .cgroup)" "$CG_REL/init.scope" "and its own cgroup"
+	assert_eq "$(jqr "$TMP/r.json" "[.processes[] | select(.pid == $c)] | length")" 0 "a sibling cgroup"
+	# -G stays that one directory
+	"$W/sysloop" -w 2000 0 > "$TMP/d.out" & a=$!
+	echo "$a" >> "$FP_PIDS_FILE"
+	for _ in $(seq 100); do grep -q ready "$TMP/d.out" && break; sleep 0.05; done
+	echo "$a" > "$CG/init.scope/cgroup.procs"
+	fp_start record -G "$CG" -o "$TMP/g.json"
+	kill -USR1 "$a"; wait "$a" || true
+	kill -INT "$FP_PID"; wait_pid "$FP_PID"
+	assert_eq "$(jqr "$TMP/g.json" "[.processes[] | select(.pid == $a)] | length")" 0 "-G: not its sub-cgroups"
+}

@@ -103,6 +103,16 @@ static void test_matches(void **state)
 	assert_false(cgroup__matches(NULL, "x"));
 }
 
+static void test_level(void **state)
+{
+	assert_int_equal(cgroup__level("/"), 0);
+	assert_int_equal(cgroup__level(""), 0);
+	assert_int_equal(cgroup__level(NULL), 0);
+	assert_int_equal(cgroup__level("/system.slice"), 1);
+	assert_int_equal(cgroup__level("/system.slice/docker-" ID ".scope"), 2);
+	assert_int_equal(cgroup__level("//a//b/"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_container),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_level),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,7 +82,7 @@ static int resolve_cgroup(struct fp_opts *o)
 		return 0;
 	if (stat(o->cgroup, &st) || !S_ISDIR(st.st_mode)) {
 		fp_err("cgroup '%s' is not a directory: give a cgroup v2 path such as /sys/fs/cgroup/system.slice/nginx.service",
-		       o->cgroup);
+		       ESC(o->cgroup));
 		return -ENOENT;
 	}
 	/* On cgroup v2 the cgroup id is the directory's inode number. */
@@ -145,6 +145,7 @@ static int resolve_container(struct fp_opts *o)
 	snprintf(dir, sizeof(dir), "%s%s", root, m.path[0]);
 	o->cgroup = dir;
 	o->probe.cfg.cgroup_id = m.id;
+	o->probe.cfg.cgroup_level = cgroup__level(m.path[0]);
 	return 0;
 }
 

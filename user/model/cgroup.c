@@ -122,14 +122,12 @@ bool cgroup__matches(const char *path, const char *want)
 	return !strncmp(last, want, wl);
 }
 
-const char *cgroup__label(const char *path, char *buf, size_t len)
+unsigned int cgroup__level(const char *path)
 {
-	struct fp_container c;
-	bool ctr = cgroup__parse(path, &c);
+	unsigned int level = 0;
 
-	if (!c.runtime[0])
-		snprintf(buf, len, "%s", "");
-	else
-		snprintf(buf, len, "%s:%.*s", c.runtime, ctr ? 12 : (int)sizeof(c.id), c.id);
-	return buf;
+	for (const char *p = path ? path : ""; *p; p++)
+		if (*p != '/' && (p == path || p[-1] == '/'))
+			level++;
+	return level;
 }

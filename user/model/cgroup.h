@@ -33,9 +33,9 @@ bool cgroup__parse(const char *path, struct fp_container *c);
  * name). */
 bool cgroup__matches(const char *path, const char *want);
 
-/* A short label for a column: "docker:4c5b1d3b2a7e" (a container, its id
- * cut to docker's 12 digits), "systemd:nginx.service", or "" (unknown).
- * Untrusted bytes (a unit name) are kept raw: the view escapes. */
-const char *cgroup__label(const char *path, char *buf, size_t len);
+/* The depth of a cgroup path below the hierarchy's root ("/" is 0,
+ * "/system.slice/x.service" 2): the level bpf_get_current_ancestor_cgroup_id()
+ * takes. */
+unsigned int cgroup__level(const char *path);
 
 #endif
