@@ -98,7 +98,10 @@ test_container_host_pid() {
 
 test_container_top_column() {
 	ctr_setup
-	ctr_run "$W/sysloop" -s 2000000000 0
+	# -w: ready at once (without it ctr_run waited its whole 10 s for a
+	# "ready" that never came), then calls until the end of the test
+	ctr_run "$W/sysloop" -w -s 2000000000 0
+	kill -USR1 "$CTR_PID"
 	fp_run top -b -q -n 2 -i 0.5 --container "docker-${CTR_ID:0:6}" > "$TMP/b.txt"
 	assert_contains "$TMP/b.txt" "CONTAINER" "column title"
 	grep -Eq "^ *$CTR_PID +sysloop .* ${CTR_ID:0:12}( |\$)" "$TMP/b.txt" || fail "no row with the short id: $(cat "$TMP/b.txt")"
