@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
+#include "gostack.bpf.h"
 #include "fp_alloc.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -250,25 +251,6 @@ static __always_inline void count_site(struct pt_regs *ctx, __u32 tgid, __u64 si
 	}
 	v->calls++;
 	v->bytes += size;
-}
-
-/* Would the jcc with condition code cc jump, given the flags at the probe? */
-static __always_inline bool jcc_taken(__u64 fl, unsigned int cc)
-{
-	bool cf = fl & 1, pf = fl >> 2 & 1, zf = fl >> 6 & 1, sf = fl >> 7 & 1, of = fl >> 11 & 1;
-	bool t;
-
-	switch (cc >> 1) {
-	case 0: t = of; break;
-	case 1: t = cf; break;
-	case 2: t = zf; break;
-	case 3: t = cf || zf; break;
-	case 4: t = sf; break;
-	case 5: t = pf; break;
-	case 6: t = sf != of; break;
-	default: t = zf || sf != of; break;
-	}
-	return (cc & 1) ? !t : t;
 }
 
 /* Was this call made from the function the slot names (mallocgc handing a

@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "target.bpf.h"
+#include "gostack.bpf.h"
 #include "fp_gopark.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -60,26 +61,6 @@ struct {
 	__type(key, struct fp_gopark_site_key);
 	__type(value, struct fp_gopark_site_val);
 } fp_gopark_sites SEC(".maps");
-
-/* Would the jcc with condition code cc jump, given the flags at the probe?
- * (alloc.bpf.c has the same: a probe on Go's stack-check branch.) */
-static __always_inline bool jcc_taken(__u64 fl, unsigned int cc)
-{
-	bool cf = fl & 1, pf = fl >> 2 & 1, zf = fl >> 6 & 1, sf = fl >> 7 & 1, of = fl >> 11 & 1;
-	bool t;
-
-	switch (cc >> 1) {
-	case 0: t = of; break;
-	case 1: t = cf; break;
-	case 2: t = zf; break;
-	case 3: t = cf || zf; break;
-	case 4: t = sf; break;
-	case 5: t = pf; break;
-	case 6: t = sf != of; break;
-	default: t = zf || sf != of; break;
-	}
-	return (cc & 1) ? !t : t;
-}
 
 /* Going to morestack: the function restarts from its entry, and that hit
  * is the call. */
