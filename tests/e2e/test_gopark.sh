@@ -104,3 +104,21 @@ test_gopark_check_binary() {
 	assert_contains "$TMP/check.txt" "runtime.execute              yes" "execute found, stripped"
 	assert_contains "$TMP/check.txt" "(27 park reasons; chan send is 15)" "Go 1.19's reason table"
 }
+
+# tsgo (Go 1.26.4, stripped, from the npm registry: make deps) behind a
+# wrapper shell: found at its exec, its reasons named from its own table
+# (sync.WaitGroup.Wait and the GOMAXPROCS updater exist from Go 1.25 only,
+# so a Go 1.19 table, or numbers, would not name them), and it still works.
+test_gopark_tsgo_through_sh_c() {
+	local tsgo=$TOP/build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo q
+	[ -x "$tsgo" ] || fail "$tsgo missing: run 'make deps'"
+	python3 tests/workloads/ts/gen_project.py "$TMP/ts" 100 > /dev/null
+	fp_run record -q --parks -o "$TMP/ts.json" -- sh -c "'$tsgo' -p '$TMP/ts' > '$TMP/ts.out'; echo \$? > '$TMP/ts.rc'"
+	assert_eq "$(cat "$TMP/ts.rc")" 0 "tsgo's own exit status under --parks"
+	q='[.processes[] | select(.comm == "tsgo")][0].gopark'
+	assert_ge "$(jqr "$TMP/ts.json" "[$q.reasons[].parks] | add")" 20 "tsgo's parks"
+	assert_ge "$(jqr "$TMP/ts.json" "[$q.reasons[] | select(.reason == \"sync.WaitGroup.Wait\")] | length")" 1 "a Go 1.25+ reason, named"
+	assert_eq "$(jqr "$TMP/ts.json" "[$q.reasons[] | select(.reason | test(\"^[0-9]+\$\"))] | length")" 0 "no reason left as a number"
+	assert_contains "$(jqr "$TMP/ts.json" "$q.notes")" "stripped binary" "stripped, and says so"
+	assert_eq "$(jqr "$TMP/ts.json" '[.processes[] | select(.comm == "sh")][0].gopark')" null "the wrapper shell has no park probes"
+}
