@@ -225,7 +225,10 @@ for r in $(seq "$ROUNDS"); do
 	# a new random order each round: no mode always follows the same one
 	mapfile -t order < <(printf '%s\n' "${MODES[@]}" | shuf)
 	for m in "${order[@]}"; do
-		run_one "$m" || echo "bench: $m run failed (round $r)" >&2
+		# One retry: on a shared 2-core machine a run can miss its 10 s
+		# start window; a mode with no figure at all leaves the tables blank.
+		run_one "$m" || { echo "bench: $m run did not complete (round $r), once more" >&2; run_one "$m"; } ||
+			echo "bench: $m run failed (round $r)" >&2
 	done
 	echo "bench: round $r/$ROUNDS done" >&2
 done
@@ -262,7 +265,7 @@ fmt_row() { # label mode [bare-mode]
 	local f=$T/$2.ns b=$bare bm=$bare_min
 	[ -s "$f" ] || { printf '| %s | – | – | – | – | – | 0 | |\n' "$1"; return; }
 	if [ -n "${3:-}" ]; then
-		b=$(median "$T/$3.ns") bm=$(sort -g "$T/$3.ns" | head -1)
+		b=$(median "$T/$3.ns") bm=$(sort -g "$T/$3.ns" 2>/dev/null | head -1)
 	fi
 	awk -v m="$(median "$f")" -v b="$b" -v bm="${bm:-nan}" -v n="$(wc -l < "$f")" -v l="$1" \
 		-v lo="$(sort -g "$f" | head -1)" -v hi="$(sort -g "$f" | tail -1)" \
