@@ -83,6 +83,7 @@ enum fp_drop_reason {
 	FP_DROP_PROFILE,	/* profile sample not counted (map full, no stack) */
 	FP_DROP_GOPARK,		/* a Go park not timed (fp_gopark_open/stats full) */
 	FP_DROP_GOPARK_SITES,	/* a Go parking site not kept (fp_gopark_sites full) */
+	FP_DROP_WAITS,		/* scheduler waits: a process, (process, syscall) pair or thread not counted */
 	FP_DROP_MAX = 16,
 };
 

@@ -15,34 +15,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Whether task t is a target.  fp_target_state() answers for the current
- * task (its cgroup check reads the current cgroup): the iterator runs in
- * fastpath's context, so it asks about t's cgroup itself. */
-static __always_inline bool task_traced(struct task_struct *t)
-{
-	__u32 tgid = t->tgid, idx;
-	__u64 *w;
-
-	if (tgid == targ_cfg.self_tgid)
-		return false;
-	if (targ_cfg.cgroup_id && BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id) != targ_cfg.cgroup_id)
-		return false;
-	if (targ_cfg.all)
-		return true;
-	idx = tgid / FP_TARGET_BITS_PER_WORD;
-	w = bpf_map_lookup_elem(&fp_target_bits, &idx);
-	if (!w)
-		return false;
-	return ((*w >> (tgid % FP_TARGET_BITS_PER_WORD * 2)) & 3) == FP_TARGET_ACTIVE;
-}
-
 SEC("iter/task")
 int fp_cpu_iter(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
 	struct fp_cpu_task r;
 
-	if (!t || !task_traced(t))
+	if (!t || !fp_task_traced(t))
 		return 0;
 	r.tgid = t->tgid;
 	r.tid = t->pid;

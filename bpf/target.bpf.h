@@ -142,6 +142,44 @@ static __always_inline void fp_proc_where(struct fp_proc_info *info, struct task
 	info->nspid = fp_nspid(t);
 }
 
+static __always_inline __u64 fp_task_cgroup_id(struct task_struct *t)
+{
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp), *anc = NULL;
+	unsigned int level = targ_cfg.cgroup_level;
+
+	/* --container: t's ancestor at the container's level, as
+	 * bpf_get_current_ancestor_cgroup_id() answers for the current task. */
+	if (!level)
+		return BPF_CORE_READ(cg, kn, id);
+	if (!cg || BPF_CORE_READ(cg, level) < (int)level || level > 64)
+		return 0;
+	bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[level]);
+	return anc ? BPF_CORE_READ(anc, kn, id) : 0;
+}
+
+/* Whether task t is a target.  fp_target_state() answers for the current
+ * task (its cgroup check reads the current cgroup): the CPU family's
+ * iterator runs in fastpath's context, and the scheduler hooks ask about the
+ * task switched in or woken, so they check t's own cgroup.  Needs
+ * bpf_core_read.h. */
+static __always_inline bool fp_task_traced(struct task_struct *t)
+{
+	__u32 tgid = t->tgid, idx;
+	__u64 *w;
+
+	if (tgid == targ_cfg.self_tgid)
+		return false;
+	if (targ_cfg.cgroup_id && fp_task_cgroup_id(t) != targ_cfg.cgroup_id)
+		return false;
+	if (targ_cfg.all)
+		return true;
+	idx = tgid / FP_TARGET_BITS_PER_WORD;
+	w = bpf_map_lookup_elem(&fp_target_bits, &idx);
+	if (!w)
+		return false;
+	return ((*w >> (tgid % FP_TARGET_BITS_PER_WORD * 2)) & 3) == FP_TARGET_ACTIVE;
+}
+
 /* Remember who a process is the first time a family records data for it, so
  * its totals keep a name after it exits. */
 static __always_inline void fp_proc_seen(__u32 tgid)

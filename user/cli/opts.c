@@ -81,6 +81,7 @@ enum {
 	OPT_PROFILE,
 	OPT_CONTAINER,
 	OPT_PARKS,
+	OPT_WAITS,
 };
 
 /* The commands (FOR_*) that take the options not all three take: help
@@ -147,6 +148,8 @@ static const struct { int val; const char *text; } usage_lines[] = {
 	{ OPT_PARKS, "      --parks              Go targets: why and how long goroutines park (chan send,\n"
 		     "                           select, semacquire, sleep, ...) and where; a uprobe per\n"
 		     "                           park and per goroutine switch (docs/gopark.md)" },
+	{ OPT_WAITS, "      --waits              where threads wait: run-queue delay and off-CPU time\n"
+		     "                           by syscall, from every context switch (docs/waits.md)" },
 	{ 'v', "  -v, --verbose            more messages (twice: libbpf's too)" },
 	{ 'q', "  -q, --quiet              no progress messages on stderr" },
 	{ 'h', "  -h, --help               this help" },
@@ -201,6 +204,7 @@ static const struct option long_opts[] = {
 	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "profile", optional_argument, NULL, OPT_PROFILE },
 	{ "parks", no_argument, NULL, OPT_PARKS },
+	{ "waits", no_argument, NULL, OPT_WAITS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -398,6 +402,9 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			break;
 		case OPT_PARKS:
 			o->probe.parks = true;
+			break;
+		case OPT_WAITS:
+			o->probe.waits = true;
 			break;
 		case 'v':
 			fp_verbose++;

@@ -4,6 +4,7 @@
 #include "model/statfam.h"
 #include "model/findings_cpu.h"
 #include "model/gopark.h"
+#include "model/sched.h"
 
 /* Each probe family's model file contributes its rule here. */
 static const struct fp_rule rules[] = {
@@ -13,6 +14,7 @@ static const struct fp_rule rules[] = {
 	{ "bounds-check", cpu__bounds_rule },
 	{ "blocked-on-queue", gopark__queue_rule },
 	{ "lock-contention", gopark__lock_rule },
+	{ "cpu-saturated", sched__rule_saturated },
 	{ NULL, NULL },
 };
 

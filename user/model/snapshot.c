@@ -8,6 +8,7 @@
 #include "model/alloc.h"
 #include "model/cpu.h"
 #include "model/gopark.h"
+#include "model/sched.h"
 
 struct fp_snapshot *snapshot__new(void)
 {
@@ -28,6 +29,7 @@ static void proc__free_inner(struct fp_proc *p)
 	if (p->cpu)
 		cpu_stats__free(p->cpu);
 	gopark_stats__free(p->gopark);
+	sched_stats__free(p->sched);
 	proc__clear_findings(p);
 }
 
@@ -216,6 +218,8 @@ size_t proc__hists(const struct fp_proc *p, struct fp_hist *merged,
 		n += alloc_stats__hists(p->alloc, out + n, max - n);
 	if (p->gopark)
 		n += gopark_stats__hists(p->gopark, out + n, max - n);
+	if (p->sched)
+		n += sched_stats__hists(p->sched, out + n, max - n);
 	return n;
 }
 
@@ -310,6 +314,8 @@ static int proc__delta_into(struct fp_proc *d, const struct fp_proc *cur, const 
 		return -ENOMEM;
 	if (cur->gopark && !(d->gopark = gopark_stats__delta(cur->gopark, prev ? prev->gopark : NULL)))
 		return -ENOMEM;
+	if (cur->sched && !(d->sched = sched_stats__delta(cur->sched, prev ? prev->sched : NULL)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -360,16 +366,23 @@ struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_pro
 
 int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
 {
-	struct fp_proc id = *dst;	/* identity and allocator data, kept */
+	struct fp_proc id = *dst;	/* identity and own sections, kept */
 	int err;
 
-	/* Neither has findings yet (they are evaluated on the merged read). */
+	/* Neither has findings yet (they are evaluated on the merged read).
+	 * Sections dst has already are its own (allocator entries are not
+	 * reaped; wait counters made after the reap). */
 	dst->alloc = NULL;
+	dst->sched = NULL;
 	dst->exe = NULL;
 	err = proc__delta_into(dst, src, NULL);
 	if (dst->alloc)
 		alloc_stats__free(dst->alloc);
 	dst->alloc = id.alloc;
+	if (id.sched) {
+		sched_stats__free(dst->sched);
+		dst->sched = id.sched;
+	}
 	if (!id.comm[0]) {
 		free(id.exe);
 		return err;
@@ -415,6 +428,7 @@ const char *drop__name(int reason)
 		[FP_DROP_PROFILE] = "profile_samples",
 		[FP_DROP_GOPARK] = "gopark_full",
 		[FP_DROP_GOPARK_SITES] = "gopark_sites_full",
+		[FP_DROP_WAITS] = "waits_full",
 	};
 
 	if (reason >= 0 && reason < FP_DROP_MAX && names[reason])

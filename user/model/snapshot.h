@@ -18,6 +18,7 @@ struct fp_stat_stats;	/* model/statfam.h: stat family and paths */
 struct fp_alloc_stats;	/* model/alloc.h: allocator calls */
 struct fp_cpu_stats;	/* model/cpu.h: on-CPU time and profile */
 struct fp_gopark_stats;	/* model/gopark.h: Go park reasons */
+struct fp_sched_stats;	/* model/sched.h: run-queue delay, off-CPU time */
 
 /* A histogram with a title, for views that draw every histogram of a
  * process (top's detail, the HTML report, Prometheus). */
@@ -63,6 +64,7 @@ struct fp_proc {
 	struct fp_alloc_stats *alloc;
 	struct fp_cpu_stats *cpu;
 	struct fp_gopark_stats *gopark;
+	struct fp_sched_stats *sched;	/* JSON "wait" */
 
 	struct fp_finding *findings;
 	size_t nfindings;

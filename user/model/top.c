@@ -9,6 +9,7 @@
 #include "model/statfam.h"
 #include "model/alloc.h"
 #include "model/cpu.h"
+#include "model/sched.h"
 
 int top__severity(const char *severity)
 {
@@ -33,6 +34,11 @@ static void row__fill(struct top_row *r, const struct fp_proc *p, double secs)
 	r->v[TOP_PID] = p->pid;
 	if (p->cpu)
 		r->v[TOP_CPU] = cpu_stats__pct(p->cpu->run_ns, secs);
+	if (p->sched) {
+		if (p->sched->rq.count)
+			r->v[TOP_RQ] = (double)hist__percentile(&p->sched->rq, 0.99);
+		r->v[TOP_OFF] = sched_stats__off_share(p->sched);
+	}
 	r->v[TOP_SYS] = proc__sys_calls(p) / secs;
 	r->v[TOP_ERR] = proc__sys_errors(p) / secs;
 	proc__sys_hist(p, &h);

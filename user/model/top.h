@@ -16,6 +16,8 @@ enum top_col {
 	TOP_PID,
 	TOP_COMM,
 	TOP_CPU,	/* on-CPU time, % of one CPU (user + system) */
+	TOP_RQ,		/* p99 run-queue delay in the interval (--waits) */
+	TOP_OFF,	/* off-CPU (blocked) share of the threads' time (--waits) */
 	TOP_SYS,	/* syscalls/s */
 	TOP_P99,	/* p99 syscall latency in the interval */
 	TOP_ERR,	/* failed syscalls/s */

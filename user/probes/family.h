@@ -78,5 +78,6 @@ extern const struct fp_family fp_family_stat;
 extern const struct fp_family fp_family_io;
 extern const struct fp_family fp_family_cpu;
 extern const struct fp_family fp_family_gopark;
+extern const struct fp_family fp_family_sched;
 
 #endif

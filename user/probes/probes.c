@@ -27,6 +27,7 @@ static const struct fp_family *const families[] = {
 	&fp_family_io,
 	&fp_family_cpu,
 	&fp_family_gopark,
+	&fp_family_sched,	/* after sys: it shares sys's per-thread state */
 };
 #define NFAM (sizeof(families) / sizeof(families[0]))
 

@@ -63,7 +63,7 @@ void batch__text(FILE *f, const struct fp_snapshot *d, const struct top_info *in
 	size_t n = 0;
 
 	batch__header(f, d, in);
-	toplayout__fit(&L, BATCH_COLS);
+	toplayout__fit_waits(&L, BATCH_COLS, toplayout__has_waits(d));
 	rows = rows__for(d, &n);
 	for (int h = 0; h < 2; h++) {
 		toplayout__header(&L, h, line, sizeof(line));
@@ -95,6 +95,10 @@ static json_t *rates__json(const struct top_row *r)
 
 	if (r->p->cpu)
 		json_object_set_new(o, "cpu_percent", num(r->v[TOP_CPU]));
+	if (r->p->sched) {
+		json_object_set_new(o, "run_queue_p99_ns", num(r->v[TOP_RQ]));
+		json_object_set_new(o, "off_cpu_ratio", num(r->v[TOP_OFF]));
+	}
 	if (r->p->stat)
 		json_object_set_new(o, "stat", num(r->v[TOP_STAT]));
 	if (r->p->io) {

@@ -10,6 +10,7 @@
 #include "model/alloc_site.h"
 #include "model/cpu.h"
 #include "model/cgroup.h"
+#include "model/sched.h"
 
 void csv__field(FILE *f, const char *s)
 {
@@ -96,8 +97,26 @@ static void csv__alloc(FILE *f, const struct fp_proc *p, const struct fp_alloc_s
 	}
 }
 
+/* Scheduler waits (model/sched.h): totals, and blocked time by the syscall
+ * blocked in (named in the note column); the histograms' rows are the
+ * generic ones ("run-queue delay p99", ...). */
+static void csv__sched(FILE *f, const struct fp_proc *p)
+{
+	const struct fp_sched_stats *s = p->sched;
+
+	if (!s)
+		return;
+	row(f, p, "wait run_queue", (double)s->rq.sum, "ns", NULL);
+	row(f, p, "wait off_cpu", (double)s->off.sum, "ns", NULL);
+	row(f, p, "wait on_cpu", (double)s->on_ns, "ns", NULL);
+	row(f, p, "wait preemptions", (double)s->preempt, "switches", NULL);
+	for (size_t i = 0; i < s->nblocks; i++)
+		row(f, p, "wait off_cpu in", (double)s->blocks[i].ns, "ns", sched__block_name(s->blocks[i].nr));
+}
+
 static void csv__sections(FILE *f, const struct fp_proc *p, double window_s)
 {
+	csv__sched(f, p);
 	if (p->cpu) {
 		row(f, p, "cpu user", (double)cpu_stats__user_ns(p->cpu), "ns", NULL);
 		row(f, p, "cpu system", (double)cpu_stats__system_ns(p->cpu), "ns", NULL);

@@ -222,6 +222,8 @@ void detail__proc(struct detail *det, const struct fp_proc *p, double secs, int 
 	detail__findings(det, p, width);
 	if (p->cpu)
 		detail__cpu(det, p->cpu, secs, width);
+	if (p->sched)
+		detail__sched(det, p->sched, secs, width);
 	detail__syscalls(det, p, secs);
 	detail__hists(det, p, width);
 	if (p->io)

@@ -42,5 +42,7 @@ struct fp_cpu_stats;
 void detail__cpu(struct detail *det, const struct fp_cpu_stats *s, double secs, int width);
 struct fp_gopark_stats;
 void detail__gopark(struct detail *det, const struct fp_gopark_stats *s, double secs, int width);
+struct fp_sched_stats;
+void detail__sched(struct detail *det, const struct fp_sched_stats *s, double secs, int width);
 
 #endif

@@ -85,6 +85,8 @@ json_t *json__proc(const struct fp_proc *p, double window_s)
 		json_object_set_new(o, "cpu", json_cpu__from(p->cpu, window_s));
 	if (p->gopark)
 		json_object_set_new(o, "gopark", json_gopark__from(p->gopark, window_s));
+	if (p->sched)
+		json_object_set_new(o, "wait", json_sched__from(p->sched, window_s));
 	json_object_set_new(o, "findings", json__findings(p));
 	return o;
 }
@@ -225,6 +227,8 @@ static int parse_proc(json_t *o, struct fp_snapshot *s, size_t idx, char *err, s
 		e = json_cpu__parse(sec, &p->cpu, err, errlen);
 	if (!e && (sec = json_object_get(o, "gopark")))
 		e = json_gopark__parse(sec, &p->gopark, err, errlen);
+	if (!e && (sec = json_object_get(o, "wait")))
+		e = json_sched__parse(sec, &p->sched, err, errlen);
 	if (!e)
 		e = parse_findings(json_object_get(o, "findings"), p, err, errlen, where);
 	return e;

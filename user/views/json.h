@@ -64,6 +64,9 @@ int json_cpu__parse(json_t *j, struct fp_cpu_stats **out, char *err, size_t errl
 struct fp_gopark_stats;
 json_t *json_gopark__from(const struct fp_gopark_stats *s, double window_s);
 int json_gopark__parse(json_t *j, struct fp_gopark_stats **out, char *err, size_t errlen);
+struct fp_sched_stats;
+json_t *json_sched__from(const struct fp_sched_stats *s, double window_s);
+int json_sched__parse(json_t *j, struct fp_sched_stats **out, char *err, size_t errlen);
 struct fp_cpu_prof;
 json_t *json_cpu__profile(const struct fp_cpu_prof *p);
 int json_cpu__parse_profile(json_t *j, struct fp_cpu_prof **out, char *err, size_t errlen);

@@ -29,6 +29,8 @@ void report_html__alloc(FILE *f, const struct fp_alloc_stats *a, double secs);
 /* report_cpu.c: the CPU section of a process (text, HTML). */
 void report_text__cpu(FILE *f, const struct fp_proc *p, double secs);
 void report_html__cpu(FILE *f, const struct fp_proc *p, double secs);
+/* report_cpu.c: the scheduler waits of a process (HTML). */
+void report_html__sched(FILE *f, const struct fp_proc *p);
 
 /* report_gopark.c: the Go park section of a process (text, HTML). */
 void report_text__gopark(FILE *f, const struct fp_proc *p, double secs);

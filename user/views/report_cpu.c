@@ -4,6 +4,7 @@
 #include "views/report.h"
 #include "views/text.h"
 #include "model/cpu.h"
+#include "model/sched.h"
 
 void html__flame(FILE *f, const struct fp_cpu_prof *p);
 
@@ -93,4 +94,38 @@ void report_html__cpu(FILE *f, const struct fp_proc *p, double secs)
 		cpu_stats__user_ns(c) / 1e9, cpu_stats__system_ns(c) / 1e9);
 	if (c->prof)
 		html__profile(f, c->prof);
+}
+
+/* The scheduler waits (model/sched.h): the histograms are drawn with the
+ * process's others; here the totals and where it blocked. */
+void report_html__sched(FILE *f, const struct fp_proc *p)
+{
+	const struct fp_sched_stats *s = p->sched;
+	double share;
+
+	if (!s)
+		return;
+	share = sched_stats__off_share(s);
+	fprintf(f, "<h3>Waits</h3>\n<p>run queue %.3f s in %llu waits (p50 %.3f ms, p99 %.3f ms); off CPU %.3f s "
+		"blocked in %llu periods (p50 %.3f ms, p99 %.3f ms)", s->rq.sum / 1e9, (unsigned long long)s->rq.count,
+		hist__percentile(&s->rq, 0.5) / 1e6, hist__percentile(&s->rq, 0.99) / 1e6, s->off.sum / 1e9,
+		(unsigned long long)s->off.count, hist__percentile(&s->off, 0.5) / 1e6,
+		hist__percentile(&s->off, 0.99) / 1e6);
+	if (!isnan(share))
+		fprintf(f, ", %.1f%% of the threads' time", share * 100);
+	fprintf(f, "; %.3f s on CPU, %llu preemptions <span class=\"meta\">(every context switch, exact)</span></p>\n",
+		s->on_ns / 1e9, (unsigned long long)s->preempt);
+	if (!s->nblocks)
+		return;
+	fputs("<table><tr><th>blocked in</th><th>count</th><th>time</th><th>%</th><th>max</th></tr>\n", f);
+	for (size_t i = 0; i < s->nblocks && i < 16; i++) {
+		const struct fp_sched_block *b = &s->blocks[i];
+
+		fputs("<tr><td>", f);
+		html__puts(f, sched__block_name(b->nr));
+		fprintf(f, "</td><td>%llu</td><td>%.3f s</td><td>%.1f</td><td>%.3f ms</td></tr>\n",
+			(unsigned long long)b->count, b->ns / 1e9, s->off.sum ? 100.0 * b->ns / s->off.sum : 0.0,
+			b->max_ns / 1e6);
+	}
+	fputs("</table>\n", f);
 }

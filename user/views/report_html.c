@@ -427,6 +427,7 @@ static void html__proc(FILE *f, const struct fp_proc *p, double secs)
 		units__dur(proc__sys_time(p), t, sizeof(t)));
 	html__findings_of(f, p);
 	report_html__cpu(f, p, secs);
+	report_html__sched(f, p);
 	if (p->nsys)
 		html__sys_bars(f, p);
 	html__sections(f, p, secs);

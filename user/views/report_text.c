@@ -118,6 +118,7 @@ static void text__proc(FILE *f, const struct fp_proc *p, double secs)
 		proc__sys_calls(p), proc__sys_calls(p) / secs, proc__sys_errors(p),
 		units__dur(proc__sys_time(p), t, sizeof(t)));
 	report_text__cpu(f, p, secs);
+	text__sched(f, p);
 	if (p->nsys)
 		text__syscall_table(f, p);
 	text__sections(f, p, secs);

@@ -111,6 +111,7 @@ void text__record(FILE *f, const struct fp_snapshot *s)
 		fprintf(f, "\n");
 		text__where(f, p);
 		text__cpu(f, p, snapshot__proc_secs(s, p));
+		text__sched(f, p);
 		text__syscall_table(f, p);
 		text__alloc(f, p);
 		text__stat_summary(f, p, snapshot__proc_secs(s, p));

@@ -22,6 +22,9 @@ void text__stat_summary(FILE *f, const struct fp_proc *p, double window_s);
 void text__cpu(FILE *f, const struct fp_proc *p, double window_s);
 /* Go park reasons and sites (views/text_gopark.c); nothing without them. */
 void text__gopark(FILE *f, const struct fp_proc *p, double window_s);
+/* Run-queue delay, off-CPU time and the syscalls blocked in
+ * (views/text_sched.c); nothing without a wait section. */
+void text__sched(FILE *f, const struct fp_proc *p);
 /* The profile alone: functions, hot lines, the hottest function annotated. */
 struct fp_cpu_prof;
 struct fp_cpu_annot;

@@ -11,6 +11,8 @@ const struct top_col_info top_cols[TOP_NCOLS] = {
 	[TOP_PID]   = { NULL, "PID", "PID", 7, 'N', false, false },
 	[TOP_COMM]  = { NULL, "COMM", "COMM", 10, 'C', true, false },
 	[TOP_CPU]   = { NULL, "CPU%", "CPU% (user+system)", 5, 'U', false, true },
+	[TOP_RQ]    = { "WAITS", "rqp99", "p99 run-queue delay", 5, 'W', false, true },
+	[TOP_OFF]   = { "WAITS", "off%", "off-CPU share", 4, 'O', false, true },
 	[TOP_SYS]   = { "SYSCALLS", "/s", "syscalls/s", 5, 'S', false, true },
 	[TOP_P99]   = { "SYSCALLS", "p99", "p99 syscall latency", 5, 'L', false, true },
 	[TOP_ERR]   = { "SYSCALLS", "err/s", "syscall errors/s", 5, 'E', false, true },
@@ -44,6 +46,7 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		esc__c(r->p->comm, buf, len);	/* the process chose it */
 		break;
 	case TOP_P99:
+	case TOP_RQ:
 		units__ns5(v, buf, len);
 		break;
 	case TOP_COPY:
@@ -52,6 +55,7 @@ const char *topfmt__cell(const struct top_row *r, int col, char *buf, size_t len
 		units__mib5(v, buf, len);
 		break;
 	case TOP_ZCR:
+	case TOP_OFF:
 		if (isnan(v))
 			snprintf(buf, len, "-");
 		else
@@ -159,15 +163,33 @@ const char *topfmt__bar(uint64_t count, uint64_t max, int width, char *buf, size
 	return buf;
 }
 
+bool toplayout__has_waits(const struct fp_snapshot *d)
+{
+	for (size_t i = 0; d && i < d->nprocs; i++)
+		if (d->procs[i].sched)
+			return true;
+	return false;
+}
+
 void toplayout__fit(struct top_layout *L, int cols)
 {
-	/* Hidden on a narrow screen: what is derivable from copy and zero. */
-	static const int optional[] = { TOP_ZCR };
+	toplayout__fit_waits(L, cols, false);
+}
+
+void toplayout__fit_waits(struct top_layout *L, int cols, bool waits)
+{
+	/* Hidden first on a narrow screen: zc% is derivable from copy and
+	 * zero; with the waits columns, errors and allocated MiB/s next (a
+	 * look at where threads wait is seldom one at allocations), so that
+	 * 80 columns hold them. */
+	static const int optional[] = { TOP_ZCR, TOP_ERR, TOP_AMB };
 	int base = 0, extra;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {
-		L->width[c] = top_cols[c].width;
-		base += top_cols[c].width + (c ? 1 : 0);
+		bool off = !waits && (c == TOP_RQ || c == TOP_OFF);
+
+		L->width[c] = off ? 0 : top_cols[c].width;
+		base += L->width[c] + (c && L->width[c] ? 1 : 0);
 	}
 	/* The container (in the detail view too) only beside a whole COMM. */
 	if (base + FP_COMM_LEN - 1 - L->width[TOP_COMM] > cols) {

@@ -39,6 +39,11 @@ struct top_layout {
 	int total;
 };
 void toplayout__fit(struct top_layout *L, int cols);
+/* The same with the waits columns (RQp99, OFF%) when waits is set: they
+ * hide without --waits.  toplayout__has_waits: whether d has a wait
+ * section (fastpath runs with --waits). */
+void toplayout__fit_waits(struct top_layout *L, int cols, bool waits);
+bool toplayout__has_waits(const struct fp_snapshot *d);
 /* Header lines: 0 the column groups ("SYSCALLS", ...), 1 the titles. */
 const char *toplayout__header(const struct top_layout *L, int line, char *buf, size_t len);
 /* One row, padded to L->total characters (text cut to its width). */

@@ -211,7 +211,7 @@ static void draw_list(struct tui *t)
 	char line[1024];
 	int y = HEADER_LINES, h = list_height();
 
-	toplayout__fit(&L, COLS);
+	toplayout__fit_waits(&L, COLS, toplayout__has_waits(t->d));
 	put_at(y++, 0, A_BOLD, "%s", toplayout__header(&L, 0, line, sizeof(line)));
 	line_fill(y, attr_of(t, PAIR_COLHDR, A_REVERSE));
 	put_at(y, 0, attr_of(t, PAIR_COLHDR, A_REVERSE), "%s", toplayout__header(&L, 1, line, sizeof(line)));

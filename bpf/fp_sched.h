@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Kernel/user contract of the scheduler-wait family (sched.bpf.c): where
+ * the threads of a process wait.  From sched_switch and sched_wakeup(_new),
+ * per thread, the instant it became runnable (woken, or switched out while
+ * still runnable: preempted) and the instant it went off CPU blocked:
+ *   run-queue delay = runnable -> switched in (runqlat's measure);
+ *   off-CPU time    = switched out not runnable -> woken (offcputime's).
+ * Aggregated per process in per-CPU hashes; blocked time also by the
+ * syscall the thread was in when it blocked (the sys family's per-thread
+ * state), FP_SCHED_NR_NONE when it was in none that we saw start (a page
+ * fault, or a syscall that began before attach).  Plain C: both sides
+ * include it. */
+#ifndef FP_SCHED_H
+#define FP_SCHED_H
+
+#include "fp_hist.h"
+
+#define FP_SCHED_MAX_PROCS 4096		/* processes with wait counters at once */
+#define FP_SCHED_MAX_BLOCK 16384	/* (process, syscall) pairs of blocked time */
+#define FP_SCHED_NR_NONE 0xffffu	/* blocked outside any syscall seen starting */
+
+/* Per process, per CPU (fp_sched_procs, keyed by tgid).  min 0 = unset (a
+ * real 0 ns is stored as 1). */
+struct fp_sched_val {
+	unsigned long long rq_count;	/* run-queue waits that ended (switched in) */
+	unsigned long long rq_ns;
+	unsigned long long rq_min, rq_max;
+	unsigned long long off_count;	/* blocked periods that ended (woken) */
+	unsigned long long off_ns;
+	unsigned long long off_min, off_max;
+	unsigned long long on_ns;	/* on CPU, switch-in to switch-out */
+	unsigned long long preempt;	/* switched out runnable (involuntary) */
+	unsigned long long rq_hist[FP_HIST_BUCKETS];
+	unsigned long long off_hist[FP_HIST_BUCKETS];
+};
+
+/* Blocked time by what the thread was doing (fp_sched_block). */
+struct fp_sched_block_key {
+	unsigned int tgid;
+	unsigned int nr;		/* syscall number, or FP_SCHED_NR_NONE */
+};
+
+struct fp_sched_block_val {
+	unsigned long long count;
+	unsigned long long ns;
+	unsigned long long max_ns;
+};
+
+#endif /* FP_SCHED_H */

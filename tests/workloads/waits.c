@@ -1,0 +1,132 @@
+/*
+ * waits: known scheduler waits, for the scheduler-wait family's tests.
+ *   waits rq N CPU MS      N threads pinned to CPU, each busy for MS ms of
+ *                          its own CPU time (CLOCK_THREAD_CPUTIME_ID), so
+ *                          they queue for that CPU: each waits about
+ *                          (N-1)/N of the wall time.
+ *   waits sleep COUNT MS   COUNT clock_nanosleep(2) calls of MS ms each.
+ * Prints the oracle at the end, one JSON line:
+ *   rq:    {"threads":N,"run_delay_ns":..,"run_ns":..,"wall_ns":..}
+ *          run_delay_ns is the scheduler's own run-queue wait (schedstat's
+ *          second field, an accounting independent of the tracepoints) of
+ *          every thread at its end plus the main thread's;
+ *   sleep: {"count":..,"requested_ns":..,"slept_ns":..}, slept_ns the
+ *          monotonic time around the calls (blocked time is within it).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static int cpu;
+static long long busy_ns;
+static volatile unsigned long sink;
+
+struct thr {
+	pthread_t id;
+	long long run_ns, delay_ns;
+};
+
+static long long ns_of(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* /proc/thread-self/schedstat: on-CPU ns, run-queue wait ns, timeslices. */
+static void schedstat(long long *run, long long *delay)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	*run = *delay = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "%lld %lld", run, delay) != 2)
+		*run = *delay = 0;
+	fclose(f);
+}
+
+static int pin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *burn(void *arg)
+{
+	struct thr *t = arg;
+	unsigned long x = 0;
+
+	if (pin()) {
+		perror("sched_setaffinity");
+		exit(1);
+	}
+	while (ns_of(CLOCK_THREAD_CPUTIME_ID) < busy_ns)
+		for (int i = 0; i < 100000; i++)
+			x += i ^ (x >> 3);
+	sink = x;
+	schedstat(&t->run_ns, &t->delay_ns);
+	return NULL;
+}
+
+static int run_queue(int n)
+{
+	struct thr *t = calloc(n, sizeof(*t));
+	long long wall = ns_of(CLOCK_MONOTONIC), run = 0, delay = 0, r, d;
+
+	if (!t)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t[i].id, NULL, burn, &t[i])) {
+			perror("pthread_create");
+			return 1;
+		}
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i].id, NULL);
+		run += t[i].run_ns;
+		delay += t[i].delay_ns;
+	}
+	schedstat(&r, &d);
+	printf("{\"threads\":%d,\"run_delay_ns\":%lld,\"run_ns\":%lld,\"wall_ns\":%lld}\n", n, delay + d, run + r,
+	       ns_of(CLOCK_MONOTONIC) - wall);
+	free(t);
+	return 0;
+}
+
+static int sleeps(int count, long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	long long slept = 0, t0;
+
+	for (int i = 0; i < count; i++) {
+		t0 = ns_of(CLOCK_MONOTONIC);
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+		slept += ns_of(CLOCK_MONOTONIC) - t0;
+	}
+	printf("{\"count\":%d,\"requested_ns\":%lld,\"slept_ns\":%lld}\n", count, count * ms * 1000000LL, slept);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[1], "rq")) {
+		cpu = atoi(argv[3]);
+		busy_ns = atoll(argv[4]) * 1000000LL;
+		return run_queue(atoi(argv[2]));
+	}
+	if (argc == 4 && !strcmp(argv[1], "sleep"))
+		return sleeps(atoi(argv[2]), atol(argv[3]));
+	fprintf(stderr, "usage: waits rq N CPU MS | waits sleep COUNT MS\n");
+	return 2;
+}
