@@ -96,3 +96,19 @@ test_waits_top() {
 	assert_contains "$TMP/b.txt" "rqp99" "the RQ p99 column"
 	assert_contains "$(awk -v p="$wp" '$1 == p' "$TMP/b.txt")" "CPU-SATURATED" "the flag in batch text"
 }
+
+test_waits_diff() {
+	# 25 sleeps of 10 ms, then of 40 ms: the off-CPU percentiles move 4x,
+	# and `diff` names the move with both recordings' figures
+	fp_run record -q --waits -o "$TMP/d1.json" -- "$W/waits" sleep 25 10 > /dev/null
+	fp_run record -q --waits -o "$TMP/d2.json" -- "$W/waits" sleep 25 40 > /dev/null
+	"$FP" diff "$TMP/d1.json" "$TMP/d2.json" > "$TMP/diff.txt" || fail "diff exited non-zero"
+	assert_contains "$TMP/diff.txt" "off-CPU p50" "the off-CPU p50 move"
+	# "off-CPU p50 10.1 ms -> 40.3 ms (4.0x)": each within the histogram's
+	# bucket error (log2 x 4 buckets: under 19%) of the sleeps asked for
+	local line
+	line=$(grep -o 'off-CPU p50 [0-9.]* ms -> [0-9.]* ms' "$TMP/diff.txt" | head -1)
+	[ -n "$line" ] || { cat "$TMP/diff.txt" >&2; fail "no 'off-CPU p50 X ms -> Y ms' line"; }
+	assert_within "$(echo "$line" | awk '{ print $3 * 1000000 }')" 10000000 20 "off-CPU p50 before (10 ms sleeps)"
+	assert_within "$(echo "$line" | awk '{ print $6 * 1000000 }')" 40000000 20 "off-CPU p50 after (40 ms sleeps)"
+}

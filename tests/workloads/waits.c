@@ -5,13 +5,19 @@
  *                          they queue for that CPU: each waits about
  *                          (N-1)/N of the wall time.
  *   waits sleep COUNT MS   COUNT clock_nanosleep(2) calls of MS ms each.
+ *   waits pingpong N CPU   two threads pinned to CPU pass a byte back and
+ *                          forth N times over two pipes: each hand-over
+ *                          blocks one thread and wakes the other, a
+ *                          context-switch-heavy loop for bench/waits.sh.
  * Prints the oracle at the end, one JSON line:
  *   rq:    {"threads":N,"run_delay_ns":..,"run_ns":..,"wall_ns":..}
  *          run_delay_ns is the scheduler's own run-queue wait (schedstat's
  *          second field, an accounting independent of the tracepoints) of
  *          every thread at its end plus the main thread's;
  *   sleep: {"count":..,"requested_ns":..,"slept_ns":..}, slept_ns the
- *          monotonic time around the calls (blocked time is within it).
+ *          monotonic time around the calls (blocked time is within it);
+ *   pingpong: {"rounds":N,"switches":..}, the process's own voluntary and
+ *          involuntary context switches (getrusage), the bench's divisor.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 static int cpu;
@@ -117,6 +124,44 @@ static int sleeps(int count, long ms)
 	return 0;
 }
 
+static int pp_fd[2][2];	/* [0]: main -> peer, [1]: peer -> main */
+static long pp_rounds;
+
+static void *pong(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (pin())
+		return NULL;
+	for (long i = 0; i < pp_rounds; i++)
+		if (read(pp_fd[0][0], &c, 1) != 1 || write(pp_fd[1][1], &c, 1) != 1)
+			break;
+	return NULL;
+}
+
+static int pingpong(long rounds)
+{
+	struct rusage ru;
+	pthread_t peer;
+	char c = 'x';
+
+	pp_rounds = rounds;
+	if (pipe(pp_fd[0]) || pipe(pp_fd[1]) || pin()) {
+		perror("waits pingpong");
+		return 1;
+	}
+	if (pthread_create(&peer, NULL, pong, NULL))
+		return 1;
+	for (long i = 0; i < rounds; i++)
+		if (write(pp_fd[0][1], &c, 1) != 1 || read(pp_fd[1][0], &c, 1) != 1)
+			return 1;
+	pthread_join(peer, NULL);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("{\"rounds\":%ld,\"switches\":%ld}\n", rounds, ru.ru_nvcsw + ru.ru_nivcsw);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -127,6 +172,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "sleep"))
 		return sleeps(atoi(argv[2]), atol(argv[3]));
-	fprintf(stderr, "usage: waits rq N CPU MS | waits sleep COUNT MS\n");
+	if (argc == 4 && !strcmp(argv[1], "pingpong")) {
+		cpu = atoi(argv[3]);
+		return pingpong(atol(argv[2]));
+	}
+	fprintf(stderr, "usage: waits rq N CPU MS | waits sleep COUNT MS | waits pingpong N CPU\n");
 	return 2;
 }
