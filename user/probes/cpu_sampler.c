@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
@@ -13,26 +12,16 @@
 #include <bpf/libbpf.h>
 #include "probes/family.h"
 #include "probes/cpu_sampler.h"
+#include "probes/stacks.h"
 #include "model/cpu.h"
 #include "util/disasm.h"
 #include "util/elfsym.h"
 #include "util/err.h"
-#include "util/kallsyms.h"
-#include "util/procfs.h"
-#include "util/nsfile.h"
 #include "util/symbolize.h"
 #include "fp_cpu.h"
 #include "profile.skel.h"
 
 #define MAX_INSNS 8192		/* instructions annotated per function */
-
-struct sam_pid {
-	int pid;
-	char *maps;		/* last saved /proc/PID/maps */
-	uint64_t maps_ns;	/* when */
-	struct fp_addrspace *as;	/* built from as_maps */
-	char *as_maps;
-};
 
 /* The static part of a function's annotation, kept across reads: the
  * disassembly and a line per instruction cost milliseconds each. */
@@ -49,59 +38,16 @@ struct fp_sampler {
 	struct bpf_link **links;
 	int ncpu;
 	struct ring_buffer *rb;
-	struct fp_symbolizer *sym;
-	struct fp_kallsyms *ksyms;
-	struct sam_pid *pids;
-	size_t npids;
+	struct fp_stacks *stk;	/* symbolizing, and the targets' saved maps */
+	struct fp_symbolizer *sym;	/* stk's */
 	struct sam_func *funcs;
 	size_t nfuncs;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static struct sam_pid *pid_of(struct fp_sampler *S, int pid, bool create)
-{
-	void *v;
-
-	for (size_t i = 0; i < S->npids; i++)
-		if (S->pids[i].pid == pid)
-			return &S->pids[i];
-	if (!create || !(v = realloc(S->pids, (S->npids + 1) * sizeof(*S->pids))))
-		return NULL;
-	S->pids = v;
-	memset(&S->pids[S->npids], 0, sizeof(*S->pids));
-	S->pids[S->npids].pid = pid;
-	return &S->pids[S->npids++];
-}
-
-/* At most once a second per process: new keys come in bursts. */
-static void save_maps(struct fp_sampler *S, int pid, bool force)
-{
-	struct sam_pid *p = pid_of(S, pid, true);
-	uint64_t now = mono_ns();
-	char *maps;
-
-	if (!p || (!force && p->maps && now - p->maps_ns < 1000000000ULL))
-		return;
-	maps = procfs__maps(pid);
-	if (!maps)
-		return;		/* gone: keep what we had */
-	nsfile__note_maps(pid, maps);
-	free(p->maps);
-	p->maps = maps;
-	p->maps_ns = now;
-}
-
 static int on_event(void *ctx, void *data, size_t len)
 {
 	if (len >= sizeof(__u32))
-		save_maps(ctx, *(__u32 *)data, false);
+		stacks__note(((struct fp_sampler *)ctx)->stk, *(__u32 *)data, false);
 	return 0;
 }
 
@@ -117,8 +63,9 @@ int sampler__new(struct fp_sampler **out, struct profile_bpf *skel, unsigned int
 	S->ncpu = libbpf_num_possible_cpus();
 	S->pfd = calloc(S->ncpu, sizeof(*S->pfd));
 	S->links = calloc(S->ncpu, sizeof(*S->links));
-	err = S->pfd && S->links ? symbolizer__new(&S->sym) : -ENOMEM;
+	err = S->pfd && S->links ? stacks__new(&S->stk) : -ENOMEM;
 	if (!err) {
+		S->sym = stacks__symbolizer(S->stk);
 		S->rb = ring_buffer__new(bpf_map__fd(skel->maps.fp_prof_events), on_event, S, NULL);
 		if (!S->rb)
 			err = -errno;
@@ -129,9 +76,6 @@ int sampler__new(struct fp_sampler **out, struct profile_bpf *skel, unsigned int
 	}
 	for (int c = 0; c < S->ncpu; c++)
 		S->pfd[c] = -1;
-	/* Without kernel symbols the kernel frames say [kernel]. */
-	if (kallsyms__load(&S->ksyms, NULL))
-		S->ksyms = NULL;
 	*out = S;
 	return 0;
 }
@@ -179,37 +123,13 @@ void sampler__free(struct fp_sampler *S)
 	free(S->links);
 	free(S->pfd);
 	ring_buffer__free(S->rb);
-	for (size_t i = 0; i < S->npids; i++) {
-		free(S->pids[i].maps);
-		free(S->pids[i].as_maps);
-		symbolizer__addrspace_free(S->pids[i].as);
-	}
-	free(S->pids);
 	for (size_t i = 0; i < S->nfuncs; i++) {
 		free(S->funcs[i].a.function);
 		free(S->funcs[i].a.insns);
 	}
 	free(S->funcs);
-	symbolizer__free(S->sym);
-	kallsyms__free(S->ksyms);
+	stacks__free(S->stk);
 	free(S);
-}
-
-static struct fp_addrspace *addrspace_of(struct fp_sampler *S, int pid)
-{
-	struct sam_pid *p;
-
-	save_maps(S, pid, false);
-	p = pid_of(S, pid, false);
-	if (!p || !p->maps)
-		return NULL;
-	if (!p->as || !p->as_maps || strcmp(p->as_maps, p->maps)) {
-		symbolizer__addrspace_free(p->as);
-		free(p->as_maps);
-		p->as = symbolizer__addrspace(S->sym, p->maps);
-		p->as_maps = p->as ? strdup(p->maps) : NULL;
-	}
-	return p->as;
 }
 
 /* ---- reading -------------------------------------------------------- */
@@ -257,33 +177,8 @@ static int cmp_entry_tgid(const void *a, const void *b)
 static size_t key_frames(struct fp_sampler *S, struct fp_addrspace *as, const struct fp_prof_key *k,
 			 char **frames, size_t max, size_t *nkernel)
 {
-	int fd = bpf_map__fd(S->skel->maps.fp_prof_stacks);
-	__u64 ips[FP_PROF_DEPTH];
-	char buf[512];
-	size_t n = 0;
-
-	*nkernel = 0;
-	if (k->kern_stack >= 0 && !bpf_map_lookup_elem(fd, &k->kern_stack, ips)) {
-		for (int i = 0; i < FP_PROF_DEPTH && ips[i] && n < max; i++) {
-			const char *name = kallsyms__name(S->ksyms, i ? ips[i] - 1 : ips[i]);
-
-			snprintf(buf, sizeof(buf), "%s [kernel]", name ? name : "[unknown]");
-			frames[n++] = strdup(buf);
-		}
-		*nkernel = n;
-	}
-	if (k->user_stack >= 0 && !bpf_map_lookup_elem(fd, &k->user_stack, ips)) {
-		for (int i = 0; i < FP_PROF_DEPTH && ips[i] && n < max; i++) {
-			symbolizer__frame(S->sym, as, ips[i], i > 0, buf, sizeof(buf));
-			frames[n++] = strdup(buf);
-		}
-	} else if (k->ip && n < max) {
-		symbolizer__frame(S->sym, as, k->ip, false, buf, sizeof(buf));
-		frames[n++] = strdup(buf);
-	}
-	if (!n && n < max)
-		frames[n++] = strdup(k->user_stack < 0 && k->kern_stack < 0 ? "[no stack]" : "[unknown]");
-	return n;
+	return stacks__frames(S->stk, as, bpf_map__fd(S->skel->maps.fp_prof_stacks), FP_PROF_DEPTH,
+			      k->user_stack, k->kern_stack, k->ip, frames, max, nkernel);
 }
 
 /* ---- annotation ----------------------------------------------------- */
@@ -475,7 +370,7 @@ out:
 static int read_proc(struct fp_sampler *S, struct fp_snapshot *s, const struct entry *v, size_t n)
 {
 	unsigned int tgid = v[0].k.tgid;
-	struct fp_addrspace *as = addrspace_of(S, tgid);
+	struct fp_addrspace *as = stacks__addrspace(S->stk, tgid);
 	struct fp_proc *p = snapshot__proc(s, tgid, true);
 	char *frames[2 * FP_PROF_DEPTH + 1];
 	struct fp_cpu_prof *prof;

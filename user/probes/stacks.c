@@ -1,0 +1,160 @@
+/* Stack ids to symbolized frames (probes/stacks.h): libdw for the process,
+ * from saved copies of its maps; /proc/kallsyms for the kernel. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "probes/stacks.h"
+#include "util/kallsyms.h"
+#include "util/nsfile.h"
+#include "util/procfs.h"
+#include "util/symbolize.h"
+
+#define MAX_DEPTH 128
+
+struct stk_pid {
+	int pid;
+	char *maps;		/* last saved /proc/PID/maps */
+	uint64_t maps_ns;	/* when */
+	struct fp_addrspace *as;	/* built from as_maps */
+	char *as_maps;
+};
+
+struct fp_stacks {
+	struct fp_symbolizer *sym;
+	struct fp_kallsyms *ksyms;
+	struct stk_pid *pids;
+	size_t npids;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int stacks__new(struct fp_stacks **out)
+{
+	struct fp_stacks *S = calloc(1, sizeof(*S));
+	int err;
+
+	if (!S)
+		return -ENOMEM;
+	if ((err = symbolizer__new(&S->sym))) {
+		free(S);
+		return err;
+	}
+	/* Without kernel symbols the kernel frames say [unknown]. */
+	if (kallsyms__load(&S->ksyms, NULL))
+		S->ksyms = NULL;
+	*out = S;
+	return 0;
+}
+
+void stacks__free(struct fp_stacks *S)
+{
+	if (!S)
+		return;
+	for (size_t i = 0; i < S->npids; i++) {
+		free(S->pids[i].maps);
+		free(S->pids[i].as_maps);
+		symbolizer__addrspace_free(S->pids[i].as);
+	}
+	free(S->pids);
+	symbolizer__free(S->sym);
+	kallsyms__free(S->ksyms);
+	free(S);
+}
+
+struct fp_symbolizer *stacks__symbolizer(struct fp_stacks *S)
+{
+	return S->sym;
+}
+
+static struct stk_pid *pid_of(struct fp_stacks *S, int pid, bool create)
+{
+	void *v;
+
+	for (size_t i = 0; i < S->npids; i++)
+		if (S->pids[i].pid == pid)
+			return &S->pids[i];
+	if (!create || !(v = realloc(S->pids, (S->npids + 1) * sizeof(*S->pids))))
+		return NULL;
+	S->pids = v;
+	memset(&S->pids[S->npids], 0, sizeof(*S->pids));
+	S->pids[S->npids].pid = pid;
+	return &S->pids[S->npids++];
+}
+
+void stacks__note(struct fp_stacks *S, int pid, bool force)
+{
+	struct stk_pid *p = pid_of(S, pid, true);
+	uint64_t now = mono_ns();
+	char *maps;
+
+	if (!p || (!force && p->maps && now - p->maps_ns < 1000000000ULL))
+		return;
+	maps = procfs__maps(pid);
+	if (!maps)
+		return;		/* gone: keep what we had */
+	nsfile__note_maps(pid, maps);
+	free(p->maps);
+	p->maps = maps;
+	p->maps_ns = now;
+}
+
+struct fp_addrspace *stacks__addrspace(struct fp_stacks *S, int pid)
+{
+	struct stk_pid *p;
+
+	stacks__note(S, pid, false);
+	p = pid_of(S, pid, false);
+	if (!p || !p->maps)
+		return NULL;
+	if (!p->as || !p->as_maps || strcmp(p->as_maps, p->maps)) {
+		symbolizer__addrspace_free(p->as);
+		free(p->as_maps);
+		p->as = symbolizer__addrspace(S->sym, p->maps);
+		p->as_maps = p->as ? strdup(p->maps) : NULL;
+	}
+	return p->as;
+}
+
+size_t stacks__frames(struct fp_stacks *S, struct fp_addrspace *as, int fd, unsigned int depth, int ustack,
+		      int kstack, uint64_t ip, char **frames, size_t max, size_t *nkernel)
+{
+	uint64_t ips[MAX_DEPTH];
+	char buf[512];
+	size_t n = 0;
+
+	*nkernel = 0;
+	if (depth > MAX_DEPTH)
+		return 0;	/* a caller's bug: the map's values would overrun ips */
+	if (kstack >= 0 && !bpf_map_lookup_elem(fd, &kstack, ips)) {
+		for (unsigned int i = 0; i < depth && ips[i] && n < max; i++) {
+			/* A return address (every frame but the leaf) is looked
+			 * up one byte back: in the call, not after it. */
+			const char *name = S->ksyms ? kallsyms__name(S->ksyms, i ? ips[i] - 1 : ips[i]) : NULL;
+
+			snprintf(buf, sizeof(buf), "%s [kernel]", name ? name : "[unknown]");
+			frames[n++] = strdup(buf);
+		}
+		*nkernel = n;
+	}
+	if (ustack >= 0 && !bpf_map_lookup_elem(fd, &ustack, ips)) {
+		for (unsigned int i = 0; i < depth && ips[i] && n < max; i++) {
+			symbolizer__frame(S->sym, as, ips[i], i > 0, buf, sizeof(buf));
+			frames[n++] = strdup(buf);
+		}
+	} else if (ip && n < max) {
+		symbolizer__frame(S->sym, as, ip, false, buf, sizeof(buf));
+		frames[n++] = strdup(buf);
+	}
+	if (!n && n < max)
+		frames[n++] = strdup(ustack < 0 && kstack < 0 ? "[no stack]" : "[unknown]");
+	return n;
+}
