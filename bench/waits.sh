@@ -72,6 +72,7 @@ sleep 600 & IDLE=$!
 case_ bare -
 case_ "fastpath (default families)" -c waits
 case_ "fastpath --waits" --waits -c waits
+case_ "fastpath --waits=stacks" --waits=stacks -c waits
 case_ "fastpath --waits on another, idle process" --waits -p "$IDLE"
 
 field() { echo "${rows[$1]}" | cut -d'|' -f"$2"; }
@@ -88,6 +89,6 @@ for i in "${!rows[@]}"; do
 		-v dn="$(field 1 2)" -v d0="$(field 1 3)" -v o="$offs" -v s="$switches" -v i="$i" 'BEGIN {
 		vb = vd = "-"
 		if (i > 0 && bn != "") vb = sprintf("%.0f ns", ((tn - t0) - (bn - b0)) / s * 1e9)
-		if (i == 2 && dn != "") vd = sprintf("%.0f ns", ((tn - t0) - (dn - d0)) / s * 1e9)
+		if ((n ~ /^fastpath --waits/ && n !~ /idle/) && dn != "") vd = sprintf("%.0f ns", ((tn - t0) - (dn - d0)) / s * 1e9)
 		printf "| %s | %.3f | %.3f | %s | %s | %s |\n", n, tn, t0, o, vb, vd }'
 done

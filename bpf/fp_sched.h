@@ -46,4 +46,33 @@ struct fp_sched_block_val {
 	unsigned long long max_ns;
 };
 
+/* Off-CPU stacks (--waits=stacks): at a blocking switch-out the thread's
+ * user and kernel stacks (ids in fp_sched_stacks, a stack-trace map), and
+ * at its wakeup the blocked time added to (process, user stack, kernel
+ * stack), offcputime's aggregation.  A stack that could not be stored has
+ * its id as -errno (shown as "[no stack]", its time still counted). */
+#define FP_SCHED_DEPTH 64		/* frames kept per stack */
+#define FP_SCHED_MAX_STACKS 8192	/* distinct stacks (both sides) */
+#define FP_SCHED_MAX_OFFSTACKS 16384	/* distinct (process, stacks) */
+
+struct fp_sched_stack_key {
+	unsigned int tgid;
+	int user_stack;
+	int kern_stack;
+	unsigned int pad;
+};
+
+struct fp_sched_stack_val {
+	unsigned long long count;	/* blocked periods */
+	unsigned long long ns;
+};
+
+/* fp_sched_events: a process recorded a new off-CPU stack.  User space
+ * saves its maps (at once: a thread waits on the ring buffer) while the
+ * process still runs; map_count (its mm's) tells it when they changed. */
+struct fp_sched_event {
+	unsigned int tgid;
+	int map_count;
+};
+
 #endif /* FP_SCHED_H */

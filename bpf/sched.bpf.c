@@ -28,8 +28,13 @@ struct sched_thr {
 	__u64 off_ts;	/* switched out blocked */
 	__u64 on_ts;	/* switched in */
 	__u32 nr;	/* what it blocked in (syscall or FP_SCHED_NR_NONE) */
+	__s32 ustack;	/* --waits=stacks: its stacks when it blocked */
+	__s32 kstack;
 	__u32 pad;
 };
+
+/* Set by user space before load: record off-CPU stacks. */
+const volatile bool want_stacks = false;
 
 /* Task storage: no size limit to run out of, freed with the thread, and
  * the thread's own slot found without a hash (runqslower does the same). */
@@ -72,6 +77,30 @@ struct {
 	__type(key, struct fp_sched_block_key);
 	__type(value, struct fp_sched_block_val);
 } fp_sched_block SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, FP_SCHED_MAX_STACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, FP_SCHED_DEPTH * sizeof(__u64));
+} fp_sched_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FP_SCHED_MAX_OFFSTACKS);
+	__type(key, struct fp_sched_stack_key);
+	__type(value, struct fp_sched_stack_val);
+} fp_sched_offstacks SEC(".maps");
+
+/* A process's new off-CPU stack (struct fp_sched_event), so that user
+ * space saves its maps while it runs (its stacks are symbolized later,
+ * maybe after it exited).  A full buffer loses a hint, not a count: the
+ * maps are also read when the stacks are. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} fp_sched_events SEC(".maps");
 
 /* The zeroed value a new process's entry is inserted from: 2.6 KiB does
  * not fit on the BPF stack.  Never written. */
@@ -171,6 +200,29 @@ static __always_inline void add_block(__u32 tgid, __u32 nr, __u64 d)
 		fp_drop(FP_DROP_WAITS);
 }
 
+static __always_inline void add_offstack(struct task_struct *t, const struct sched_thr *s, __u64 d)
+{
+	struct fp_sched_stack_key k = { .tgid = t->tgid, .user_stack = s->ustack, .kern_stack = s->kstack };
+	struct fp_sched_event ev = { .tgid = t->tgid };
+	struct fp_sched_stack_val *v, nv = { .count = 1, .ns = d };
+	long err;
+
+	v = bpf_map_lookup_elem(&fp_sched_offstacks, &k);
+	if (v) {
+		v->count++;
+		v->ns += d;
+		return;
+	}
+	err = bpf_map_update_elem(&fp_sched_offstacks, &k, &nv, BPF_NOEXIST);
+	if (fp_no_room(err))
+		fp_drop(FP_DROP_WAITS);
+	else if (!err) {
+		/* t is the woken task, not current (the waker): its mm */
+		ev.map_count = BPF_CORE_READ(t, mm, map_count);
+		bpf_ringbuf_output(&fp_sched_events, &ev, sizeof(ev), 0);
+	}
+}
+
 static __always_inline bool traced(struct task_struct *t)
 {
 	/* tgid 0: the idle tasks, which wait for nothing. */
@@ -194,7 +246,7 @@ static __always_inline __u32 blocked_in(struct task_struct *t)
 	return s && s->ts ? s->nr : FP_SCHED_NR_NONE;
 }
 
-static __always_inline void switch_out(struct task_struct *t, bool runnable, __u64 now)
+static __always_inline void switch_out(void *ctx, struct task_struct *t, bool runnable, __u64 now)
 {
 	struct sched_thr *s = thr(t);
 	struct fp_sched_val *v;
@@ -214,6 +266,12 @@ static __always_inline void switch_out(struct task_struct *t, bool runnable, __u
 		s->off_ts = now;
 		s->rq_ts = 0;
 		s->nr = blocked_in(t);
+		/* In sched_switch, current is still prev (t): its stacks are
+		 * where it blocked. */
+		if (want_stacks) {
+			s->ustack = bpf_get_stackid(ctx, &fp_sched_stacks, BPF_F_USER_STACK);
+			s->kstack = bpf_get_stackid(ctx, &fp_sched_stacks, 0);
+		}
 	}
 }
 
@@ -255,6 +313,8 @@ static __always_inline void woken(struct task_struct *t)
 		if (v)
 			add_off(v, now - off);
 		add_block(t->tgid, s->nr, now - off);
+		if (want_stacks)
+			add_offstack(t, s, now - off);
 	}
 	/* A wakeup of a thread on CPU (it set its state to sleep but had not
 	 * switched out yet) starts no wait; nor does a second wakeup. */
@@ -272,7 +332,7 @@ int BPF_PROG(fp_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	 * it stays on the run queue. */
 	if (traced(prev)) {
 		now = bpf_ktime_get_ns();
-		switch_out(prev, preempt || prev_state == TASK_RUNNING, now);
+		switch_out(ctx, prev, preempt || prev_state == TASK_RUNNING, now);
 	}
 	if (traced(next))
 		switch_in(next, now ? now : bpf_ktime_get_ns());

@@ -31,6 +31,8 @@ man_options() {
 		sub(/^\.[A-Z]+ /, "", line)
 		arg = ""
 		if (match(line, /[A-Z][A-Z_]+/)) arg = substr(line, RSTART, RLENGTH)
+		# a literal value ("--waits [=stacks]"): the value itself
+		else if (match(line, /=[a-z]+/)) arg = substr(line, RSTART + 1, RLENGTH - 1)
 		n = split(line, w, /[ ,=]+/)
 		for (i = 1; i <= n; i++)
 			if (w[i] ~ /^(-[a-zA-Z]|--[a-z][a-z-]*)$/) print w[i], arg, (line ~ /=/ ? "=" : " ")
@@ -40,6 +42,7 @@ man_options() {
 # A well-formed value for an option's argument, so that the parser accepts it.
 option_value() {
 	case $1 in
+	[a-z]*) echo "$1" ;;	# a literal value, as the page spells it
 	PID) echo 1 ;;
 	TIME) echo 1s ;;
 	FILE) echo "$TMP/opt.out" ;;

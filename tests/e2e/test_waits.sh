@@ -112,3 +112,53 @@ test_waits_diff() {
 	assert_within "$(echo "$line" | awk '{ print $3 * 1000000 }')" 10000000 20 "off-CPU p50 before (10 ms sleeps)"
 	assert_within "$(echo "$line" | awk '{ print $6 * 1000000 }')" 40000000 20 "off-CPU p50 after (40 ms sleeps)"
 }
+
+test_waits_stacks() {
+	fp_run record -q --waits=stacks -o "$TMP/st.json" -- "$W/waits" sleep 20 10 > /dev/null
+	# every blocked period added its time to its stacks: the stacks' time is
+	# the off-CPU total exactly
+	assert_eq "$(waits_q "$TMP/st.json" '[.off_cpu_stacks[].ns] | add')" "$(waits_q "$TMP/st.json" .off_cpu.sum)" \
+		"off-CPU stacks' ns == off-CPU total"
+	# the sleeps' stack: do_nanosleep in the kernel under the workload's
+	# own sleeps(), with the time blocked in clock_nanosleep
+	local ns want
+	ns=$(waits_q "$TMP/st.json" '[.off_cpu_stacks[] | select((.frames | map(startswith("sleeps ")) | any)
+		and (.frames | index("do_nanosleep [kernel]") != null)) | .ns] | add')
+	want=$(waits_q "$TMP/st.json" '[.blocked_in[] | select(.syscall == "clock_nanosleep") | .ns] | add')
+	assert_eq "$ns" "$want" "time of the stack through sleeps() and do_nanosleep == blocked in clock_nanosleep"
+	# none of our own program's frames
+	assert_eq "$(waits_q "$TMP/st.json" '[.off_cpu_stacks[].frames[] | select(startswith("bpf_prog_"))] | length')" 0 \
+		"no bpf_prog frames"
+	fastpath_report_has "$TMP/st.json" "in do_nanosleep [kernel]"
+	# folded: root first, microseconds rounded up
+	"$FP" report --format folded-offcpu "$TMP/st.json" > "$TMP/st.folded" || fail "folded-offcpu failed"
+	assert_eq "$(grep -c ';main;sleeps;clock_nanosleep.*;do_nanosleep_\[k\];' "$TMP/st.folded")" 1 "one folded line for the sleeps"
+	assert_eq "$(grep ';main;sleeps;' "$TMP/st.folded" | awk '{ print $NF }')" "$(((ns + 999) / 1000))" \
+		"its weight in microseconds"
+}
+
+test_waits_stacks_errors() {
+	fp_run record -q --waits -o "$TMP/ns.json" -- "$W/waits" sleep 2 5 > /dev/null
+	assert_eq "$(jq '[.processes[].wait.off_cpu_stacks // empty] | length' "$TMP/ns.json")" 0 "no stacks without =stacks"
+	local rc=0
+	"$FP" report --format folded-offcpu -o "$TMP/x.folded" "$TMP/ns.json" 2> "$TMP/err" || rc=$?
+	assert_eq "$rc" 1 "folded-offcpu of a recording without stacks fails"
+	assert_eq "$(wc -l < "$TMP/err")" 1 "one line"
+	assert_contains "$TMP/err" "--waits=stacks" "names the option"
+	[ ! -e "$TMP/x.folded" ] || fail "an output file was left"
+	rc=0
+	"$FP" record --waits=nosuch -- true 2> "$TMP/err2" || rc=$?
+	assert_eq "$rc" 2 "a bad --waits value is a usage error"
+	assert_contains "$TMP/err2" "--waits=stacks" "the error names the right spelling"
+}
+
+test_waits_stacks_stripped_go() {
+	# a stripped Go binary (only .gopclntab): its idle Ms sleep in
+	# runtime.notesleep -> runtime.futex, symbolized from the pclntab
+	fp_run record -q --waits=stacks -o "$TMP/go.json" -- "$W/go-backpressure-stripped" -design ticker -items 500 > /dev/null
+	local q='[.processes[] | select(.comm == "go-backpressure") | .wait][0]'
+	assert_ge "$(jq "$q | [.off_cpu_stacks[] | select(.frames | map(startswith(\"runtime.notesleep \")) | any)] | length" \
+		"$TMP/go.json")" 1 "a stack through runtime.notesleep"
+	assert_eq "$(jq "$q | ([.off_cpu_stacks[].ns] | add) == .off_cpu.sum" "$TMP/go.json")" true \
+		"stacks' time == off-CPU total"
+}

@@ -138,6 +138,79 @@ static void test_text(void **state)
 	sched_stats__free(p.sched);
 }
 
+/* Off-CPU stacks: weights in ns, deltas matched by frames, the JSON round
+ * trip, what the text names (the first kernel frame not the scheduler's,
+ * a hostile symbol escaped) and the folded lines in microseconds. */
+static void add_stack(struct fp_sched_stats *s, const char *user, uint64_t ns)
+{
+	const char *frames[] = { "__schedule [kernel]", "schedule [kernel]", "pipe_read [kernel]", user, "main w.c:3" };
+
+	if (!s->stacks)
+		s->stacks = cpu_prof__new(0);
+	assert_int_equal(cpu_prof__add(s->stacks, frames, 5, 3, ns), 0);
+}
+
+static void test_offcpu_stacks(void **state)
+{
+	struct fp_sched_stats *a = stats(1, 0, 0, 3, 10), *b = stats(1, 0, 0, 9, 10), *d, *back = NULL;
+	struct fp_proc p = { .pid = 7, .comm = "w" };
+	struct fp_snapshot snap = { .procs = &p, .nprocs = 1 };
+	char err[128] = "", *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *j;
+
+	add_stack(a, "reader w.c:9", 30 * MS);
+	cpu_prof__finish(a->stacks);
+	add_stack(b, "reader w.c:9", 50 * MS);
+	add_stack(b, "evil\x1b[2J w.c:1", 40 * MS + 1);
+	cpu_prof__finish(b->stacks);
+	d = sched_stats__delta(b, a);
+	assert_int_equal(d->stacks->nstacks, 2);
+	assert_int_equal(d->stacks->stacks[0].count, 40 * MS + 1);	/* the new one, now the largest */
+	assert_int_equal(d->stacks->stacks[1].count, 20 * MS);
+	assert_int_equal(sched__stack_kernel_frame(&d->stacks->stacks[0]), 2);
+	/* JSON: {frames, kernel_frames, ns}, back the same */
+	j = json_sched__from(b, 1.0);
+	assert_int_equal(json_array_size(json_object_get(j, "off_cpu_stacks")), 2);
+	assert_int_equal(json_sched__parse(j, &back, err, sizeof(err)), 0);
+	assert_int_equal(back->stacks->nstacks, 2);
+	assert_int_equal(back->stacks->stacks[0].count, 50 * MS);
+	assert_int_equal(back->stacks->stacks[0].nkernel, 3);
+	json_decref(j);
+	/* text: "in pipe_read [kernel]", the user frames, control bytes escaped */
+	p.sched = b;
+	f = open_memstream(&buf, &len);
+	text__sched(f, &p);
+	fclose(f);
+	assert_non_null(strstr(buf, "in pipe_read [kernel]"));
+	assert_non_null(strstr(buf, "reader w.c:9"));
+	assert_null(strchr(buf, 0x1b));
+	free(buf);
+	/* folded: root first, kernel frames _[k], microseconds rounded up */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(folded__write_offcpu(f, &snap, err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "w;main;reader;pipe_read_[k];schedule_[k];__schedule_[k] 50000\n"));
+	assert_non_null(strstr(buf, " 40001\n"));
+	assert_null(strchr(buf, 0x1b));
+	free(buf);
+	/* none recorded: one line naming the option */
+	p.sched = a;
+	cpu_prof__free(a->stacks);
+	a->stacks = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(folded__write_offcpu(f, &snap, err, sizeof(err)), -ENOENT);
+	fclose(f);
+	free(buf);
+	assert_non_null(strstr(err, "--waits=stacks"));
+	sched_stats__free(back);
+	sched_stats__free(d);
+	sched_stats__free(a);
+	sched_stats__free(b);
+}
+
 /* top: RQp99 and OFF% cells, and 80 columns holding them with --waits */
 static void test_top_columns_80(void **state)
 {
@@ -202,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_top_columns_80),
 		cmocka_unit_test(test_prom_histograms),
+		cmocka_unit_test(test_offcpu_stacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,14 +110,23 @@ static int run_queue(int n)
 	return 0;
 }
 
-static int sleeps(int count, long ms)
+/* Out of line, and sleeps() too: libc's clock_nanosleep keeps no frame
+ * pointer, so a user stack walked from inside it skips its caller (nap);
+ * sleeps() is the frame --waits=stacks must find. */
+__attribute__((noinline)) static void nap(const struct timespec *ts)
+{
+	clock_nanosleep(CLOCK_MONOTONIC, 0, ts, NULL);
+	__asm__ volatile("" ::: "memory");	/* no tail call: nap keeps its frame */
+}
+
+__attribute__((noinline)) static int sleeps(int count, long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
 	long long slept = 0, t0;
 
 	for (int i = 0; i < count; i++) {
 		t0 = ns_of(CLOCK_MONOTONIC);
-		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+		nap(&ts);
 		slept += ns_of(CLOCK_MONOTONIC) - t0;
 	}
 	printf("{\"count\":%d,\"requested_ns\":%lld,\"slept_ns\":%lld}\n", count, count * ms * 1000000LL, slept);

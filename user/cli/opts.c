@@ -148,8 +148,9 @@ static const struct { int val; const char *text; } usage_lines[] = {
 	{ OPT_PARKS, "      --parks              Go targets: why and how long goroutines park (chan send,\n"
 		     "                           select, semacquire, sleep, ...) and where; a uprobe per\n"
 		     "                           park and per goroutine switch (docs/gopark.md)" },
-	{ OPT_WAITS, "      --waits              where threads wait: run-queue delay and off-CPU time\n"
-		     "                           by syscall, from every context switch (docs/waits.md)" },
+	{ OPT_WAITS, "      --waits[=stacks]     where threads wait: run-queue delay and off-CPU time\n"
+		     "                           by syscall, from every context switch; =stacks: and\n"
+		     "                           the stacks they blocked in (docs/waits.md)" },
 	{ 'v', "  -v, --verbose            more messages (twice: libbpf's too)" },
 	{ 'q', "  -q, --quiet              no progress messages on stderr" },
 	{ 'h', "  -h, --help               this help" },
@@ -204,7 +205,7 @@ static const struct option long_opts[] = {
 	{ "no-io", no_argument, NULL, OPT_NO_IO },
 	{ "profile", optional_argument, NULL, OPT_PROFILE },
 	{ "parks", no_argument, NULL, OPT_PARKS },
-	{ "waits", no_argument, NULL, OPT_WAITS },
+	{ "waits", optional_argument, NULL, OPT_WAITS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -404,7 +405,11 @@ int opts__parse(struct fp_opts *o, const char *cmd, int argc, char **argv)
 			o->probe.parks = true;
 			break;
 		case OPT_WAITS:
+			if (optarg && strcmp(optarg, "stacks"))
+				return usage_err(cmd, "bad --waits '%s': give --waits, or --waits=stacks for off-CPU stacks",
+						 optarg);
 			o->probe.waits = true;
+			o->probe.waits_stacks = optarg != NULL;
 			break;
 		case 'v':
 			fp_verbose++;

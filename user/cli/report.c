@@ -11,12 +11,12 @@
 #include "views/json.h"
 #include "views/report.h"
 
-enum fmt { FMT_TEXT, FMT_HTML, FMT_CSV, FMT_PROM, FMT_FOLDED, FMT_PPROF };
+enum fmt { FMT_TEXT, FMT_HTML, FMT_CSV, FMT_PROM, FMT_FOLDED, FMT_PPROF, FMT_FOLDED_OFFCPU };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: fastpath report FILE.json [--format text|html|csv|prom|folded|pprof] [-o OUT]\n"
+"usage: fastpath report FILE.json [--format text|html|csv|prom|folded|folded-offcpu|pprof] [-o OUT]\n"
 "\n"
 "Renders a recording (fastpath record -o FILE.json):\n"
 "  text    readable summary: syscall tables, sections, findings, histograms (default)\n"
@@ -24,6 +24,8 @@ static void usage(FILE *f)
 "  csv     one row per (process, metric): pid,comm,metric,value,unit,note\n"
 "  prom    Prometheus text exposition (per command name; --pid-label adds pid)\n"
 "  folded  CPU stacks (--profile), else allocation stacks, for flame graph tools\n"
+"  folded-offcpu  the stacks threads blocked in (--waits=stacks), weighted by\n"
+"          microseconds blocked: an off-CPU flame graph\n"
 "  pprof   the CPU profile as gzipped profile.proto (go tool pprof; binary: needs -o)\n"
 "\n"
 "  -o, --output FILE   write there (atomically) instead of stdout\n"
@@ -33,7 +35,7 @@ static void usage(FILE *f)
 
 static const char *const formats[] = {
 	[FMT_TEXT] = "text", [FMT_HTML] = "html", [FMT_CSV] = "csv", [FMT_PROM] = "prom",
-	[FMT_FOLDED] = "folded", [FMT_PPROF] = "pprof", NULL
+	[FMT_FOLDED] = "folded", [FMT_PPROF] = "pprof", [FMT_FOLDED_OFFCPU] = "folded-offcpu", NULL
 };
 
 static const struct fp_render_cmd report_cmd = {
@@ -73,7 +75,9 @@ static int report_render(const struct fp_render_args *o, const struct fp_snapsho
 		}
 		break;
 	case FMT_FOLDED:
-		e = folded__write(f, s, err, sizeof(err));
+	case FMT_FOLDED_OFFCPU:
+		e = o->format == FMT_FOLDED ? folded__write(f, s, err, sizeof(err))
+					    : folded__write_offcpu(f, s, err, sizeof(err));
 		if (e) {
 			fp_err("%s: %s", o->files[0], err);
 			return e;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/sched.h"
@@ -13,8 +14,10 @@ struct fp_sched_stats *sched_stats__new(void)
 
 void sched_stats__free(struct fp_sched_stats *s)
 {
-	if (s)
+	if (s) {
 		free(s->blocks);
+		cpu_prof__free(s->stacks);
+	}
 	free(s);
 }
 
@@ -90,6 +93,13 @@ struct fp_sched_stats *sched_stats__delta(const struct fp_sched_stats *cur, cons
 			return NULL;
 		}
 	}
+	if (cur->stacks && !(d->stacks = prev && prev->stacks ? cpu_prof__delta(cur->stacks, prev->stacks)
+							     : cpu_prof__clone(cur->stacks))) {
+		sched_stats__free(d);
+		return NULL;
+	}
+	if (d->stacks)
+		cpu_prof__sort(d->stacks);	/* the interval's largest first */
 	return d;
 }
 
@@ -139,4 +149,24 @@ int sched__block_nr(const char *name)
 		return -1;
 	nr = syscall__nr(name);
 	return nr < 0 ? -2 : nr;
+}
+
+static bool scheduler_frame(const char *f)
+{
+	static const char *const own[] = { "__schedule", "schedule", "preempt_schedule", "__traceiter_sched_switch",
+					   "io_schedule", "schedule_timeout", "schedule_hrtimeout_range_clock",
+					   "schedule_hrtimeout_range", "bpf_", "perf_" };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strncmp(f, own[i], strlen(own[i])))
+			return true;
+	return false;
+}
+
+int sched__stack_kernel_frame(const struct fp_cpu_stack *st)
+{
+	for (size_t i = 0; i < st->nkernel; i++)
+		if (!scheduler_frame(st->frames[i]))
+			return (int)i;
+	return -1;
 }

@@ -12,6 +12,7 @@
 
 #include "model/snapshot.h"
 #include "fp_sched.h"
+#include "model/cpu_prof.h"
 
 /* Blocked time in one syscall (nr -1: in none seen starting: a page fault,
  * or a syscall begun before attach, or syscalls not traced). */
@@ -29,6 +30,10 @@ struct fp_sched_stats {
 	struct fp_hist off;	/* off-CPU blocked, ns */
 	struct fp_sched_block *blocks;
 	size_t nblocks, cap;
+	/* --waits=stacks: the stacks threads blocked in (user and kernel,
+	 * leaf first), a profile whose counts are nanoseconds blocked (hz 0);
+	 * NULL without. */
+	struct fp_cpu_prof *stacks;
 };
 
 struct fp_sched_stats *sched_stats__new(void);
@@ -40,6 +45,12 @@ struct fp_sched_stats *sched_stats__delta(const struct fp_sched_stats *cur, cons
 int sched_stats__add_block(struct fp_sched_stats *s, int nr, uint64_t count, uint64_t ns, uint64_t max_ns);
 /* Blocks by most time first (then nr). */
 void sched_stats__sort(struct fp_sched_stats *s);
+
+/* How an off-CPU stack (leaf first) reads in one line: the first kernel
+ * frame that is not the scheduler's own (schedule(), __schedule(), ...:
+ * every blocked stack has them) is what it blocked in ("pipe_read"), the
+ * user frames where.  Returns the index of that kernel frame, or -1. */
+int sched__stack_kernel_frame(const struct fp_cpu_stack *st);
 
 /* Share of the threads' time spent blocked: off / (on + rq + off), in
  * [0, 1]; NAN when nothing was seen. */

@@ -24,6 +24,7 @@ struct fp_probe_opts {
 	unsigned int profile_hz;	/* sampled CPU profile: 0 = off */
 	bool parks;		/* Go park reasons (the gopark family) */
 	bool waits;		/* scheduler waits: run-queue delay, off-CPU time */
+	bool waits_stacks;	/* ...and the stacks threads blocked in */
 	bool bpf_stats;		/* ask the kernel for our programs' run time */
 	bool transient;		/* top: forget reaped processes once read */
 };

@@ -3,11 +3,14 @@
  * in.  The syscall in flight is the sys family's per-thread state: its
  * task-storage map is shared into this object before load. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
+#include "probes/stacks.h"
 #include "model/sched.h"
 #include "fp_sched.h"
 #include "sched.skel.h"
@@ -15,6 +18,11 @@
 
 struct sched_state {
 	struct sched_bpf *skel;
+	struct fp_stacks *stk;		/* --waits=stacks */
+	struct ring_buffer *rb;		/* processes' new off-CPU stacks */
+	pthread_t poller;		/* saves their maps as they come */
+	bool polling;
+	volatile bool stop;
 };
 
 static bool sched_wanted(const struct fp_probe_opts *o)
@@ -32,6 +40,60 @@ static int share_sys_start(struct fp_probes *P, struct sched_bpf *skel)
 	return bpf_map__reuse_fd(skel->maps.fp_sys_start, bpf_map__fd(sys->maps.fp_sys_start));
 }
 
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct fp_sched_event *ev = data;
+
+	if (len >= sizeof(*ev))
+		stacks__note_mm(ctx, (int)ev->tgid, ev->map_count);
+	return 0;
+}
+
+/* A short-lived process (record -- CMD of a command that runs 0.1 s) is
+ * gone before the next poll, a fifth of a second away, and with it its
+ * maps: a thread takes each event as it comes, while the process runs. */
+static void *poll_events(void *arg)
+{
+	struct sched_state *st = arg;
+	sigset_t all;
+
+	/* SIGINT/SIGTERM are the main thread's to take. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!st->stop)
+		if (ring_buffer__poll(st->rb, 100) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+static int stacks_open(struct sched_state *st)
+{
+	int err = stacks__new(&st->stk);
+
+	if (err)
+		return err;
+	st->rb = ring_buffer__new(bpf_map__fd(st->skel->maps.fp_sched_events), on_event, st->stk, NULL);
+	if (!st->rb)
+		return -errno;
+	err = -pthread_create(&st->poller, NULL, poll_events, st);
+	st->polling = !err;
+	return err;
+}
+
+static void sched_destroy(void *state)
+{
+	struct sched_state *st = state;
+
+	if (st->polling) {
+		st->stop = true;
+		pthread_join(st->poller, NULL);
+	}
+	ring_buffer__free(st->rb);
+	stacks__free(st->stk);
+	sched_bpf__destroy(st->skel);
+	free(st);
+}
+
 static int sched_load(struct fp_probes *P, void **state)
 {
 	struct sched_state *st = calloc(1, sizeof(*st));
@@ -45,18 +107,20 @@ static int sched_load(struct fp_probes *P, void **state)
 		goto cleanup;
 	}
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
+	st->skel->rodata->want_stacks = probes__opts(P)->waits_stacks;
 	err = probes__share_maps(P, st->skel->obj);
 	if (!err)
 		err = share_sys_start(P, st->skel);
 	if (!err)
 		err = sched_bpf__load(st->skel);
+	if (!err && probes__opts(P)->waits_stacks)
+		err = stacks_open(st);
 	if (err)
 		goto cleanup;
 	*state = st;
 	return 0;
 cleanup:
-	sched_bpf__destroy(st->skel);
-	free(st);
+	sched_destroy(st);
 	return err;
 }
 
@@ -118,6 +182,110 @@ static int block_entry(const struct fp_percpu_entry *e, void *ctx)
 				      probes__percpu_max(e, offsetof(struct fp_sched_block_val, max_ns)));
 }
 
+/* ---- off-CPU stacks -------------------------------------------------- */
+
+struct stack_entry {
+	struct fp_sched_stack_key k;
+	uint64_t ns;
+};
+
+struct stack_collect {
+	struct stack_entry *v;
+	size_t n, cap;
+};
+
+static int collect_stack(const struct fp_percpu_entry *e, void *ctx)
+{
+	struct stack_collect *c = ctx;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		void *v = realloc(c->v, cap * sizeof(*c->v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n].k = *(const struct fp_sched_stack_key *)e->key;
+	c->v[c->n].ns = ((const struct fp_sched_stack_val *)e->sum)->ns;
+	c->n++;
+	return 0;
+}
+
+static int cmp_stack_tgid(const void *a, const void *b)
+{
+	const struct stack_entry *x = a, *y = b;
+
+	return (x->k.tgid > y->k.tgid) - (x->k.tgid < y->k.tgid);
+}
+
+/* The leaf kernel frames that are our own program and the tracepoint's
+ * call into it (bpf_prog_..._fp_sched_switch, bpf_trace_run4): not where
+ * the thread blocked. */
+static size_t own_frames(char *const *frames, size_t nkernel)
+{
+	size_t n = 0;
+
+	while (n < nkernel && frames[n] &&
+	       (!strncmp(frames[n], "bpf_prog_", 9) || !strncmp(frames[n], "bpf_trace_run", 13) ||
+		!strncmp(frames[n], "__bpf_trace_", 12) || !strncmp(frames[n], "__traceiter_", 12)))
+		n++;
+	return n;
+}
+
+/* One process's stacks (v[0..n), one tgid) into its sched section. */
+static int stacks_of_proc(struct sched_state *st, struct fp_snapshot *s, const struct stack_entry *v, size_t n)
+{
+	struct fp_sched_stats *ss = stats_of(s, v[0].k.tgid);
+	struct fp_addrspace *as = stacks__addrspace(st->stk, (int)v[0].k.tgid);
+	int fd = bpf_map__fd(st->skel->maps.fp_sched_stacks), err = 0;
+	char *frames[2 * FP_SCHED_DEPTH + 1];
+
+	if (!ss)
+		return -ENOMEM;
+	cpu_prof__free(ss->stacks);
+	if (!(ss->stacks = cpu_prof__new(0)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t nk, nf = stacks__frames(st->stk, as, fd, FP_SCHED_DEPTH, v[i].k.user_stack, v[i].k.kern_stack, 0,
+					       frames, sizeof(frames) / sizeof(frames[0]), &nk);
+		size_t own = own_frames(frames, nk);
+		bool ok = true;
+
+		for (size_t f = 0; f < nf; f++)
+			ok &= frames[f] != NULL;
+		err = ok ? cpu_prof__add(ss->stacks, (const char *const *)frames + own, nf - own, nk - own, v[i].ns)
+			 : -ENOMEM;
+		for (size_t f = 0; f < nf; f++)
+			free(frames[f]);
+	}
+	cpu_prof__finish(ss->stacks);
+	return err;
+}
+
+/* Every (process, stacks) entry (only r's processes, deleted as taken,
+ * when r is given), symbolized per process. */
+static int read_stacks(struct sched_state *st, const struct fp_reap *r, struct fp_snapshot *s)
+{
+	int fd = bpf_map__fd(st->skel->maps.fp_sched_offstacks), err;
+	struct stack_collect c = {};
+	size_t ks = sizeof(struct fp_sched_stack_key), vs = sizeof(struct fp_sched_stack_val);
+
+	if (!st->stk)
+		return 0;
+	err = r ? probes__reap_percpu(fd, ks, vs, r, collect_stack, &c) : probes__each_percpu(fd, ks, vs, collect_stack, &c);
+	if (!err && c.n)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_stack_tgid);
+	for (size_t i = 0, j; !err && i < c.n; i = j) {
+		for (j = i; j < c.n && c.v[j].k.tgid == c.v[i].k.tgid; j++)
+			;
+		err = stacks_of_proc(st, s, &c.v[i], j - i);
+	}
+	free(c.v);
+	return err;
+}
+
 static void finish(struct fp_snapshot *s)
 {
 	for (size_t i = 0; i < s->nprocs; i++)
@@ -137,6 +305,8 @@ static int sched_read(void *state, struct fp_snapshot *s)
 					  sizeof(struct fp_sched_block_key), sizeof(struct fp_sched_block_val),
 					  block_entry, s);
 	if (!err)
+		err = read_stacks(st, NULL, s);
+	if (!err)
 		finish(s);
 	return err;
 }
@@ -155,16 +325,10 @@ static int sched_reap(void *state, const struct fp_reap *r, struct fp_snapshot *
 					  sizeof(struct fp_sched_block_key), sizeof(struct fp_sched_block_val), r,
 					  block_entry, into);
 	if (!err)
+		err = read_stacks(st, r, into);
+	if (!err)
 		finish(into);
 	return err;
-}
-
-static void sched_destroy(void *state)
-{
-	struct sched_state *st = state;
-
-	sched_bpf__destroy(st->skel);
-	free(st);
 }
 
 static struct bpf_object *sched_object(void *state)

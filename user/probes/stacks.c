@@ -1,6 +1,7 @@
 /* Stack ids to symbolized frames (probes/stacks.h): libdw for the process,
  * from saved copies of its maps; /proc/kallsyms for the kernel. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,14 @@ struct stk_pid {
 	int pid;
 	char *maps;		/* last saved /proc/PID/maps */
 	uint64_t maps_ns;	/* when */
+	char exe[256];		/* /proc/PID/exe then: an exec since makes them stale */
+	long map_count;		/* the kernel's count of its mappings then, -1 unknown */
 	struct fp_addrspace *as;	/* built from as_maps */
 	char *as_maps;
 };
 
 struct fp_stacks {
+	pthread_mutex_t lock;	/* pids: notes may come from a polling thread */
 	struct fp_symbolizer *sym;
 	struct fp_kallsyms *ksyms;
 	struct stk_pid *pids;
@@ -44,6 +48,7 @@ int stacks__new(struct fp_stacks **out)
 
 	if (!S)
 		return -ENOMEM;
+	pthread_mutex_init(&S->lock, NULL);
 	if ((err = symbolizer__new(&S->sym))) {
 		free(S);
 		return err;
@@ -67,6 +72,7 @@ void stacks__free(struct fp_stacks *S)
 	free(S->pids);
 	symbolizer__free(S->sym);
 	kallsyms__free(S->ksyms);
+	pthread_mutex_destroy(&S->lock);
 	free(S);
 }
 
@@ -90,13 +96,22 @@ static struct stk_pid *pid_of(struct fp_stacks *S, int pid, bool create)
 	return &S->pids[S->npids++];
 }
 
-void stacks__note(struct fp_stacks *S, int pid, bool force)
+static void note_locked(struct fp_stacks *S, int pid, bool force, long map_count)
 {
 	struct stk_pid *p = pid_of(S, pid, true);
 	uint64_t now = mono_ns();
-	char *maps;
+	char exe[sizeof(p->exe)] = "", *maps;
 
-	if (!p || (!force && p->maps && now - p->maps_ns < 1000000000ULL))
+	if (!p)
+		return;
+	/* The throttle holds only while the image is the same: `record --
+	 * CMD` sees CMD's first stacks while it is still fastpath's child
+	 * waiting to exec, the ones after the exec within the second; and a
+	 * process that mapped more (a dlopen, ld.so's libraries) since. */
+	if (procfs__exe(pid, exe, sizeof(exe)))
+		exe[0] = 0;
+	if (!force && p->maps && now - p->maps_ns < 1000000000ULL && !strcmp(exe, p->exe) &&
+	    (map_count < 0 || map_count == p->map_count))
 		return;
 	maps = procfs__maps(pid);
 	if (!maps)
@@ -105,23 +120,42 @@ void stacks__note(struct fp_stacks *S, int pid, bool force)
 	free(p->maps);
 	p->maps = maps;
 	p->maps_ns = now;
+	p->map_count = map_count;
+	snprintf(p->exe, sizeof(p->exe), "%s", exe);
+}
+
+void stacks__note(struct fp_stacks *S, int pid, bool force)
+{
+	pthread_mutex_lock(&S->lock);
+	note_locked(S, pid, force, -1);
+	pthread_mutex_unlock(&S->lock);
+}
+
+void stacks__note_mm(struct fp_stacks *S, int pid, long map_count)
+{
+	pthread_mutex_lock(&S->lock);
+	note_locked(S, pid, false, map_count);
+	pthread_mutex_unlock(&S->lock);
 }
 
 struct fp_addrspace *stacks__addrspace(struct fp_stacks *S, int pid)
 {
+	struct fp_addrspace *as = NULL;
 	struct stk_pid *p;
 
-	stacks__note(S, pid, false);
+	pthread_mutex_lock(&S->lock);
+	note_locked(S, pid, false, -1);
 	p = pid_of(S, pid, false);
-	if (!p || !p->maps)
-		return NULL;
-	if (!p->as || !p->as_maps || strcmp(p->as_maps, p->maps)) {
+	if (p && p->maps && (!p->as || !p->as_maps || strcmp(p->as_maps, p->maps))) {
 		symbolizer__addrspace_free(p->as);
 		free(p->as_maps);
 		p->as = symbolizer__addrspace(S->sym, p->maps);
 		p->as_maps = p->as ? strdup(p->maps) : NULL;
 	}
-	return p->as;
+	if (p && p->maps)
+		as = p->as;
+	pthread_mutex_unlock(&S->lock);
+	return as;
 }
 
 size_t stacks__frames(struct fp_stacks *S, struct fp_addrspace *as, int fd, unsigned int depth, int ustack,

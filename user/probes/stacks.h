@@ -22,10 +22,16 @@ struct fp_addrspace;
 
 int stacks__new(struct fp_stacks **out);
 void stacks__free(struct fp_stacks *S);
-/* Save pid's /proc/PID/maps (at most once a second unless force). */
+/* Save pid's /proc/PID/maps (at most once a second unless force, or
+ * unless it exec'd since).  Thread-safe against the calls below. */
 void stacks__note(struct fp_stacks *S, int pid, bool force);
+/* The same, with the kernel's count of the process's mappings when its
+ * event was sent: a different count than at the last save (ld.so mapped
+ * the libraries, a dlopen) saves again whatever the throttle says. */
+void stacks__note_mm(struct fp_stacks *S, int pid, long map_count);
 /* The address space of pid from its last saved maps (saved now if it is
- * still running), NULL if never seen. */
+ * still running), NULL if never seen.  Valid until the next call for pid
+ * from the same thread (only the reading thread calls it). */
 struct fp_addrspace *stacks__addrspace(struct fp_stacks *S, int pid);
 struct fp_symbolizer *stacks__symbolizer(struct fp_stacks *S);
 

@@ -70,5 +70,11 @@ int json_sched__parse(json_t *j, struct fp_sched_stats **out, char *err, size_t 
 struct fp_cpu_prof;
 json_t *json_cpu__profile(const struct fp_cpu_prof *p);
 int json_cpu__parse_profile(json_t *j, struct fp_cpu_prof **out, char *err, size_t errlen);
+/* A profile's stacks (the first FP_PROF_JSON_STACKS) as [{frames,
+ * kernel_frames, WEIGHT}], WEIGHT "count" (samples) or "ns" (off-CPU);
+ * and back, added to p (cpu_prof__finish() after). */
+json_t *json_cpu__stacks(const struct fp_cpu_prof *p, const char *weight);
+int json_cpu__parse_stacks(json_t *j, struct fp_cpu_prof *p, const char *weight, const char *where, char *err,
+			   size_t errlen);
 
 #endif

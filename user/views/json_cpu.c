@@ -83,7 +83,7 @@ static json_t *ranked_json(const struct fp_cpu_prof *p, bool by_line)
 	return a;
 }
 
-static json_t *stacks_json(const struct fp_cpu_prof *p)
+json_t *json_cpu__stacks(const struct fp_cpu_prof *p, const char *weight)
 {
 	json_t *a = json_array();
 
@@ -94,7 +94,7 @@ static json_t *stacks_json(const struct fp_cpu_prof *p)
 		/* symbols of the target's binaries: frames_b64 when not UTF-8 */
 		json__set_strs(o, "frames", s->frames, s->nframes);
 		json_object_set_new(o, "kernel_frames", json_integer((json_int_t)s->nkernel));
-		json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+		json_object_set_new(o, weight, json_integer((json_int_t)s->count));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -137,7 +137,7 @@ json_t *json_cpu__profile(const struct fp_cpu_prof *p)
 		      "seconds_error", p->hz ? sqrt((double)p->samples) / p->hz : 0.0);
 	json_object_set_new(o, "functions", ranked_json(p, false));
 	json_object_set_new(o, "lines", ranked_json(p, true));
-	json_object_set_new(o, "stacks", stacks_json(p));
+	json_object_set_new(o, "stacks", json_cpu__stacks(p, "count"));
 	json_object_set_new(o, "stacks_omitted_samples", json_integer((json_int_t)(p->samples > kept ? p->samples - kept : 0)));
 	for (size_t i = 0; i < p->nannots; i++)
 		json_array_append_new(an, annot_json(&p->annots[i]));
@@ -152,21 +152,22 @@ static uint64_t u64_of(json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static int parse_stacks(json_t *j, struct fp_cpu_prof *p, char *err, size_t errlen)
+int json_cpu__parse_stacks(json_t *j, struct fp_cpu_prof *p, const char *weight, const char *where, char *err,
+			   size_t errlen)
 {
 	json_t *st, *frames, *f;
 	size_t i, k;
 	int e;
 
 	if (!json_is_array(j))
-		return bad(err, errlen, "profile.stacks", "expected an array");
+		return json__bad(err, errlen, where, "expected an array");
 	json_array_foreach(j, i, st) {
 		const char **names;
 		char **raw;
 
 		frames = json_object_get(st, "frames");
 		if (!json_is_array(frames))
-			return bad(err, errlen, "profile.stacks[].frames", "expected an array");
+			return json__bad(err, errlen, where, "expected an array of frames in each stack");
 		names = calloc(json_array_size(frames) + 1, sizeof(*names));
 		raw = calloc(json_array_size(frames) + 1, sizeof(*raw));
 		if (!names || !raw) {
@@ -176,7 +177,7 @@ static int parse_stacks(json_t *j, struct fp_cpu_prof *p, char *err, size_t errl
 		}
 		json_array_foreach(frames, k, f)
 			names[k] = json__get_strs_at(st, "frames", k, &raw[k]) ?: "?";
-		e = cpu_prof__add(p, names, json_array_size(frames), u64_of(st, "kernel_frames"), u64_of(st, "count"));
+		e = cpu_prof__add(p, names, json_array_size(frames), u64_of(st, "kernel_frames"), u64_of(st, weight));
 		for (k = 0; k < json_array_size(frames); k++)
 			free(raw[k]);
 		free(names);
@@ -251,7 +252,7 @@ int json_cpu__parse_profile(json_t *j, struct fp_cpu_prof **out, char *err, size
 	if (!p)
 		return -ENOMEM;
 	if ((sec = json_object_get(j, "stacks")))
-		e = parse_stacks(sec, p, err, errlen);
+		e = json_cpu__parse_stacks(sec, p, "count", "cpu.profile.stacks", err, errlen);
 	if (!e && (sec = json_object_get(j, "annotate")))
 		e = parse_annot(sec, p, err, errlen);
 	if (e) {

@@ -32,6 +32,8 @@ json_t *json_sched__from(const struct fp_sched_stats *s, double window_s)
 							"max_ns", (json_int_t)b->max_ns));
 	}
 	json_object_set_new(o, "blocked_in", blocks);
+	if (s->stacks)
+		json_object_set_new(o, "off_cpu_stacks", json_cpu__stacks(s->stacks, "ns"));
 	return o;
 }
 
@@ -59,6 +61,19 @@ static int parse_blocks(json_t *a, struct fp_sched_stats *s, char *err, size_t e
 	return 0;
 }
 
+static int parse_stacks(json_t *a, struct fp_sched_stats *s, char *err, size_t errlen)
+{
+	int e;
+
+	if (!a)
+		return 0;	/* recorded without --waits=stacks */
+	if (!(s->stacks = cpu_prof__new(0)))
+		return -ENOMEM;
+	e = json_cpu__parse_stacks(a, s->stacks, "ns", "wait.off_cpu_stacks", err, errlen);
+	cpu_prof__finish(s->stacks);
+	return e;
+}
+
 int json_sched__parse(json_t *j, struct fp_sched_stats **out, char *err, size_t errlen)
 {
 	struct fp_sched_stats *s;
@@ -73,7 +88,8 @@ int json_sched__parse(json_t *j, struct fp_sched_stats **out, char *err, size_t 
 	    (e = json__get_u64(j, "preemptions", &s->preempt, err, errlen, "wait")) ||
 	    (e = json__parse_hist(json_object_get(j, "run_queue"), &s->rq, err, errlen)) ||
 	    (e = json__parse_hist(json_object_get(j, "off_cpu"), &s->off, err, errlen)) ||
-	    (e = parse_blocks(json_object_get(j, "blocked_in"), s, err, errlen))) {
+	    (e = parse_blocks(json_object_get(j, "blocked_in"), s, err, errlen)) ||
+	    (e = parse_stacks(json_object_get(j, "off_cpu_stacks"), s, err, errlen))) {
 		sched_stats__free(s);
 		return e;
 	}

@@ -73,5 +73,8 @@ bool folded__has_cpu(const struct fp_snapshot *s);
 /* pprof.c: the CPU profile as gzipped profile.proto (go tool pprof). */
 int pprof__write(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
 int folded__write_cpu(FILE *f, const struct fp_snapshot *s);
+/* The off-CPU stacks (--waits=stacks), in microseconds blocked; -ENOENT
+ * and err set when the recording has none. */
+int folded__write_offcpu(FILE *f, const struct fp_snapshot *s, char *err, size_t errlen);
 
 #endif

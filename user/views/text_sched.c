@@ -5,8 +5,11 @@
 #include "views/text.h"
 #include "views/units.h"
 #include "model/sched.h"
+#include "util/escape.h"
 
 #define TEXT_SCHED_BLOCKS 8	/* syscalls listed; the rest summed */
+#define TEXT_SCHED_STACKS 5	/* off-CPU stacks listed */
+#define TEXT_SCHED_FRAMES 6	/* user frames of each */
 
 static void pcts(FILE *f, const struct fp_hist *h)
 {
@@ -42,6 +45,30 @@ static void blocks(FILE *f, const struct fp_sched_stats *s)
 			units__dur(rest_ns, t, sizeof(t)), s->off.sum ? 100.0 * rest_ns / s->off.sum : 0.0);
 }
 
+/* "  1.20 s  61.0%  in pipe_read [kernel]" then the user frames, leaf first. */
+static void stacks(FILE *f, const struct fp_cpu_prof *p, uint64_t off_ns)
+{
+	char t[24];
+
+	if (!p || !p->nstacks)
+		return;
+	fprintf(f, "  off-CPU stacks (time blocked, user frames leaf first):\n");
+	for (size_t i = 0; i < p->nstacks && i < TEXT_SCHED_STACKS; i++) {
+		const struct fp_cpu_stack *st = &p->stacks[i];
+		int k = sched__stack_kernel_frame(st);
+
+		fprintf(f, "  %10s %5.1f%%", units__dur(st->count, t, sizeof(t)),
+			off_ns ? 100.0 * st->count / off_ns : 0.0);
+		if (k >= 0)
+			fprintf(f, "  in %s", ESC(st->frames[k]));
+		fprintf(f, "\n");
+		for (size_t j = st->nkernel; j < st->nframes && j < st->nkernel + TEXT_SCHED_FRAMES; j++)
+			fprintf(f, "                      %s\n", ESC(st->frames[j]));
+	}
+	if (p->nstacks > TEXT_SCHED_STACKS)
+		fprintf(f, "  (%zu more stacks: 'fastpath report --format folded-offcpu')\n", p->nstacks - TEXT_SCHED_STACKS);
+}
+
 void text__sched(FILE *f, const struct fp_proc *p)
 {
 	const struct fp_sched_stats *s = p->sched;
@@ -71,4 +98,5 @@ void text__sched(FILE *f, const struct fp_proc *p)
 		fprintf(f, ", %.1f%% of the threads' time", share * 100);
 	fprintf(f, "\n");
 	blocks(f, s);
+	stacks(f, s->stacks, s->off.sum);
 }
