@@ -70,9 +70,11 @@ struct {
 	__type(value, struct fp_sched_val);
 } fp_sched_procs SEC(".maps");
 
+/* Preallocated, unlike fp_sched_procs (2.6 KiB values): an insert from
+ * sched_wakeup, often in an interrupt, must not allocate: a map that grows
+ * with use failed one insert in a few hundred wakeups there (-ENOMEM). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_SCHED_MAX_BLOCK);
 	__type(key, struct fp_sched_block_key);
 	__type(value, struct fp_sched_block_val);
@@ -87,7 +89,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, FP_SCHED_MAX_OFFSTACKS);
 	__type(key, struct fp_sched_stack_key);
 	__type(value, struct fp_sched_stack_val);
@@ -187,6 +188,7 @@ static __always_inline void add_block(__u32 tgid, __u32 nr, __u64 d)
 {
 	struct fp_sched_block_key k = { .tgid = tgid, .nr = nr };
 	struct fp_sched_block_val *b, nb = { .count = 1, .ns = d, .max_ns = d };
+	long err;
 
 	b = bpf_map_lookup_elem(&fp_sched_block, &k);
 	if (b) {
@@ -196,8 +198,16 @@ static __always_inline void add_block(__u32 tgid, __u32 nr, __u64 d)
 			b->max_ns = d;
 		return;
 	}
-	if (fp_no_room(bpf_map_update_elem(&fp_sched_block, &k, &nb, BPF_NOEXIST)))
+	err = bpf_map_update_elem(&fp_sched_block, &k, &nb, BPF_NOEXIST);
+	/* -EEXIST: inserted meanwhile (an interrupt on this CPU): add to it */
+	if (err == -EEXIST && (b = bpf_map_lookup_elem(&fp_sched_block, &k))) {
+		b->count++;
+		b->ns += d;
+		if (d > b->max_ns)
+			b->max_ns = d;
+	} else if (fp_no_room(err)) {
 		fp_drop(FP_DROP_WAITS);
+	}
 }
 
 static __always_inline void add_offstack(struct task_struct *t, const struct sched_thr *s, __u64 d)
@@ -214,7 +224,10 @@ static __always_inline void add_offstack(struct task_struct *t, const struct sch
 		return;
 	}
 	err = bpf_map_update_elem(&fp_sched_offstacks, &k, &nv, BPF_NOEXIST);
-	if (fp_no_room(err))
+	if (err == -EEXIST && (v = bpf_map_lookup_elem(&fp_sched_offstacks, &k))) {
+		v->count++;
+		v->ns += d;
+	} else if (fp_no_room(err))
 		fp_drop(FP_DROP_WAITS);
 	else if (!err) {
 		/* t is the woken task, not current (the waker): its mm */
