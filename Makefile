@@ -230,7 +230,7 @@ bench: deps
 BENCH_BINS := $(OUTPUT)/bench/floor
 e2e: $(BENCH_BINS)
 
-$(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c vmlinux/vmlinux.h
+$(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c bpf/fp_sys.h bpf/fp_hist.h vmlinux/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
@@ -240,7 +240,7 @@ $(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
 
-$(OUTPUT)/bench/floor: bench/floor.c $(OUTPUT)/bench/floor.skel.h
+$(OUTPUT)/bench/floor: bench/floor.c bpf/fp_sys.h $(OUTPUT)/bench/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
