@@ -55,8 +55,10 @@ struct {
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct task_struct *t;
+	/* The tgid from the task the storage needs anyway: one helper call
+	 * per hook, not two (bpf_get_current_pid_tgid is not inlined). */
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tgid = t->tgid;
 	struct sys_start *s;
 	int st;
 
@@ -64,7 +66,6 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	st = fp_target_state(tgid);
 	if (!st)
 		return 0;
-	t = bpf_get_current_task_btf();
 	s = bpf_task_storage_get(&fp_sys_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s) {
 		fp_drop(FP_DROP_TASK_STORAGE);
@@ -138,7 +139,8 @@ int BPF_PROG(fp_sys_proc_exit, struct task_struct *p, bool group_dead)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tgid = t->tgid;
 	struct sys_start *s;
 	__u64 delta;
 
@@ -147,7 +149,7 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	 * targets, what entry decided is kept with the start time. */
 	if (!fp_target_state(tgid))
 		return 0;
-	s = bpf_task_storage_get(&fp_sys_start, bpf_get_current_task_btf(), 0, 0);
+	s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
 	/* No start: the syscall began before we attached, or this is the child
 	 * side of fork/clone (strace -f does not count that either). */
 	if (!s || !s->ts)
