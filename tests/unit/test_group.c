@@ -104,6 +104,44 @@ static void test_groups_by_pid(void **state)
 	snapshot__free(s);
 }
 
+/* groups__merge (serve keeps exited processes as groups, merged as they
+ * are reaped): the workers grouped in two halves and merged give what
+ * grouping them all at once gives; a new name is appended. */
+static void test_groups_merge_equals_grouping_at_once(void **state)
+{
+	struct fp_snapshot *all = workers(), *a = snap(1), *b = snap(1);
+	struct fp_group *va, *vb, *vall;
+	size_t na, nb, nall;
+	const struct fp_group *w, *ref;
+
+	for (size_t i = 0; i < all->nprocs; i++)
+		assert_non_null(snapshot__append_copy(i == 0 ? a : b, &all->procs[i]));
+	assert_int_equal(groups__of(a, false, &va, &na), 0);
+	assert_int_equal(groups__of(b, false, &vb, &nb), 0);
+	assert_int_equal(groups__of(all, false, &vall, &nall), 0);
+	assert_int_equal(na, 1);	/* worker 10 alone */
+	assert_int_equal(groups__merge(&va, &na, vb, nb), 0);
+	assert_int_equal(na, 2);	/* sh appended */
+	w = group_of(va, na, "worker", 0);
+	ref = group_of(vall, nall, "worker", 0);
+	assert_non_null(w);
+	assert_int_equal(w->nprocs, ref->nprocs);
+	assert_int_equal(w->nexited, ref->nexited);
+	assert_int_equal(proc__sys_calls(&w->sum), proc__sys_calls(&ref->sum));
+	assert_int_equal(proc__sys((struct fp_proc *)&w->sum, NR_READ, false)->total_ns,
+			 proc__sys((struct fp_proc *)&ref->sum, NR_READ, false)->total_ns);
+	assert_int_equal(hist_of(w, "syscall latency")->h.count, hist_of(ref, "syscall latency")->h.count);
+	assert_int_equal(hist_of(w, "syscall latency")->h.max, 4000);
+	assert_int_equal(w->sum.nfindings, ref->sum.nfindings);
+	assert_int_equal(group_of(va, na, "sh", 0)->nprocs, 1);
+	groups__free(va, na);
+	groups__free(vb, nb);
+	groups__free(vall, nall);
+	snapshot__free(a);
+	snapshot__free(b);
+	snapshot__free(all);
+}
+
 /* Sections: data-path bytes and stat paths summed, paths merged by name,
  * allocation sites merged by their caller's function, most calls first. */
 static void test_group_sections(void **state)
@@ -164,6 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_by_comm_sum_syscalls),
 		cmocka_unit_test(test_groups_by_pid),
+		cmocka_unit_test(test_groups_merge_equals_grouping_at_once),
 		cmocka_unit_test(test_group_sections),
 	};
 

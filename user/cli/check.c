@@ -123,8 +123,8 @@ int cmd_check(int argc, char **argv)
 	if (priv)
 		probes__check_support(&s);
 	else
-		s.btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-	row("kernel BTF", s.btf, "/sys/kernel/btf/vmlinux");
+		s.btf = probes__have_btf();
+	row("kernel BTF", s.btf, FP_VMLINUX_BTF);
 	row("tp_btf (syscalls, lifecycle)", s.tp_btf, s.tp_btf ? "loaded and attached" : s.tp_btf_err);
 	row("uprobes (allocator)", s.uprobe, "perf-event uprobes, no tracefs needed");
 	row("Go exact allocation counts", s.uprobe, "Go 1.17-1.27: runtime.mallocgc and the size-specialised allocators (check BINARY)");

@@ -17,6 +17,7 @@
 #include <time.h>
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "model/group.h"
 #include "util/err.h"
 #include "views/report.h"
 
@@ -29,7 +30,17 @@ struct server {
 	struct fp_snapshot *snap;	/* last read, NULL before the first scrape */
 	double snap_at;			/* session time of that read */
 	double read_s;
+	/* The processes that exited, summed by command name: an exporter
+	 * runs for months on hosts that fork constantly, so it keeps what
+	 * its series need (groups) rather than every process (record does). */
+	struct fp_group *gone;
+	size_t ngone;
 };
+
+/* Distinct command names kept for exited processes; the others are summed
+ * as one: the series count stays bounded whatever names processes take. */
+#define SERVE_MAX_GONE_COMMS 2048
+#define SERVE_OTHER_COMM "[other]"
 
 static const char index_page[] =
 	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>fastpath exporter</title></head>\n"
@@ -44,6 +55,45 @@ static double cpu_self(void)
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+static bool server__known_comm(const struct server *V, const char *comm)
+{
+	for (size_t i = 0; i < V->ngone; i++)
+		if (!strcmp(V->gone[i].comm, comm))
+			return true;
+	return false;
+}
+
+/* The reaped processes leave the session for V->gone.  Called under
+ * V->lock, only when the cached snapshot is stale, which it then drops:
+ * that snapshot may hold them still, and a scrape must never count a
+ * process twice (or a counter would step back at the next one). */
+static int server__fold(struct server *V)
+{
+	struct fp_snapshot *taken = session__take_reaped(V->S);
+	struct fp_group *g = NULL;
+	size_t n = 0;
+	int err;
+
+	if (!taken)
+		return -ENOMEM;
+	snapshot__free(V->snap);
+	V->snap = NULL;
+	err = taken->nprocs ? groups__of(taken, false, &g, &n) : 0;
+	for (size_t i = 0; !err && i < n; i++)
+		if (V->ngone >= SERVE_MAX_GONE_COMMS && !server__known_comm(V, g[i].comm))
+			snprintf(g[i].comm, sizeof(g[i].comm), "%s", SERVE_OTHER_COMM);
+	if (!err)
+		err = groups__merge(&V->gone, &V->ngone, g, n);
+	groups__free(g, n);
+	snapshot__free(taken);
+	return err;
+}
+
+static bool server__fresh(const struct server *V, double now)
+{
+	return V->snap && now - V->snap_at < V->o->interval_s;
+}
+
 /* A fresh snapshot unless the cached one is younger than the interval. */
 static int server__refresh(struct server *V)
 {
@@ -51,8 +101,11 @@ static int server__refresh(struct server *V)
 	struct fp_snapshot *s;
 	int err;
 
-	if (V->snap && now - V->snap_at < V->o->interval_s)
+	if (server__fresh(V, now))
 		return 0;
+	err = server__fold(V);
+	if (err)
+		return err;
 	t0 = session__elapsed(V->S);
 	err = session__snapshot(V->S, NULL, &s, NULL);
 	if (err)
@@ -82,6 +135,8 @@ static char *server__metrics(struct server *V, size_t *len)
 	if (f) {
 		po.self_cpu_s = cpu_self();
 		po.read_s = V->read_s;
+		po.gone = V->gone;
+		po.ngone = V->ngone;
 		prom__write(f, V->snap, &po);
 		if (fclose(f)) {
 			free(buf);
@@ -193,6 +248,9 @@ static void server__wait(struct server *V)
 		/* reaps the command's zombie; serving goes on until a signal,
 		 * so the last totals stay scrapeable */
 		session__targets_gone(V->S);
+		/* without scrapes too, or the reaped would pile up */
+		if (!server__fresh(V, session__elapsed(V->S)) && server__fold(V))
+			fp_debug("cannot fold the exited processes: out of memory");
 		pthread_mutex_unlock(&V->lock);
 		/* reaps exited processes into the totals (probes lock themselves) */
 		session__poll(V->S);
@@ -238,6 +296,7 @@ cleanup:
 		MHD_stop_daemon(d);
 	session__end(&S);
 	snapshot__free(V.snap);
+	groups__free(V.gone, V.ngone);
 	freeaddrinfo(ai);
 	return err ? 1 : 0;
 }

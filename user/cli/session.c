@@ -59,6 +59,18 @@ static int check_privileges(const struct fp_opts *o)
 	return err;
 }
 
+/* Before libbpf, whose own account of it is four lines ending in "No such
+ * process". */
+static int check_btf(void)
+{
+	if (probes__have_btf())
+		return 0;
+	fp_err("cannot trace: the kernel has no BTF (%s is missing): fastpath needs a kernel built with "
+	       "CONFIG_DEBUG_INFO_BTF=y, as Debian's and most distributions' are; 'fastpath check' says what this machine has",
+	       FP_VMLINUX_BTF);
+	return -ENOENT;
+}
+
 static int check_pids(struct fp_opts *o)
 {
 	for (int i = 0; i < o->npids; i++) {
@@ -296,6 +308,8 @@ int session__start(struct fp_session *S, struct fp_opts *o)
 	o->probe.cfg.self_tgid = getpid();
 	err = check_privileges(o);
 	if (!err)
+		err = check_btf();
+	if (!err)
 		err = check_pids(o);
 	if (!err)
 		err = resolve_container(o);
@@ -398,6 +412,17 @@ bool session__targets_gone(struct fp_session *S)
 void session__poll(struct fp_session *S)
 {
 	probes__poll(S->probes);
+}
+
+struct fp_snapshot *session__take_reaped(struct fp_session *S)
+{
+	struct fp_snapshot *s = probes__take_reaped(S->probes);
+
+	if (s && s->nprocs && findings__evaluate(s, session__elapsed(S))) {
+		snapshot__free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void session__wait(struct fp_session *S, double secs)

@@ -28,6 +28,9 @@ extern volatile sig_atomic_t fp_stop;
  * exited ones' map entries into totals.  session__wait does it 5 times a
  * second; loops of their own call it. */
 void session__poll(struct fp_session *S);
+/* The complete processes reaped since the last call, findings evaluated
+ * over the session; later reads leave them out.  NULL on ENOMEM. */
+struct fp_snapshot *session__take_reaped(struct fp_session *S);
 
 /* Signal handlers for SIGINT/SIGTERM that set fp_stop. */
 void session__signals(void);

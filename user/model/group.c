@@ -202,6 +202,148 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 	return group__add_findings(g, p);
 }
 
+static int group__merge_paths(struct fp_group *g, const struct fp_group *src)
+{
+	for (size_t i = 0; i < src->npaths; i++) {
+		struct fp_group_path *gp = NULL;
+		void *n;
+
+		for (size_t j = 0; j < g->npaths && !gp; j++)
+			if (!strcmp(g->paths[j].path, src->paths[i].path))
+				gp = &g->paths[j];
+		if (!gp) {
+			n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
+			if (!n)
+				return -ENOMEM;
+			g->paths = n;
+			gp = &g->paths[g->npaths];
+			memset(gp, 0, sizeof(*gp));
+			if (!(gp->path = strdup(src->paths[i].path)))
+				return -ENOMEM;
+			g->npaths++;
+		}
+		gp->calls += src->paths[i].calls;
+		gp->errors += src->paths[i].errors;
+	}
+	return 0;
+}
+
+static int group__merge_sites(struct fp_group *g, const struct fp_group *src)
+{
+	for (size_t i = 0; i < src->nsites; i++) {
+		struct fp_group_site *gs = NULL;
+		void *n;
+
+		for (size_t j = 0; j < g->nsites && !gs; j++)
+			if (!strcmp(g->sites[j].caller, src->sites[i].caller))
+				gs = &g->sites[j];
+		if (!gs) {
+			n = realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
+			if (!n)
+				return -ENOMEM;
+			g->sites = n;
+			gs = &g->sites[g->nsites];
+			memset(gs, 0, sizeof(*gs));
+			if (!(gs->caller = strdup(src->sites[i].caller)))
+				return -ENOMEM;
+			g->nsites++;
+		}
+		gs->calls += src->sites[i].calls;
+		gs->bytes += src->sites[i].bytes;
+	}
+	if (g->nsites)
+		qsort(g->sites, g->nsites, sizeof(*g->sites), cmp_gsite);
+	return 0;
+}
+
+static void group__merge_counts(struct fp_group *g, const struct fp_group *src)
+{
+	g->nprocs += src->nprocs;
+	g->nexited += src->nexited;
+	g->has_io |= src->has_io;
+	g->zc += src->zc;
+	g->copy += src->copy;
+	g->has_stat |= src->has_stat;
+	g->stat_calls += src->stat_calls;
+	g->stat_errors += src->stat_errors;
+	g->has_alloc |= src->has_alloc;
+	g->alloc_calls += src->alloc_calls;
+	g->alloc_bytes += src->alloc_bytes;
+	g->alloc_estimated |= src->alloc_estimated;
+	g->has_libc |= src->has_libc;
+	for (int i = 0; i < FP_ALLOC_LIBC_FNS; i++) {
+		g->alloc_fn[i].calls += src->alloc_fn[i].calls;
+		g->alloc_fn[i].bytes += src->alloc_fn[i].bytes;
+	}
+	for (int m = 0; m < 3; m++) {
+		g->has_go[m] |= src->has_go[m];
+		g->go[m].calls += src->go[m].calls;
+		g->go[m].bytes += src->go[m].bytes;
+	}
+	g->go_samples += src->go_samples;
+	g->has_cpu |= src->has_cpu;
+	g->cpu_user_ns += src->cpu_user_ns;
+	g->cpu_system_ns += src->cpu_system_ns;
+}
+
+int group__merge(struct fp_group *g, const struct fp_group *src)
+{
+	int err = 0;
+
+	group__merge_counts(g, src);
+	for (size_t i = 0; i < src->sum.nsys; i++) {
+		const struct fp_sys_stat *in = &src->sum.sys[i];
+		struct fp_sys_stat *st = proc__sys(&g->sum, in->nr, true);
+
+		if (!st)
+			return -ENOMEM;
+		st->calls += in->calls;
+		st->errors += in->errors;
+		st->total_ns += in->total_ns;
+		hist__merge(&st->lat, &in->lat);
+	}
+	proc__sort_sys(&g->sum);
+	for (size_t i = 0; !err && i < src->nhists; i++) {
+		struct fp_named_hist nh = { src->hists[i].name, src->hists[i].unit, &src->hists[i].h };
+
+		err = group__add_hist(g, &nh);
+	}
+	if (!err)
+		err = group__merge_paths(g, src);
+	if (!err)
+		err = group__merge_sites(g, src);
+	if (!err && src->prof)
+		err = group__add_prof(g, src->prof);
+	return err ? err : group__add_findings(g, &src->sum);
+}
+
+int groups__merge(struct fp_group **v, size_t *n, const struct fp_group *add, size_t nadd)
+{
+	for (size_t i = 0; i < nadd; i++) {
+		struct fp_group *g = NULL;
+		int err;
+
+		for (size_t j = 0; j < *n && !g; j++)
+			if (!strcmp((*v)[j].comm, add[i].comm) && (*v)[j].pid == add[i].pid)
+				g = &(*v)[j];
+		if (!g) {
+			struct fp_group *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+			if (!nv)
+				return -ENOMEM;
+			*v = nv;
+			g = &nv[(*n)++];
+			memset(g, 0, sizeof(*g));
+			snprintf(g->comm, sizeof(g->comm), "%s", add[i].comm);
+			g->pid = add[i].pid;
+		}
+		err = group__merge(g, &add[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void group__free(struct fp_group *g)
 {
 	cpu_prof__free(g->prof);

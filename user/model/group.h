@@ -57,6 +57,12 @@ struct fp_group {
 /* Adds p to g (counters summed, histograms merged); -ENOMEM. */
 int group__add(struct fp_group *g, const struct fp_proc *p);
 void group__free(struct fp_group *g);
+/* Adds the group src to g (what group__add of each of src's processes
+ * would have added); -ENOMEM. */
+int group__merge(struct fp_group *g, const struct fp_group *src);
+/* Each group of add merged into the group of *v with its comm and pid,
+ * appended when there is none; -ENOMEM (what merged so far stays). */
+int groups__merge(struct fp_group **v, size_t *n, const struct fp_group *add, size_t nadd);
 
 /* The processes of s grouped by comm (by comm and pid with by_pid), in
  * order of first appearance.  -ENOMEM. */

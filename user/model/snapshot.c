@@ -364,6 +364,17 @@ struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_pro
 	return p;
 }
 
+struct fp_proc *snapshot__append_move(struct fp_snapshot *s, struct fp_proc *src)
+{
+	struct fp_proc *p = proc_append(s, src->pid);
+
+	if (!p)
+		return NULL;
+	*p = *src;
+	memset(src, 0, sizeof(*src));
+	return p;
+}
+
 int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
 {
 	struct fp_proc id = *dst;	/* identity and own sections, kept */

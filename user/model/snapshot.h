@@ -123,6 +123,10 @@ void proc__clear_findings(struct fp_proc *p);
 struct fp_snapshot *snapshot__delta(const struct fp_snapshot *cur, const struct fp_snapshot *prev);
 /* Append a deep copy of p, even if s has its pid already. NULL on ENOMEM. */
 struct fp_proc *snapshot__append_copy(struct fp_snapshot *s, const struct fp_proc *p);
+/* Append p itself (its sections move, src is left zeroed, to be freed as
+ * an empty process), even if s has its pid already.  NULL on ENOMEM, src
+ * untouched. */
+struct fp_proc *snapshot__append_move(struct fp_snapshot *s, struct fp_proc *src);
 /* Complete dst, an entry of the same process with no syscalls, data path or
  * stat section yet, with src's (copies).  dst keeps an identity it has (it
  * was read later, so it is the fresher one); one it lacks comes from src. */

@@ -40,8 +40,11 @@ struct fp_probes {
 	int stats_fd;		/* BPF_ENABLE_STATS handle, -1 if off */
 	/* Final totals of the processes reaped from the maps (see reap()),
 	 * merged into every read; poll and read run on different threads in
-	 * serve. */
-	struct fp_snapshot *reaped;
+	 * serve.  `reaping` holds what one reap took of a process whose
+	 * identity comes with the next (its pool slot died before the exit
+	 * hook was seen); `reaped` only complete processes, so that a new
+	 * process with a recycled pid is reaped into an entry of its own. */
+	struct fp_snapshot *reaped, *reaping;
 	pthread_mutex_t lock;
 	uint64_t reaped_procs;	/* ever, for the debug log */
 	void *syscalls;		/* struct syscalls_bpf *, owned by the sys family */
@@ -319,7 +322,10 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	P->opts = *opts;
 	pthread_mutex_init(&P->lock, NULL);
 	P->reaped = snapshot__new();
-	if (!P->reaped) {
+	P->reaping = snapshot__new();
+	if (!P->reaped || !P->reaping) {
+		snapshot__free(P->reaped);
+		snapshot__free(P->reaping);
 		free(P);
 		return -ENOMEM;
 	}
@@ -501,10 +507,10 @@ static bool same_process(const struct fp_proc *live, const struct fp_proc *r)
 	return !live->comm[0] || (live->first_ns && live->first_ns == r->first_ns);
 }
 
-static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
+static int merge_one(struct fp_snapshot *s, const struct fp_snapshot *from)
 {
-	for (size_t i = 0; i < P->reaped->nprocs; i++) {
-		const struct fp_proc *r = &P->reaped->procs[i];
+	for (size_t i = 0; i < from->nprocs; i++) {
+		const struct fp_proc *r = &from->procs[i];
 		struct fp_proc *p = snapshot__proc(s, r->pid, false);
 		int err;
 
@@ -515,6 +521,17 @@ static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
 		if (err)
 			return err;
 	}
+	return 0;
+}
+
+static int merge_reaped(struct fp_probes *P, struct fp_snapshot *s)
+{
+	int err = merge_one(s, P->reaped);
+
+	if (!err)
+		err = merge_one(s, P->reaping);
+	if (err)
+		return err;
 	/* top: an exited process is in one read with its final totals; the
 	 * next interval's delta has nothing of it, so it is forgotten. */
 	if (P->opts.transient && P->reaped->nprocs) {
@@ -607,8 +624,8 @@ static void name_reaped(struct fp_probes *P)
 {
 	struct fp_proc_info info;
 
-	for (size_t i = 0; i < P->reaped->nprocs; i++) {
-		struct fp_proc *p = &P->reaped->procs[i];
+	for (size_t i = 0; i < P->reaping->nprocs; i++) {
+		struct fp_proc *p = &P->reaping->procs[i];
 		__u32 key = p->pid;
 
 		if (p->comm[0] || bpf_map_lookup_elem(P->procs_fd, &key, &info))
@@ -618,6 +635,30 @@ static void name_reaped(struct fp_probes *P)
 		p->ppid = info.ppid;
 		p->first_ns = info.first_ns;
 	}
+}
+
+/* A process is complete once the proc family reaped its identity (exited
+ * is set), or when it waited one reap for it (a process the proc family
+ * never saw); complete ones move to P->reaped.  A later process with the
+ * same pid is then reaped into a new entry, never into the old one. */
+static int settle_reaped(struct fp_probes *P, size_t held)
+{
+	struct fp_snapshot *keep = snapshot__new();
+
+	if (!keep)
+		return -ENOMEM;
+	for (size_t i = 0; i < P->reaping->nprocs; i++) {
+		struct fp_proc *p = &P->reaping->procs[i];
+
+		if (!snapshot__append_move(p->exited || i < held ? P->reaped : keep, p)) {
+			/* what moved is in P->reaped, the rest stays here */
+			snapshot__free(keep);
+			return -ENOMEM;
+		}
+	}
+	snapshot__free(P->reaping);
+	P->reaping = keep;
+	return 0;
 }
 
 /* Fork churn: every process that exited since the last poll leaves the
@@ -630,6 +671,7 @@ static int reap(struct fp_probes *P)
 {
 	struct fp_reap r = {};
 	__u32 *tgids = NULL;
+	size_t held;
 	int err;
 
 	err = exited_tgids(P, &tgids, &r.n);
@@ -641,11 +683,14 @@ static int reap(struct fp_probes *P)
 		return err;
 	}
 	r.tgids = tgids;
+	held = P->reaping->nprocs;
 	for (size_t i = NFAM; !err && i-- > 0;)
 		if (P->state[i] && families[i]->reap)
-			err = families[i]->reap(P->state[i], &r, P->reaped);
+			err = families[i]->reap(P->state[i], &r, P->reaping);
 	if (!err)
 		name_reaped(P);
+	if (!err)
+		err = settle_reaped(P, held);
 	P->reaped_procs += r.n;
 	free(tgids);
 	return err;
@@ -670,6 +715,19 @@ void probes__poll(struct fp_probes *P)
 	if (err)
 		fp_debug("cannot reap the exited processes: %s", strerror(-err));
 	pthread_mutex_unlock(&P->lock);
+}
+
+struct fp_snapshot *probes__take_reaped(struct fp_probes *P)
+{
+	struct fp_snapshot *fresh = snapshot__new(), *taken = NULL;
+
+	if (!fresh)
+		return NULL;
+	pthread_mutex_lock(&P->lock);
+	taken = P->reaped;
+	P->reaped = fresh;
+	pthread_mutex_unlock(&P->lock);
+	return taken;
 }
 
 int probes__live_targets(struct fp_probes *P)
@@ -708,9 +766,15 @@ void probes__destroy(struct fp_probes *P)
 	if (P->bits)
 		munmap(P->bits, P->bits_len);
 	snapshot__free(P->reaped);
+	snapshot__free(P->reaping);
 	pthread_mutex_destroy(&P->lock);
 	pthread_mutex_destroy(&P->attach_lock);
 	free(P);
+}
+
+bool probes__have_btf(void)
+{
+	return access(FP_VMLINUX_BTF, R_OK) == 0;
 }
 
 void probes__check_support(struct fp_support *s)
@@ -720,8 +784,13 @@ void probes__check_support(struct fp_support *s)
 	int err, fd;
 
 	memset(s, 0, sizeof(*s));
-	s->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	s->btf = probes__have_btf();
 	s->uprobe = access("/sys/bus/event_source/devices/uprobe/type", R_OK) == 0;
+	if (!s->btf) {
+		/* libbpf would only say it in four lines of its own */
+		snprintf(s->tp_btf_err, sizeof(s->tp_btf_err), "no kernel BTF to load them with");
+		return;
+	}
 	o.cfg.self_tgid = getpid();
 	o.cfg.all = 0;		/* load and attach for real, trace nobody */
 	err = probes__open(&P, &o);

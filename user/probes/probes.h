@@ -44,6 +44,10 @@ int probes__read(struct fp_probes *P, struct fp_snapshot *s);
 /* Housekeeping a few times a second (e.g. learn the exe of new processes
  * before they exit). */
 void probes__poll(struct fp_probes *P);
+/* The complete processes reaped since the last call (or since attach),
+ * which later reads no longer include: for a caller that keeps their
+ * totals in a smaller form (serve, by command name).  NULL on ENOMEM. */
+struct fp_snapshot *probes__take_reaped(struct fp_probes *P);
 /* Targets still alive (entries left in fp_targets); <0 on error. */
 int probes__live_targets(struct fp_probes *P);
 void probes__destroy(struct fp_probes *P);
@@ -57,6 +61,9 @@ struct fp_support {
 	char tp_btf_err[128];
 };
 void probes__check_support(struct fp_support *s);
+/* The kernel's own BTF, which every program (CO-RE, tp_btf) is typed by. */
+#define FP_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+bool probes__have_btf(void);
 
 #endif
 

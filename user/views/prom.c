@@ -71,8 +71,11 @@ static void labels(struct prom *P, const struct fp_group *g, const char *extra)
 	fputs("{comm=\"", P->f);
 	prom__label_value(P->f, g->comm);
 	fputc('"', P->f);
-	if (P->o->pid_label)
+	/* pid 0: the processes of comm that exited (serve keeps their sum) */
+	if (P->o->pid_label && g->pid)
 		fprintf(P->f, ",pid=\"%d\"", g->pid);
+	else if (P->o->pid_label)
+		fputs(",pid=\"exited\"", P->f);
 	if (extra)
 		fprintf(P->f, ",%s", extra);
 	fputc('}', P->f);
@@ -430,8 +433,9 @@ void prom__write(FILE *f, const struct fp_snapshot *s, const struct fp_prom_opts
 {
 	struct prom P = { .f = f, .o = o };
 
-	if (groups__of(s, o->pid_label, &P.g, &P.n)) {
+	if (groups__of(s, o->pid_label, &P.g, &P.n) || groups__merge(&P.g, &P.n, o->gone, o->ngone)) {
 		/* Out of memory: still a valid exposition, with our own metrics. */
+		groups__free(P.g, P.n);
 		P.g = NULL;
 		P.n = 0;
 	}

@@ -48,10 +48,15 @@ void csv__write(FILE *f, const struct fp_snapshot *s);
 void csv__field(FILE *f, const char *s);
 
 /* prom.c: Prometheus text exposition format 0.0.4. */
+struct fp_group;
 struct fp_prom_opts {
 	bool pid_label;		/* pid as a label too (cardinality grows with restarts) */
 	double self_cpu_s;	/* fastpath's own CPU time; < 0 if unknown */
 	double read_s;		/* time the last snapshot took to read; < 0 if unknown */
+	/* serve: the processes gone, summed by command name (pid 0), added
+	 * to the snapshot's groups; NULL if none. */
+	const struct fp_group *gone;
+	size_t ngone;
 };
 void prom__write(FILE *f, const struct fp_snapshot *s, const struct fp_prom_opts *o);
 /* A label value: the display form (util/escape.h) with \\ and \" escaped. */

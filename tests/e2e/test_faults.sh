@@ -1,0 +1,105 @@
+# End-to-end: the fault list of issue 16 (the rest of the hardening list),
+# each a situation a production host puts a tracer in.  Oracles: workloads
+# that know their own counts, /proc for fastpath's memory and CPU.
+
+# jq over the alloc section of the first process named COMM (test_alloc.sh's)
+faults_alloc_q() { jq -r --arg c "$2" "[.processes[] | select(.comm == \$c) | .alloc][0] | $3" "$1"; }
+
+# Resident memory of a pid, in KiB.
+faults_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# A metric's value in an exposition: faults_metric FILE 'name{labels}'
+faults_metric() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+test_faults_pid_reuse() {
+	# The first child (100 getppid) exits; its pid is then forced on the
+	# next fork, which runs another program.  The recording must hold two
+	# processes with that pid, each with its own counts and identity: a
+	# reaped process used to be found again by its pid and overwritten.
+	fp_run record -q -o "$TMP/r.json" -- "$W/pidreuse" 100 500 "$W/sysloop" 200 3 > "$TMP/pr.out"
+	local pid tries
+	read -r _ pid _ tries < <(grep '^pid ' "$TMP/pr.out")
+	[ "${tries:-0}" -gt 0 ] || { echo "the pid was taken by another process 200 times in a row"; return 77; }
+	assert_eq "$(jq -c --argjson p "$pid" '[.processes[] | select(.pid == $p)
+		| [.comm, .syscalls.getppid.calls, .syscalls.openat.errors, .exited]] | sort' "$TMP/r.json")" \
+		'[["pidreuse",100,null,true],["sysloop",200,3,true]]' \
+		"two processes with pid $pid, not mixed"
+	assert_contains "$(jq -r --argjson p "$pid" '[.processes[] | select(.pid == $p and .comm == "sysloop") | .exe][0]' "$TMP/r.json")" \
+		"/sysloop" "the second one's program"
+}
+
+test_faults_no_btf() {
+	# A kernel without BTF, simulated: an empty tmpfs over /sys/kernel/btf
+	# in a mount namespace of our own (the kernel still has it, fastpath
+	# cannot see it).  One line that says what is missing, nothing started.
+	local rc=0
+	unshare --mount sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" record -d 1 -- "$1" 1 0' \
+		"$FP" "$W/sysloop" > "$TMP/o" 2> "$TMP/e" || rc=$?
+	assert_eq "$rc" 1 "exit code"
+	assert_eq "$(wc -l < "$TMP/e")" 1 "one line on stderr: $(cat "$TMP/e")"
+	assert_contains "$TMP/e" "the kernel has no BTF (/sys/kernel/btf/vmlinux is missing)" "names what is missing"
+	assert_contains "$TMP/e" "CONFIG_DEBUG_INFO_BTF=y" "and what would give it"
+	assert_eq "$(wc -c < "$TMP/o")" 0 "no output"
+	rc=0
+	unshare --mount sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$0" check' "$FP" > "$TMP/o" 2> "$TMP/e" || rc=$?
+	assert_eq "$rc" 1 "check's exit code"
+	assert_eq "$(grep -c 'libbpf' "$TMP/e")" 0 "no libbpf noise from check"
+	assert_contains "$TMP/e" "the kernel lacks BTF" "check says it too"
+}
+
+test_faults_no_tracefs() {
+	# fastpath uses tp_btf and perf-event uprobes only: no tracefs.  In a
+	# mount namespace where no tracefs or debugfs is mounted (unmounted if
+	# this machine has them), syscalls and libc uprobes are exact.
+	local n=20000
+	cat > "$TMP/notracefs.sh" <<'EOS'
+for m in $(awk '$3 == "tracefs" || $3 == "debugfs" { print $2 }' /proc/self/mounts | sort -r); do
+	umount -l "$m" || exit 3
+done
+awk '$3 == "tracefs" || $3 == "debugfs" { exit 1 }' /proc/self/mounts || exit 4
+[ -z "$(find /sys/kernel/tracing /sys/kernel/debug -mindepth 1 2>/dev/null | head -1)" ] || exit 5
+exec "$@"
+EOS
+	unshare --mount sh "$TMP/notracefs.sh" "$FP" record -q --alloc=exact -o "$TMP/r.json" -- "$W/allocloop" $n 100 \
+		> /dev/null || fail "record without tracefs: exit $?"
+	assert_eq "$(faults_alloc_q "$TMP/r.json" allocloop '[.size_bytes.buckets[] | select(.lo <= 100 and 100 < .hi) | .count] | add')" $n "malloc(100) calls by uprobes"
+	assert_ge "$(jqr "$TMP/r.json" '[.processes[] | select(.comm == "allocloop") | .syscalls | length][0]')" 5 "syscalls counted"
+}
+
+test_faults_serve_churn_bounded() {
+	# serve -a on a host that forks constantly: 7,200 processes in about
+	# 18 s.  The exporter keeps the exited processes' sums by command name,
+	# not each process: resident memory levels off (it grew by ~25 MB a
+	# second at this rate, every exited process kept and copied at each
+	# scrape), every counter is exact and never steps back.
+	local port=$((20000 + RANDOM % 20000)) n=7200 rate=400 ch rss1=0 rss2 t0 v
+	fp_start serve -a --listen "127.0.0.1:$port" -i 200ms
+	for _ in $(seq 100); do grep -q serving "$TMP/fp.err" && break; sleep 0.05; done
+	"$W/churn" $n 10 $rate &
+	ch=$!
+	t0=$(date +%s)
+	: > "$TMP/seq"
+	while kill -0 "$ch" 2>/dev/null; do
+		curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/m.prom" || fail "scrape failed"
+		faults_metric "$TMP/m.prom" 'fastpath_syscalls_total{comm="churn",syscall="getppid"}' >> "$TMP/seq"
+		# the first sample once a third of the churn is over: start-up,
+		# the maps' pages and the host's other processes are in by then
+		[ "$rss1" = 0 ] && [ $(($(date +%s) - t0)) -ge 6 ] && rss1=$(faults_rss "$FP_PID")
+		sleep 0.5
+	done
+	rss2=$(faults_rss "$FP_PID")
+	wait "$ch" || fail "churn failed"
+	sleep 0.6	# one reap and one interval
+	curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/m.prom" || fail "last scrape failed"
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 10
+	assert_eq "$(faults_metric "$TMP/m.prom" 'fastpath_syscalls_total{comm="churn",syscall="getppid"}')" $((n * 10)) "every child's getppid"
+	assert_eq "$(faults_metric "$TMP/m.prom" 'fastpath_syscalls_total{comm="churn",syscall="wait4"}')" $n "the parent's wait4"
+	assert_eq "$(faults_metric "$TMP/m.prom" 'fastpath_processes{comm="churn",state="exited"}')" $((n + 1)) "every process exited"
+	assert_eq "$(faults_metric "$TMP/m.prom" 'fastpath_processes{comm="churn",state="running"}')" 0 "none running"
+	assert_eq "$(awk 'NR > 1 && $1 < prev { print NR } { prev = $1 }' "$TMP/seq" | head -1)" "" \
+		"the counter never stepped back over $(wc -l < "$TMP/seq") scrapes"
+	assert_ge "$rss1" 1 "first RSS sample taken"
+	echo "RSS ${rss1} KiB at 6 s, ${rss2} KiB at the end ($(($(date +%s) - t0)) s)"
+	assert_le $((rss2 - rss1)) 40960 "RSS growth over the last two thirds of the churn (KiB)"
+}
