@@ -319,6 +319,49 @@ static struct bpf_object *alloc_object(void *state)
 	return ((struct alloc_state *)state)->skel->obj;
 }
 
+static int cmp_tgid(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The tgids with counters in fp_alloc_stats, sorted, each once. */
+static int alloc_held(void *state, __u32 **tgids, size_t *n)
+{
+	struct alloc_state *st = state;
+	int fd = bpf_map__fd(st->skel->maps.fp_alloc_stats);
+	struct fp_alloc_key key, next;
+	size_t cap = 0, m = 0;
+	__u32 *v = NULL;
+	void *prev = NULL;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (m == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			void *nv = realloc(v, c * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = c;
+		}
+		v[m++] = key.tgid;
+	}
+	if (m)
+		qsort(v, m, sizeof(*v), cmp_tgid);
+	for (size_t i = 0; i < m; i++)
+		if (!*n || v[*n - 1] != v[i])
+			v[(*n)++] = v[i];
+	*tgids = v;
+	return 0;
+}
+
 const struct fp_family fp_family_alloc = {
 	.name = "allocator",
 	.wanted = alloc_wanted,
@@ -327,5 +370,6 @@ const struct fp_family fp_family_alloc = {
 	.attach_pid = alloc_attach__pid,
 	.read = alloc_read__snapshot,
 	.destroy = alloc_destroy,
+	.held = alloc_held,
 	.object = alloc_object,
 };

@@ -31,6 +31,11 @@ struct fp_family {
 	 * `into` (their final totals, the same as read() would give) and delete
 	 * it from the maps, so that fork churn never fills them. */
 	int (*reap)(void *state, const struct fp_reap *r, struct fp_snapshot *into);
+	/* Optional: the sorted tgids it still holds data of that reap() does
+	 * not take (the allocator family has no reap): a reaped process with
+	 * such data must stay where the next read finds it (its identity
+	 * names those entries), not be handed to probes__take_reaped(). */
+	int (*held)(void *state, __u32 **tgids, size_t *n);
 	/* Programs, for run-time statistics. */
 	struct bpf_object *(*object)(void *state);
 };

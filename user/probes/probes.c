@@ -511,9 +511,12 @@ static int merge_one(struct fp_snapshot *s, const struct fp_snapshot *from)
 {
 	for (size_t i = 0; i < from->nprocs; i++) {
 		const struct fp_proc *r = &from->procs[i];
-		struct fp_proc *p = snapshot__proc(s, r->pid, false);
+		struct fp_proc *p;
 		int err;
 
+		if (!r->pid)
+			continue;	/* moved out by a take that ran out of memory */
+		p = snapshot__proc(s, r->pid, false);
 		if (p && same_process(p, r))
 			err = proc__absorb(p, r);
 		else
@@ -717,16 +720,70 @@ void probes__poll(struct fp_probes *P)
 	pthread_mutex_unlock(&P->lock);
 }
 
+static bool held_by(const __u32 *v, size_t n, __u32 tgid)
+{
+	return n && bsearch(&tgid, v, n, sizeof(*v), cmp_u32);
+}
+
+/* Caller holds P->lock.  Every reaped process goes to taken but those a
+ * family still holds data of, which stay in P->reaped: the next read
+ * names those entries from them (an exited process's allocator counters
+ * would come out without a command name, and never join its totals). */
+static int take_locked(struct fp_probes *P, struct fp_snapshot *taken, struct fp_snapshot *keep)
+{
+	for (size_t f = 0; f < NFAM; f++) {
+		__u32 *held = NULL;
+		size_t n = 0;
+		int err;
+
+		if (!P->state[f] || !families[f]->held)
+			continue;
+		if ((err = families[f]->held(P->state[f], &held, &n)))
+			return err;
+		for (size_t i = 0; i < P->reaped->nprocs; i++) {
+			struct fp_proc *p = &P->reaped->procs[i];
+
+			if (p->pid && held_by(held, n, (__u32)p->pid) && !snapshot__append_move(keep, p)) {
+				free(held);
+				return -ENOMEM;
+			}
+		}
+		free(held);
+	}
+	for (size_t i = 0; i < P->reaped->nprocs; i++)
+		if (P->reaped->procs[i].pid && !snapshot__append_move(taken, &P->reaped->procs[i]))
+			return -ENOMEM;
+	return 0;
+}
+
 struct fp_snapshot *probes__take_reaped(struct fp_probes *P)
 {
-	struct fp_snapshot *fresh = snapshot__new(), *taken = NULL;
+	struct fp_snapshot *taken = snapshot__new(), *keep = snapshot__new();
+	int err;
 
-	if (!fresh)
+	if (!taken || !keep) {
+		snapshot__free(taken);
+		snapshot__free(keep);
 		return NULL;
+	}
 	pthread_mutex_lock(&P->lock);
-	taken = P->reaped;
-	P->reaped = fresh;
+	err = take_locked(P, taken, keep);
+	if (!err) {
+		snapshot__free(P->reaped);	/* every entry moved out */
+		P->reaped = keep;
+	} else {
+		/* what moved goes back: nothing is lost, only not taken */
+		for (size_t i = 0; i < taken->nprocs; i++)
+			snapshot__append_move(P->reaped, &taken->procs[i]);
+		for (size_t i = 0; i < keep->nprocs; i++)
+			snapshot__append_move(P->reaped, &keep->procs[i]);
+		snapshot__free(keep);
+	}
 	pthread_mutex_unlock(&P->lock);
+	if (err) {
+		snapshot__free(taken);
+		return NULL;
+	}
 	return taken;
 }
 
