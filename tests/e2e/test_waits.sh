@@ -68,9 +68,11 @@ test_waits_sleeper_off_cpu() {
 		"blocks in clock_nanosleep"
 	fp=$(waits_q "$TMP/s.json" '[.blocked_in[] | select(.syscall == "clock_nanosleep") | .ns] | add')
 	# blocked from the switch-out (microseconds after the call began) to
-	# the timer's wakeup (not before the time asked for): the time asked
-	# for within 1%, and never more than the call's own duration
-	assert_within "$fp" "$req" 1 "blocked ns in clock_nanosleep vs the sleeps asked for"
+	# the timer's wakeup (not before the time asked for): at least the time
+	# asked for less 1%, and never more than the calls' own duration (the
+	# workload's clock around them: the oracle; on a loaded machine each
+	# wakeup comes a little late, 1% over 20 sleeps of 25 ms in CI)
+	assert_ge "$fp" $((req * 99 / 100)) "blocked ns in clock_nanosleep vs the sleeps asked for"
 	assert_le "$fp" "$slept" "blocked ns within the calls' own duration"
 	assert_ge "$(waits_q "$TMP/s.json" .off_cpu.sum)" "$fp" "off-CPU total includes the sleeps"
 	assert_ge "$(waits_q "$TMP/s.json" '.off_cpu_percent | floor')" 90 "a sleeper is off CPU most of the time"
