@@ -23,21 +23,10 @@ die() { echo "bench/gopark.sh: $*" >&2; exit 1; }
 command -v hyperfine > /dev/null || die "hyperfine missing: make deps"
 
 D=$(mktemp -d /tmp/fastpath-bench-gopark.XXXXXX)
-BG=
-cleanup() { if [ -n "$BG" ]; then kill -INT "$BG" 2>/dev/null; wait "$BG" 2>/dev/null || true; fi; rm -rf "$D"; }
+. bench/bg.sh.inc
+cleanup() { bg_stop; rm -rf "$D"; }
 trap cleanup EXIT
 
-bg_start() {
-	"$@" > "$D/bg.out" 2> "$D/bg.err" &
-	BG=$!
-	for _ in $(seq 200); do
-		grep -q attached "$D/bg.err" 2>/dev/null && { sleep 0.3; return 0; }
-		kill -0 "$BG" 2>/dev/null || { BG=; return 1; }
-		sleep 0.05
-	done
-	return 1
-}
-bg_stop() { kill -INT "$BG" 2>/dev/null; wait "$BG" 2>/dev/null || true; BG=; }
 
 median() { # items
 	hyperfine --shell=none --style none --warmup 1 --runs "$RUNS" --export-json "$D/h.json" \
