@@ -18,6 +18,14 @@
 #define FP_SCHED_MAX_PROCS 4096		/* processes with wait counters at once */
 #define FP_SCHED_MAX_BLOCK 16384	/* (process, syscall) pairs of blocked time */
 #define FP_SCHED_NR_NONE 0xffffu	/* blocked outside any syscall seen starting */
+/* Blocked in futex(2) waiting for a lock: FUTEX_WAIT on a word that holds 2
+ * ("locked, with waiters": the contended slow path of glibc's low-level
+ * locks, so pthread_mutex_lock, and of the Go runtime's own futex locks),
+ * or FUTEX_LOCK_PI(2) (priority-inheritance mutexes).  Other futex waits
+ * (condition variables, semaphores, pthread_join: glibc's FUTEX_WAIT_BITSET;
+ * an idle Go thread's note: a word of 0) stay "futex": they are idle
+ * waits, not contention. */
+#define FP_SCHED_NR_FUTEX_LOCK 0xfffeu
 
 /* Per process, per CPU (fp_sched_procs, keyed by tgid).  min 0 = unset (a
  * real 0 ns is stored as 1). */

@@ -251,12 +251,35 @@ static __always_inline struct sched_thr *thr(struct task_struct *t)
 	return s;
 }
 
+#define NR_FUTEX 202		/* x86_64 */
+#define FUTEX_WAIT_ 0
+#define FUTEX_LOCK_PI_ 6
+#define FUTEX_LOCK_PI2_ 13
+#define FUTEX_CMD_MASK_ 0x7f	/* without FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME */
+
+/* A futex wait for a lock, or another (bpf/fp_sched.h): t is current (it
+ * is switching out), so its user registers at syscall entry are its
+ * arguments, which the kernel leaves as they were: op in rsi, val in rdx. */
+static __always_inline bool futex_lock_wait(struct task_struct *t)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+	unsigned long op, val;
+
+	if (!r)
+		return false;
+	op = BPF_CORE_READ(r, si) & FUTEX_CMD_MASK_;
+	val = BPF_CORE_READ(r, dx);
+	return (op == FUTEX_WAIT_ && (__u32)val == 2) || op == FUTEX_LOCK_PI_ || op == FUTEX_LOCK_PI2_;
+}
+
 /* The syscall t is in, as its sys_enter recorded it. */
 static __always_inline __u32 blocked_in(struct task_struct *t)
 {
 	struct sys_start_head *s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
 
-	return s && s->ts ? s->nr : FP_SCHED_NR_NONE;
+	if (!s || !s->ts)
+		return FP_SCHED_NR_NONE;
+	return s->nr == NR_FUTEX && futex_lock_wait(t) ? FP_SCHED_NR_FUTEX_LOCK : s->nr;
 }
 
 static __always_inline void switch_out(void *ctx, struct task_struct *t, bool runnable, __u64 now)

@@ -78,6 +78,44 @@ test_waits_sleeper_off_cpu() {
 	assert_ge "$(waits_q "$TMP/s.json" '.off_cpu_percent | floor')" 90 "a sleeper is off CPU most of the time"
 }
 
+test_waits_futex_lock_contention() {
+	# 3 threads take one mutex 300 times each and hold it 1 ms: they block
+	# in futex on its locked word ("futex_lock"); main waits in
+	# pthread_join (FUTEX_WAIT_BITSET: "futex", not a lock)
+	fp_run record -q --waits -o "$TMP/mx.json" -- "$W/waits" mutex 3 300 1000 > "$TMP/mx.w"
+	local lock wait wall join
+	lock=$(waits_q "$TMP/mx.json" '[.blocked_in[] | select(.syscall == "futex_lock") | .ns] | add // 0')
+	wait=$(jq .lock_wait_ns "$TMP/mx.w")
+	wall=$(jq .wall_ns "$TMP/mx.w")
+	# each blocked period of a lock wait lies within its pthread_mutex_lock
+	# call (the workload's clock around it, the oracle): never more; and
+	# most of a wait is blocked: the rest is the woken thread's run-queue
+	# delay and the calls' own instructions, a third at most on a loaded
+	# 2-core machine
+	assert_le "$lock" "$wait" "blocked in futex locks within the lock calls' duration"
+	assert_ge "$lock" $((wait * 2 / 3)) "most of the lock calls' time is blocked in futex locks"
+	join=$(waits_q "$TMP/mx.json" '[.blocked_in[] | select(.syscall == "futex") | .ns] | add // 0')
+	assert_ge "$join" $((wall / 2)) "pthread_join's wait is futex, not futex_lock"
+	assert_le "$join" "$wall" "pthread_join's wait within the run"
+	assert_eq "$(jq '[.processes[] | select(.comm == "waits") | .findings[] | select(.kind == "lock-contention")] | length' \
+		"$TMP/mx.json")" 1 "lock-contention raised"
+	fastpath_report_has "$TMP/mx.json" "futex_lock"
+}
+
+test_waits_futex_idle_no_contention() {
+	# 3 threads on a condition variable broadcast 40 times, 10 ms apart:
+	# idle futex waits, a few short lock waits as they wake together
+	fp_run record -q --waits -o "$TMP/cv.json" -- "$W/waits" cond 3 40 10 > "$TMP/cv.w"
+	local idle lock
+	idle=$(waits_q "$TMP/cv.json" '[.blocked_in[] | select(.syscall == "futex") | .ns] | add // 0')
+	lock=$(waits_q "$TMP/cv.json" '[.blocked_in[] | select(.syscall == "futex_lock") | .ns] | add // 0')
+	# each thread waits out most of each 10 ms gap
+	assert_ge "$idle" $((3 * 40 * 10000000 * 3 / 4)) "condition waits are futex"
+	assert_le "$((lock * 10))" "$idle" "lock waits a small part of them"
+	assert_eq "$(jq '[.processes[] | select(.comm == "waits") | .findings[] | select(.kind == "lock-contention")] | length' \
+		"$TMP/cv.json")" 0 "no lock-contention for idle waits"
+}
+
 test_waits_opt_in() {
 	fp_run record -q -o "$TMP/n.json" -- "$W/waits" sleep 2 10 > /dev/null
 	assert_eq "$(jq '[.processes[] | select(.wait)] | length' "$TMP/n.json")" 0 "no wait section without --waits"
@@ -163,4 +201,9 @@ test_waits_stacks_stripped_go() {
 		"$TMP/go.json")" 1 "a stack through runtime.notesleep"
 	assert_eq "$(jq "$q | ([.off_cpu_stacks[].ns] | add) == .off_cpu.sum" "$TMP/go.json")" true \
 		"stacks' time == off-CPU total"
+	# its idle Ms' futex waits (a note's word of 0) are no lock waits
+	assert_eq "$(jq "$q | [.blocked_in[] | select(.syscall == \"futex\")] | length" "$TMP/go.json")" 1 \
+		"idle Ms blocked in futex"
+	assert_eq "$(jq '[.processes[] | select(.comm == "go-backpressure") | .findings[] | select(.kind == "lock-contention")]
+		| length' "$TMP/go.json")" 0 "no lock-contention for idle Ms"
 }

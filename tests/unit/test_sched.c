@@ -1,5 +1,6 @@
 /* Unit tests of the scheduler-wait model section (model/sched.h): deltas,
- * the off-CPU share, its JSON, the cpu-saturated rule and the text. */
+ * the off-CPU share, its JSON, the cpu-saturated and lock-contention rules
+ * and the text. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -120,6 +121,55 @@ static void test_cpu_saturated_thresholds(void **state)
 	/* large against its run time, but 20 ms in a 1 s window: a mostly
 	 * idle process with a few slow wakeups */
 	assert_int_equal(saturated(stats(10, 10, 2, 0, 0), 1.0, sev), 0);
+}
+
+/* lock_ms blocked in futex locks and idle_ms in other futex waits, on_ms on CPU */
+static int lock_findings(uint64_t on_ms, uint64_t lock_ms, uint64_t idle_ms, bool go_found, char *severity)
+{
+	struct fp_sched_stats *s = stats(on_ms, 0, 0, 0, 0);
+	struct fp_proc p = { .pid = 1, .sched = s };
+	int n;
+
+	if (lock_ms)
+		sched_stats__add_block(s, FP_SCHED_BLOCK_FUTEX_LOCK, 100, lock_ms * MS, MS);
+	if (idle_ms)
+		sched_stats__add_block(s, syscall__nr("futex"), 4, idle_ms * MS, idle_ms * MS / 4);
+	if (go_found)
+		assert_int_equal(proc__add_finding(&p, "lock-contention", "warning", "from the parks", ""), 0);
+	assert_int_equal(sched__rule_lock(&p, 1.0), 0);
+	n = (int)p.nfindings;
+	if (n) {
+		assert_string_equal(p.findings[0].kind, "lock-contention");
+		strcpy(severity, p.findings[n - 1].severity);
+	}
+	proc__clear_findings(&p);
+	sched_stats__free(s);
+	return n;
+}
+
+static void test_lock_contention_thresholds(void **state)
+{
+	char sev[16] = "";
+
+	/* blocked on locks 1.6x as long as on CPU: critical */
+	assert_int_equal(lock_findings(1000, 1600, 1000, false, sev), 1);
+	assert_string_equal(sev, "critical");
+	/* 60% of the run time, whatever the idle waits beside it: warning */
+	assert_int_equal(lock_findings(1000, 600, 40000, false, sev), 1);
+	assert_string_equal(sev, "warning");
+	/* 40%: below FP_LOCK_ON_SHARE */
+	assert_int_equal(lock_findings(1000, 400, 0, false, sev), 0);
+	/* idle futex waits alone are no contention */
+	assert_int_equal(lock_findings(100, 0, 4000, false, sev), 0);
+	/* 20 ms in a 1 s window: too little to matter */
+	assert_int_equal(lock_findings(10, 20, 0, false, sev), 0);
+	/* the Go parks' finding stands alone */
+	assert_int_equal(lock_findings(1000, 1600, 0, true, sev), 1);
+	assert_string_equal(sev, "warning");
+	/* the block's name both ways */
+	assert_string_equal(sched__block_name(FP_SCHED_BLOCK_FUTEX_LOCK), "futex_lock");
+	assert_int_equal(sched__block_nr("futex_lock"), FP_SCHED_BLOCK_FUTEX_LOCK);
+	assert_int_equal(sched__block_nr("futex"), syscall__nr("futex"));
 }
 
 static void test_text(void **state)
@@ -272,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_delta_and_share),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_cpu_saturated_thresholds),
+		cmocka_unit_test(test_lock_contention_thresholds),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_top_columns_80),
 		cmocka_unit_test(test_prom_histograms),

@@ -9,6 +9,12 @@
  *                          forth N times over two pipes: each hand-over
  *                          blocks one thread and wakes the other, a
  *                          context-switch-heavy loop for bench/waits.sh.
+ *   waits mutex N ITERS US N threads take one pthread mutex ITERS times each
+ *                          and hold it US us (busy): they contend, and block
+ *                          in futex(FUTEX_WAIT) on its locked word.
+ *   waits cond N COUNT MS  N threads wait on a condition variable that the
+ *                          main thread broadcasts COUNT times, MS ms apart:
+ *                          idle futex waits (FUTEX_WAIT_BITSET), no contention.
  * Prints the oracle at the end, one JSON line:
  *   rq:    {"threads":N,"run_delay_ns":..,"run_ns":..,"wall_ns":..}
  *          run_delay_ns is the scheduler's own run-queue wait (schedstat's
@@ -17,7 +23,12 @@
  *   sleep: {"count":..,"requested_ns":..,"slept_ns":..}, slept_ns the
  *          monotonic time around the calls (blocked time is within it);
  *   pingpong: {"rounds":N,"switches":..}, the process's own voluntary and
- *          involuntary context switches (getrusage), the bench's divisor.
+ *          involuntary context switches (getrusage), the bench's divisor;
+ *   mutex: {"threads":N,"locks":..,"contended":..,"lock_wait_ns":..,
+ *          "wall_ns":..}: contended counts the locks a trylock did not get,
+ *          lock_wait_ns the monotonic time in their pthread_mutex_lock
+ *          (every blocked period of a lock wait is within it);
+ *   cond:  {"threads":N,"broadcasts":..,"wakeups":..,"wall_ns":..}.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -171,6 +182,111 @@ static int pingpong(long rounds)
 	return 0;
 }
 
+static pthread_mutex_t mx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static long mx_iters, mx_hold_ns, cv_gen, cv_wakeups;
+static int cv_done;
+
+struct locker {
+	pthread_t id;
+	long contended;
+	long long wait_ns;
+};
+
+static void spin_until(long long end)
+{
+	while (ns_of(CLOCK_MONOTONIC) < end)
+		sink++;
+}
+
+static void *locker(void *arg)
+{
+	struct locker *l = arg;
+	long long t0;
+
+	for (long i = 0; i < mx_iters; i++) {
+		if (pthread_mutex_trylock(&mx)) {
+			l->contended++;
+			t0 = ns_of(CLOCK_MONOTONIC);
+			pthread_mutex_lock(&mx);
+			l->wait_ns += ns_of(CLOCK_MONOTONIC) - t0;
+		}
+		spin_until(ns_of(CLOCK_MONOTONIC) + mx_hold_ns);
+		pthread_mutex_unlock(&mx);
+		/* A breath outside the lock, so a woken waiter can get it
+		 * (glibc's mutex is not fair: the unlocker would retake it). */
+		spin_until(ns_of(CLOCK_MONOTONIC) + mx_hold_ns / 10);
+	}
+	return NULL;
+}
+
+static int mutex_contend(int n, long iters, long us)
+{
+	struct locker *l = calloc(n, sizeof(*l));
+	long long wall = ns_of(CLOCK_MONOTONIC), wait = 0;
+	long contended = 0;
+
+	if (!l)
+		return 1;
+	mx_iters = iters;
+	mx_hold_ns = us * 1000L;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&l[i].id, NULL, locker, &l[i]))
+			return 1;
+	for (int i = 0; i < n; i++) {
+		pthread_join(l[i].id, NULL);
+		contended += l[i].contended;
+		wait += l[i].wait_ns;
+	}
+	printf("{\"threads\":%d,\"locks\":%ld,\"contended\":%ld,\"lock_wait_ns\":%lld,\"wall_ns\":%lld}\n", n,
+	       n * iters, contended, wait, ns_of(CLOCK_MONOTONIC) - wall);
+	free(l);
+	return 0;
+}
+
+static void *cond_waiter(void *arg)
+{
+	long seen = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&mx);
+	while (!cv_done) {
+		while (cv_gen == seen && !cv_done)
+			pthread_cond_wait(&cv, &mx);
+		seen = cv_gen;
+		cv_wakeups++;
+	}
+	pthread_mutex_unlock(&mx);
+	return NULL;
+}
+
+static int cond_idle(int n, long count, long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	pthread_t *t = calloc(n, sizeof(*t));
+	long long wall = ns_of(CLOCK_MONOTONIC);
+
+	if (!t)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, cond_waiter, NULL))
+			return 1;
+	for (long i = 0; i < count; i++) {
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+		pthread_mutex_lock(&mx);
+		cv_gen++;
+		cv_done = i == count - 1;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mx);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	printf("{\"threads\":%d,\"broadcasts\":%ld,\"wakeups\":%ld,\"wall_ns\":%lld}\n", n, count, cv_wakeups,
+	       ns_of(CLOCK_MONOTONIC) - wall);
+	free(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -185,6 +301,11 @@ int main(int argc, char **argv)
 		cpu = atoi(argv[3]);
 		return pingpong(atol(argv[2]));
 	}
-	fprintf(stderr, "usage: waits rq N CPU MS | waits sleep COUNT MS | waits pingpong N CPU\n");
+	if (argc == 5 && !strcmp(argv[1], "mutex"))
+		return mutex_contend(atoi(argv[2]), atol(argv[3]), atol(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "cond"))
+		return cond_idle(atoi(argv[2]), atol(argv[3]), atol(argv[4]));
+	fprintf(stderr, "usage: waits rq N CPU MS | waits sleep COUNT MS | waits pingpong N CPU | "
+		"waits mutex N ITERS US | waits cond N COUNT MS\n");
 	return 2;
 }

@@ -15,6 +15,7 @@ static const struct fp_rule rules[] = {
 	{ "blocked-on-queue", gopark__queue_rule },
 	{ "lock-contention", gopark__lock_rule },
 	{ "cpu-saturated", sched__rule_saturated },
+	{ "lock-contention", sched__rule_lock },	/* after the Go park rule's */
 	{ NULL, NULL },
 };
 

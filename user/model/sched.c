@@ -138,6 +138,8 @@ size_t sched_stats__hists(const struct fp_sched_stats *s, struct fp_named_hist *
 
 const char *sched__block_name(int nr)
 {
+	if (nr == FP_SCHED_BLOCK_FUTEX_LOCK)
+		return "futex_lock";
 	return nr < 0 ? "none" : syscall__name(nr);
 }
 
@@ -147,6 +149,8 @@ int sched__block_nr(const char *name)
 
 	if (!strcmp(name, "none"))
 		return -1;
+	if (!strcmp(name, "futex_lock"))
+		return FP_SCHED_BLOCK_FUTEX_LOCK;
 	nr = syscall__nr(name);
 	return nr < 0 ? -2 : nr;
 }

@@ -56,8 +56,12 @@ int sched__stack_kernel_frame(const struct fp_cpu_stack *st);
  * [0, 1]; NAN when nothing was seen. */
 double sched_stats__off_share(const struct fp_sched_stats *s);
 size_t sched_stats__hists(const struct fp_sched_stats *s, struct fp_named_hist *out, size_t max);
-/* "futex", "clock_nanosleep", "syscall_NNN" (model/syscalls.h), or "none"
- * for nr -1. */
+/* Blocked waiting for a lock in futex(2) (bpf/fp_sched.h): a block of its
+ * own, named "futex_lock"; other futex waits are "futex". */
+#define FP_SCHED_BLOCK_FUTEX_LOCK ((int)FP_SCHED_NR_FUTEX_LOCK)
+
+/* "futex", "clock_nanosleep", "syscall_NNN" (model/syscalls.h), "futex_lock",
+ * or "none" for nr -1. */
 const char *sched__block_name(int nr);
 /* Back from a name: -1 for "none", -2 if unknown. */
 int sched__block_nr(const char *name);
@@ -73,5 +77,17 @@ int sched__block_nr(const char *name);
 #define FP_SATURATED_RQ_SHARE 0.5
 #define FP_SATURATED_MIN_SHARE 0.05
 int sched__rule_saturated(struct fp_proc *p, double window_s);
+
+/* Finding "lock-contention" from the kernel's side (findings_sched.c): the
+ * threads blocked waiting for futex locks ("futex_lock") at least
+ * FP_LOCK_ON_SHARE as long as they ran, and at least FP_SATURATED_MIN_SHARE
+ * of the window.  Measured against the time on CPU, not the time off it:
+ * idle threads (a pool on its condition variable, a main thread in
+ * pthread_join) block for as long as the process lives and would hide any
+ * contention in a share of the off-CPU time.  At 0.5 the threads that
+ * work lose a third of their time to a lock.  A Go process whose park
+ * reasons (--parks) already raised lock-contention keeps that one. */
+#define FP_LOCK_ON_SHARE 0.5
+int sched__rule_lock(struct fp_proc *p, double window_s);
 
 #endif
