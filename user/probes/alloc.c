@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/alloc_state.h"
+#include "probes/rbwait.h"
 #include "model/alloc.h"
 #include "util/err.h"
 #include "util/procfs.h"
@@ -214,7 +215,9 @@ static void *helper(void *arg)
 	struct alloc_state *st = arg;
 
 	while (!st->stop) {
-		ring_buffer__poll(st->rb, 100);
+		rbwait__poll(&st->rbw, st->rb, 100);
+		if (st->stop)
+			break;
 		for (size_t i = 0;; i++) {
 			int pid;
 
@@ -248,6 +251,7 @@ static int alloc_load(struct fp_probes *P, void **state)
 		return -ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
 	st->opts = o;
+	st->rbw.ep = st->rbw.wake = -1;
 	st->skel = alloc_bpf__open();
 	if (!st->skel) {
 		err = -errno;
@@ -267,9 +271,13 @@ static int alloc_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	err = rbwait__init(&st->rbw, st->rb);
+	if (err)
+		goto cleanup;
 	*state = st;
 	return 0;
 cleanup:
+	rbwait__close(&st->rbw);
 	ring_buffer__free(st->rb);
 	symbolizer__free(st->sym);
 	alloc_bpf__destroy(st->skel);
@@ -291,11 +299,13 @@ static void alloc_destroy(void *state)
 
 	if (st->thread_on) {
 		st->stop = true;
+		rbwait__wake(&st->rbw);
 		pthread_join(st->thread, NULL);
 	}
 	for (size_t i = 0; i < st->nlinks; i++)
 		bpf_link__destroy(st->links[i]);
 	free(st->links);
+	rbwait__close(&st->rbw);
 	ring_buffer__free(st->rb);
 	alloc_bpf__destroy(st->skel);
 	for (size_t i = 0; i < st->npids; i++) {

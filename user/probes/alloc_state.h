@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include "probes/family.h"
 #include "probes/probed.h"
+#include "probes/rbwait.h"
 #include "util/symbolize.h"
 #include "fp_alloc.h"
 
@@ -65,6 +66,7 @@ struct alloc_state {
 	struct alloc_pid **pids;	/* entries never move (see alloc_state__pid) */
 	size_t npids, cap_pids;
 	struct ring_buffer *rb;
+	struct fp_rbwait rbw;		/* the helper's wait: woken at once to stop */
 	pthread_t thread;
 	bool thread_on;
 	volatile bool stop;

@@ -13,12 +13,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/hold.h"
+#include "probes/rbwait.h"
 #include "util/err.h"
 #include "fp_target.h"
 
 struct fp_hold {
 	int held_fd;
 	struct ring_buffer *rb;
+	struct fp_rbwait rbw;
 	fp_hold_attach_fn attach;
 	void *ctx;
 	pthread_t thread;
@@ -149,7 +151,7 @@ static void *hold_thread(void *arg)
 	struct fp_hold *h = arg;
 
 	while (!h->stop)
-		ring_buffer__poll(h->rb, 100);
+		rbwait__poll(&h->rbw, h->rb, 100);
 	return NULL;
 }
 
@@ -163,6 +165,7 @@ int hold__new(struct fp_hold **out, struct bpf_object *proc_obj, fp_hold_attach_
 	h->attach = fn;
 	h->ctx = ctx;
 	h->guard_fd = -1;
+	h->rbw.ep = h->rbw.wake = -1;
 	h->held_fd = bpf_object__find_map_fd_by_name(proc_obj, "fp_held");
 	ev_fd = bpf_object__find_map_fd_by_name(proc_obj, "fp_exec_events");
 	if (h->held_fd < 0 || ev_fd < 0) {
@@ -174,12 +177,16 @@ int hold__new(struct fp_hold **out, struct bpf_object *proc_obj, fp_hold_attach_
 		err = -errno;
 		goto cleanup;
 	}
+	err = rbwait__init(&h->rbw, h->rb);
+	if (err)
+		goto cleanup;
 	err = start_guardian(h);
 	if (err)
 		goto cleanup;
 	*out = h;
 	return 0;
 cleanup:
+	rbwait__close(&h->rbw);
 	ring_buffer__free(h->rb);
 	free(h);
 	return err;
@@ -206,6 +213,7 @@ void hold__free(struct fp_hold *h)
 		return;
 	if (h->thread_on) {
 		h->stop = true;
+		rbwait__wake(&h->rbw);
 		pthread_join(h->thread, NULL);
 	}
 	n = hold__release_all(h->held_fd);
@@ -219,6 +227,7 @@ void hold__free(struct fp_hold *h)
 	}
 	if (h->guard_pid > 0)
 		waitpid(h->guard_pid, NULL, 0);
+	rbwait__close(&h->rbw);
 	ring_buffer__free(h->rb);
 	free(h);
 }

@@ -814,10 +814,20 @@ void probes__destroy(struct fp_probes *P)
 		return;
 	/* First: no attach may run on a family being destroyed, and nothing
 	 * stays stopped. */
+	double t0 = mono_ms();
+
 	hold__free(P->hold);
-	for (size_t i = NFAM; i-- > 0;)
-		if (P->state[i])
-			families[i]->destroy(P->state[i]);
+	fp_debug("exec hold stopped in %.1f ms", mono_ms() - t0);
+	for (size_t i = NFAM; i-- > 0;) {
+		double t1 = mono_ms();
+
+		if (!P->state[i])
+			continue;
+		families[i]->destroy(P->state[i]);
+		/* Exit time (issue 13): which family's detach it goes to. */
+		fp_debug("%s probes detached in %.1f ms", families[i]->name, mono_ms() - t1);
+	}
+	fp_debug("probes destroyed in %.1f ms", mono_ms() - t0);
 	if (P->stats_fd >= 0)
 		close(P->stats_fd);
 	if (P->bits)

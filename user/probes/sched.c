@@ -10,6 +10,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
+#include "probes/rbwait.h"
 #include "probes/stacks.h"
 #include "model/sched.h"
 #include "fp_sched.h"
@@ -20,6 +21,7 @@ struct sched_state {
 	struct sched_bpf *skel;
 	struct fp_stacks *stk;		/* --waits=stacks */
 	struct ring_buffer *rb;		/* processes' new off-CPU stacks */
+	struct fp_rbwait rbw;		/* its wait, woken to stop */
 	pthread_t poller;		/* saves their maps as they come */
 	bool polling;
 	volatile bool stop;
@@ -60,9 +62,12 @@ static void *poll_events(void *arg)
 	/* SIGINT/SIGTERM are the main thread's to take. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	while (!st->stop)
-		if (ring_buffer__poll(st->rb, 100) < 0 && errno != EINTR)
+	while (!st->stop) {
+		int err = rbwait__poll(&st->rbw, st->rb, 100);
+
+		if (err < 0 && err != -EINTR)
 			break;
+	}
 	return NULL;
 }
 
@@ -75,6 +80,9 @@ static int stacks_open(struct sched_state *st)
 	st->rb = ring_buffer__new(bpf_map__fd(st->skel->maps.fp_sched_events), on_event, st->stk, NULL);
 	if (!st->rb)
 		return -errno;
+	err = rbwait__init(&st->rbw, st->rb);
+	if (err)
+		return err;
 	err = -pthread_create(&st->poller, NULL, poll_events, st);
 	st->polling = !err;
 	return err;
@@ -86,8 +94,10 @@ static void sched_destroy(void *state)
 
 	if (st->polling) {
 		st->stop = true;
+		rbwait__wake(&st->rbw);
 		pthread_join(st->poller, NULL);
 	}
+	rbwait__close(&st->rbw);
 	ring_buffer__free(st->rb);
 	stacks__free(st->stk);
 	sched_bpf__destroy(st->skel);
@@ -101,6 +111,7 @@ static int sched_load(struct fp_probes *P, void **state)
 
 	if (!st)
 		return -ENOMEM;
+	st->rbw.ep = st->rbw.wake = -1;
 	st->skel = sched_bpf__open();
 	if (!st->skel) {
 		err = -errno;
