@@ -43,29 +43,37 @@ static int group__add_findings(struct fp_group *g, const struct fp_proc *p)
 	return 0;
 }
 
+/* g's entry for path, added (zeroed) if new; NULL on ENOMEM. */
+static struct fp_group_path *group__path(struct fp_group *g, const char *path)
+{
+	struct fp_group_path *gp;
+	void *n;
+
+	for (size_t j = 0; j < g->npaths; j++)
+		if (!strcmp(g->paths[j].path, path))
+			return &g->paths[j];
+	n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
+	if (!n)
+		return NULL;
+	g->paths = n;
+	gp = &g->paths[g->npaths];
+	memset(gp, 0, sizeof(*gp));
+	if (!(gp->path = strdup(path)))
+		return NULL;
+	g->npaths++;
+	return gp;
+}
+
 static int group__add_paths(struct fp_group *g, const struct fp_stat_stats *st)
 {
 	for (size_t i = 0; i < st->npaths; i++) {
 		const struct fp_stat_path *sp = &st->paths[i];
-		struct fp_group_path *gp = NULL;
-		void *n;
+		struct fp_group_path *gp;
 
 		if (!sp->path)
 			continue;
-		for (size_t j = 0; j < g->npaths && !gp; j++)
-			if (!strcmp(g->paths[j].path, sp->path))
-				gp = &g->paths[j];
-		if (!gp) {
-			n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
-			if (!n)
-				return -ENOMEM;
-			g->paths = n;
-			gp = &g->paths[g->npaths];
-			memset(gp, 0, sizeof(*gp));
-			if (!(gp->path = strdup(sp->path)))
-				return -ENOMEM;
-			g->npaths++;
-		}
+		if (!(gp = group__path(g, sp->path)))
+			return -ENOMEM;
 		gp->calls += sp->calls;
 		gp->errors += sp->errors;
 	}
@@ -81,27 +89,35 @@ static int cmp_gsite(const void *a, const void *b)
 	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
 }
 
+/* g's entry for the function of caller (alloc__same_fn: a site's offsets
+ * within one function are one site), added (zeroed) if new; NULL on ENOMEM. */
+static struct fp_group_site *group__site(struct fp_group *g, const char *caller)
+{
+	struct fp_group_site *gs;
+	void *n;
+
+	for (size_t j = 0; j < g->nsites; j++)
+		if (alloc__same_fn(g->sites[j].caller, caller))
+			return &g->sites[j];
+	n = realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
+	if (!n)
+		return NULL;
+	g->sites = n;
+	gs = &g->sites[g->nsites];
+	memset(gs, 0, sizeof(*gs));
+	if (!(gs->caller = strdup(caller)))
+		return NULL;
+	g->nsites++;
+	return gs;
+}
+
 static int group__add_sites(struct fp_group *g, const struct fp_alloc_stats *a)
 {
 	for (size_t i = 0; i < a->nsites; i++) {
-		const char *caller = alloc_site__caller(&a->sites[i]);
-		struct fp_group_site *gs = NULL;
-		void *n;
+		struct fp_group_site *gs = group__site(g, alloc_site__caller(&a->sites[i]));
 
-		for (size_t j = 0; j < g->nsites && !gs; j++)
-			if (alloc__same_fn(g->sites[j].caller, caller))
-				gs = &g->sites[j];
-		if (!gs) {
-			n = realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
-			if (!n)
-				return -ENOMEM;
-			g->sites = n;
-			gs = &g->sites[g->nsites];
-			memset(gs, 0, sizeof(*gs));
-			if (!(gs->caller = strdup(caller)))
-				return -ENOMEM;
-			g->nsites++;
-		}
+		if (!gs)
+			return -ENOMEM;
 		gs->calls += a->sites[i].calls;
 		gs->bytes += a->sites[i].bytes;
 	}
@@ -205,23 +221,10 @@ int group__add(struct fp_group *g, const struct fp_proc *p)
 static int group__merge_paths(struct fp_group *g, const struct fp_group *src)
 {
 	for (size_t i = 0; i < src->npaths; i++) {
-		struct fp_group_path *gp = NULL;
-		void *n;
+		struct fp_group_path *gp = group__path(g, src->paths[i].path);
 
-		for (size_t j = 0; j < g->npaths && !gp; j++)
-			if (!strcmp(g->paths[j].path, src->paths[i].path))
-				gp = &g->paths[j];
-		if (!gp) {
-			n = realloc(g->paths, (g->npaths + 1) * sizeof(*g->paths));
-			if (!n)
-				return -ENOMEM;
-			g->paths = n;
-			gp = &g->paths[g->npaths];
-			memset(gp, 0, sizeof(*gp));
-			if (!(gp->path = strdup(src->paths[i].path)))
-				return -ENOMEM;
-			g->npaths++;
-		}
+		if (!gp)
+			return -ENOMEM;
 		gp->calls += src->paths[i].calls;
 		gp->errors += src->paths[i].errors;
 	}
@@ -231,23 +234,10 @@ static int group__merge_paths(struct fp_group *g, const struct fp_group *src)
 static int group__merge_sites(struct fp_group *g, const struct fp_group *src)
 {
 	for (size_t i = 0; i < src->nsites; i++) {
-		struct fp_group_site *gs = NULL;
-		void *n;
+		struct fp_group_site *gs = group__site(g, src->sites[i].caller);
 
-		for (size_t j = 0; j < g->nsites && !gs; j++)
-			if (!strcmp(g->sites[j].caller, src->sites[i].caller))
-				gs = &g->sites[j];
-		if (!gs) {
-			n = realloc(g->sites, (g->nsites + 1) * sizeof(*g->sites));
-			if (!n)
-				return -ENOMEM;
-			g->sites = n;
-			gs = &g->sites[g->nsites];
-			memset(gs, 0, sizeof(*gs));
-			if (!(gs->caller = strdup(src->sites[i].caller)))
-				return -ENOMEM;
-			g->nsites++;
-		}
+		if (!gs)
+			return -ENOMEM;
 		gs->calls += src->sites[i].calls;
 		gs->bytes += src->sites[i].bytes;
 	}
