@@ -16,6 +16,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "target.bpf.h"
 #include "fp_sys.h"
 #include "slots.bpf.h"
@@ -114,6 +115,21 @@ static __noinline void sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
 		v->lat[idx]++;
 }
 
+/* A call sys_enter never saw (see fp_sys_exit).  orig_ax is -1 for a
+ * call the kernel itself skipped without a number (ptrace's -1): not
+ * counted, there is no call to name. */
+static __noinline void sys__refused(struct task_struct *t, struct sys_start *s,
+				    __u32 tgid, struct pt_regs *regs, long ret)
+{
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (!hook_sys || nr < 0 || !fp_traced(tgid))
+		return;
+	if (!s->slot)
+		s->slot = fp_slot_get(tgid);
+	sys__count(s->slot, nr, ret, 0);
+}
+
 /* The process's slot is closed at its exit: its counts are final and user
  * space reaps them; a new process with the same pid gets a slot of its own
  * (threads cache their slot, so the old one must never be found again). */
@@ -150,10 +166,21 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	if (!fp_target_state(tgid))
 		return 0;
 	s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
-	/* No start: the syscall began before we attached, or this is the child
-	 * side of fork/clone (strace -f does not count that either). */
-	if (!s || !s->ts)
+	/* No storage: the thread's first syscall began before we attached, or
+	 * this is the child side of fork/clone (strace -f does not count that
+	 * either). */
+	if (!s)
 		return 0;
+	/* Storage but no start: the kernel skipped sys_enter for this call.
+	 * A seccomp filter that refuses it (SECCOMP_RET_ERRNO, as systemd's
+	 * SystemCallFilter= does) runs before the sys_enter tracepoint, so a
+	 * refused call only reaches sys_exit, with its number still in
+	 * orig_ax and the errno in ret.  It is a call that failed: counted,
+	 * with no duration (it never ran) and no data for the other families. */
+	if (!s->ts) {
+		sys__refused(t, s, tgid, regs, ret);
+		return 0;
+	}
 	delta = bpf_ktime_get_ns() - s->ts;
 	s->ts = 0;
 	/* Once per thread: the slot outlives the thread, and is only given

@@ -103,3 +103,16 @@ test_faults_serve_churn_bounded() {
 	echo "RSS ${rss1} KiB at 6 s, ${rss2} KiB at the end ($(($(date +%s) - t0)) s)"
 	assert_le $((rss2 - rss1)) 40960 "RSS growth over the last two thirds of the churn (KiB)"
 }
+
+test_faults_seccomp_refused() {
+	# A seccomp-sandboxed target: its filter (as systemd's
+	# SystemCallFilter= installs) refuses getuid with EPERM and allows the
+	# rest.  The kernel runs seccomp before the sys_enter tracepoint, so a
+	# refused call reaches sys_exit only: it used to be lost.  Allowed
+	# calls are counted as usual; refused ones are calls and errors.
+	fp_run record -q -o "$TMP/r.json" -- "$W/sandboxed" filter 300 200 > "$TMP/sb.out"
+	assert_eq "$(cat "$TMP/sb.out")" "denied 200" "the workload saw its getuid refused"
+	assert_eq "$(jq -c '[.processes[] | select(.comm == "sandboxed") | .syscalls
+		| [.getppid.calls, .getppid.errors, .getuid.calls, .getuid.errors]][0]' "$TMP/r.json")" \
+		'[300,0,200,200]' "allowed getppid and refused getuid, exact"
+}
