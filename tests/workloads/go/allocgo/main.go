@@ -3,6 +3,8 @@
 //	allocgo escape N     N allocations of a 24-byte value that escapes
 //	allocgo noescape N   the same loop, the value stays on the stack
 //	allocgo bytes B      class-sized allocations (48 B .. 64 KiB) until B bytes
+//	allocgo escapefor S  the escape loop for S seconds (a soak); "result" is the
+//	                     number of allocations the loop made
 //
 // ALLOCGO_PROFILE_RATE=N sets runtime.MemProfileRate at the start of main.
 //
@@ -15,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"time"
 )
 
 type point struct{ x, y, z int64 }
@@ -76,9 +79,25 @@ func profileSamples() int64 {
 	return objs
 }
 
+// escapeFor runs the escape loop in rounds of 10,000 for secs seconds and
+// returns how many allocations it made (the clock is read between rounds,
+// time.Now does not allocate).
+//
+//go:noinline
+func escapeFor(secs int64) int64 {
+	const round = 10000
+	var n int64
+	end := time.Now().Add(time.Duration(secs) * time.Second)
+	for time.Now().Before(end) {
+		escapeLoop(round)
+		n += round
+	}
+	return n
+}
+
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: allocgo escape|noescape|bytes N")
+		fmt.Fprintln(os.Stderr, "usage: allocgo escape|noescape|bytes|escapefor N")
 		os.Exit(2)
 	}
 	if r := os.Getenv("ALLOCGO_PROFILE_RATE"); r != "" {
@@ -101,6 +120,8 @@ func main() {
 		result = noEscapeLoop(int(n))
 	case "bytes":
 		result = bytesLoop(n)
+	case "escapefor":
+		result = escapeFor(n)
 	default:
 		fmt.Fprintln(os.Stderr, "allocgo: unknown mode", os.Args[1])
 		os.Exit(2)
