@@ -60,22 +60,27 @@ test_waits_run_queue_grows_with_threads() {
 
 test_waits_sleeper_off_cpu() {
 	fp_run record -q --waits -o "$TMP/s.json" -- "$W/waits" sleep 20 25 > "$TMP/s.w"
-	local req slept fp
+	local req slept fp n
 	req=$(jq .requested_ns "$TMP/s.w")
 	slept=$(jq .slept_ns "$TMP/s.w")
-	# one block per sleep, each in clock_nanosleep
-	assert_eq "$(waits_q "$TMP/s.json" '[.blocked_in[] | select(.syscall == "clock_nanosleep") | .count] | add')" 20 \
-		"blocks in clock_nanosleep"
+	# one block per sleep, each in clock_nanosleep; but a sleep can end
+	# without blocking: preempted between setting its sleeping state and
+	# schedule() (a loaded 2-core machine), its timer may fire while it
+	# waits on the run queue, and it returns without ever going off CPU
+	# (CI saw 19 of 20): at most one or two of those
+	n=$(waits_q "$TMP/s.json" '[.blocked_in[] | select(.syscall == "clock_nanosleep") | .count] | add')
+	assert_le "$n" 20 "blocks in clock_nanosleep: at most one per sleep"
+	assert_ge "$n" 18 "blocks in clock_nanosleep: nearly one per sleep"
 	fp=$(waits_q "$TMP/s.json" '[.blocked_in[] | select(.syscall == "clock_nanosleep") | .ns] | add')
 	# blocked from the switch-out (microseconds after the call began) to
 	# the timer's wakeup (not before the time asked for): at least the time
-	# asked for less 1%, and never more than the calls' own duration (the
-	# workload's clock around them: the oracle; on a loaded machine each
-	# wakeup comes a little late, 1% over 20 sleeps of 25 ms in CI)
-	assert_ge "$fp" $((req * 99 / 100)) "blocked ns in clock_nanosleep vs the sleeps asked for"
+	# asked for by the sleeps that blocked less 1%, and never more than the
+	# calls' own duration (the workload's clock around them: the oracle; on
+	# a loaded machine each wakeup comes a little late)
+	assert_ge "$fp" $((req / 20 * n * 99 / 100)) "blocked ns in clock_nanosleep vs the sleeps asked for"
 	assert_le "$fp" "$slept" "blocked ns within the calls' own duration"
 	assert_ge "$(waits_q "$TMP/s.json" .off_cpu.sum)" "$fp" "off-CPU total includes the sleeps"
-	assert_ge "$(waits_q "$TMP/s.json" '.off_cpu_percent | floor')" 90 "a sleeper is off CPU most of the time"
+	assert_ge "$(waits_q "$TMP/s.json" '.off_cpu_percent | floor')" 85 "a sleeper is off CPU most of the time"
 }
 
 test_waits_futex_lock_contention() {
