@@ -212,3 +212,28 @@ test_waits_stacks_stripped_go() {
 	assert_eq "$(jq '[.processes[] | select(.comm == "go-backpressure") | .findings[] | select(.kind == "lock-contention")]
 		| length' "$TMP/go.json")" 0 "no lock-contention for idle Ms"
 }
+
+# tsgo (Go 1.26.4, stripped, from the npm registry: make deps) behind a
+# wrapper shell and /usr/bin/time: its waits from every thread the Go
+# runtime starts.  Oracle: the kernel's own per-process rusage, which
+# time(1) reads when tsgo exits: voluntary switches (%w) are the blocks,
+# involuntary ones (%c) the preemptions, user + system (%U %S) the time on
+# CPU.  The two sides count the same switches from different places; what
+# one sees and the other not: the forked time(1) child's few switches before
+# its exec (in rusage, not under tsgo's name), and rusage's CPU time in
+# 10 ms ticks.
+test_waits_tsgo_through_sh_c() {
+	local tsgo=$TOP/build/npm/node_modules/@typescript/native-preview-linux-x64/lib/tsgo q w c u s
+	[ -x "$tsgo" ] || fail "$tsgo missing: run 'make deps'"
+	python3 tests/workloads/ts/gen_project.py "$TMP/ts" 200 > /dev/null
+	fp_run record -q --waits -o "$TMP/ts.json" -- sh -c \
+		"/usr/bin/time -f '%w %c %U %S' -o '$TMP/ts.ru' '$tsgo' -p '$TMP/ts' > '$TMP/ts.out'; echo \$? > '$TMP/ts.rc'"
+	assert_eq "$(cat "$TMP/ts.rc")" 0 "tsgo's own exit status under --waits"
+	read -r w c u s < "$TMP/ts.ru"
+	q='[.processes[] | select(.comm == "tsgo")][0].wait'
+	assert_ge "$w" 50 "tsgo blocks (a run big enough)"
+	waits_near "$(jqr "$TMP/ts.json" "$q.off_cpu.count")" "$w" 5 20 "tsgo's blocks vs rusage voluntary switches"
+	waits_near "$(jqr "$TMP/ts.json" "$q.preemptions")" "$c" 5 20 "tsgo's preemptions vs rusage involuntary switches"
+	waits_near "$(jqr "$TMP/ts.json" "$q.on_cpu_ns")" "$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%d", (u + s) * 1e9 }')" \
+		5 30000000 "tsgo's time on CPU vs rusage user + system"
+}
