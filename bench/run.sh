@@ -17,10 +17,16 @@ export BENCH_FIGURES=$tmp.figures
 trap 'rm -f "$tmp" "$BENCH_FIGURES"' EXIT
 failed=()
 
+# Each script holds the end-to-end tests' lock while it runs: a test's leak
+# check would read our tracers as its own, and our figures would carry its
+# load.  Not when the tests run us (they hold it already: FP_E2E_LOCKED).
+lock=()
+[ -n "${FP_E2E_LOCKED:-}" ] || lock=(flock /run/fastpath-e2e.lock)
+
 run() { # script args...
 	local s=$1 rc
 	shift
-	"$s" "$@" | tee -a "$tmp"
+	"${lock[@]}" "$s" "$@" | tee -a "$tmp"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ]; then
 		echo "bench: $s failed (exit $rc)" | tee -a "$tmp" >&2
