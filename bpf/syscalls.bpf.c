@@ -168,9 +168,13 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
 	/* No storage: the thread's first syscall began before we attached, or
 	 * this is the child side of fork/clone (strace -f does not count that
-	 * either). */
-	if (!s)
+	 * either).  Neither is counted, but the storage is made now: a new
+	 * thread's or child's very first call, if seccomp refuses it, never
+	 * reaches sys_enter, and must find it (see below). */
+	if (!s) {
+		bpf_task_storage_get(&fp_sys_start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		return 0;
+	}
 	/* Storage but no start: the kernel skipped sys_enter for this call.
 	 * A seccomp filter that refuses it (SECCOMP_RET_ERRNO, as systemd's
 	 * SystemCallFilter= does) runs before the sys_enter tracepoint, so a

@@ -116,3 +116,20 @@ test_faults_seccomp_refused() {
 		| [.getppid.calls, .getppid.errors, .getuid.calls, .getuid.errors]][0]' "$TMP/r.json")" \
 		'[300,0,200,200]' "allowed getppid and refused getuid, exact"
 }
+
+test_faults_seccomp_first_call() {
+	# A refused call that is a new child's or thread's very first syscall:
+	# it reaches sys_exit only, and the thread had no per-thread record
+	# yet (that is made at a thread's first sys_enter), so it used to be
+	# taken for the child side of fork and lost.  40 raw forks and 40
+	# threads, each starting with a refused getuid, then 3 getppid.
+	local n=40
+	fp_run record -q -o "$TMP/r.json" -- "$W/sandboxed" firstcall $n 3 > "$TMP/sb.out"
+	assert_eq "$(cat "$TMP/sb.out")" "denied $((2 * n))" "the workload saw every first getuid refused"
+	assert_eq "$(jq -c '[.processes[] | select(.comm == "sandboxed" and .syscalls.wait4 == null) | .syscalls
+		| [.getuid.calls, .getuid.errors, .getppid.calls]] | group_by(.) | map([.[0], length])' "$TMP/r.json")" \
+		"[[[1,1,3],$n]]" "each child: its first call, refused, then 3 getppid"
+	assert_eq "$(jq -c '[.processes[] | select(.comm == "sandboxed" and .syscalls.wait4 != null) | .syscalls
+		| [.getuid.calls, .getuid.errors, .getppid.calls]][0]' "$TMP/r.json")" \
+		"[$n,$n,$((3 * n))]" "the threads' first calls, refused, in the parent"
+}
