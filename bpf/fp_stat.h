@@ -49,7 +49,7 @@ struct fp_stat_val {
 struct fp_stat_path_key {
 	unsigned int tgid;
 	unsigned int pad;		/* zero: hashed as part of the key */
-	unsigned long long hash;	/* FNV-1a 64 of the captured bytes */
+	unsigned long long hash;	/* MurmurHash64A-style, of the captured bytes (statfam.bpf.h) */
 };
 
 struct fp_stat_path_val {

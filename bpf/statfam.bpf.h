@@ -18,6 +18,7 @@
 #include "target.bpf.h"
 #include "io.bpf.h"		/* fd_file() */
 #include "fp_stat.h"
+#include "iter.bpf.h"
 
 #define MAX_ERRNO 4095
 #define ENOENT 2
@@ -42,8 +43,7 @@
 #define NR_statx 332
 #define NR_faccessat2 439
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define HASH_SEED 0xcbf29ce484222325ULL
 
 /* Off with --no-paths: counts only, no path is ever read. */
 const volatile bool stat_paths = true;
@@ -197,24 +197,58 @@ static __noinline void stat__enter(struct task_struct *t, struct pt_regs *regs, 
 	}
 }
 
+/* MurmurHash64A's constants: its word step and final mix have the
+ * avalanche a path's identity needs (the hash is the key of the shared
+ * string map: two paths that collide would be counted as one). */
+#define MM_M 0xc6a4a7935bd1e995ULL
+#define MM_R 47
+
+static __always_inline __u64 mm_mix(__u64 h, __u64 x)
+{
+	x *= MM_M;
+	x ^= x >> MM_R;
+	x *= MM_M;
+	h ^= x;
+	return h * MM_M;
+}
+
+/* Eight bytes a step: a stat storm's paths are long (a node_modules tree's
+ * run to 60-100 bytes), and a byte loop cost the call ~1.5 ns per byte; the
+ * verifier also unrolls 32 steps here where it unrolled 256.  The bytes
+ * past len in the last word are not the path's (bpf_probe_read_user_str
+ * leaves them as they were): masked off, and len is mixed in. */
 static __always_inline __u64 path_hash(const struct stat_start *s)
 {
-	__u64 h = FNV_OFFSET;
-	__u32 len = s->str.len;
+	const __u64 *w = (const __u64 *)s->str.path;
+	__u32 len = s->str.len, words, tail;
+	__u64 h;
 
-	for (__u32 i = 0; i < FP_STAT_PATH_LEN; i++) {
-		if (i >= len)
+	/* len < FP_STAT_PATH_LEN already; said again for the verifier, so
+	 * that w[words] below is within the buffer. */
+	if (len > FP_STAT_PATH_LEN - 1)
+		len = FP_STAT_PATH_LEN - 1;
+	barrier_var(len);
+	words = len / 8;
+	tail = len % 8;
+	h = HASH_SEED ^ (len * MM_M);
+
+	/* The whole words, then the tail: no branch in the loop body but its
+	 * exit, so the verifier's states stay one per step. */
+	for (__u32 i = 0; i < FP_STAT_PATH_LEN / 8; i++) {
+		if (i >= words)
 			break;
-		h ^= (__u8)s->str.path[i];
-		h *= FNV_PRIME;
+		h = mm_mix(h, w[i]);
 	}
+	if (tail)
+		h = mm_mix(h, w[words] & ((1ULL << (tail * 8)) - 1));
 	/* A relative path is a different file in each directory. */
 	if (s->str.base.dentry) {
-		h ^= s->str.base.dentry;
-		h *= FNV_PRIME;
-		h ^= s->str.base.mnt;
-		h *= FNV_PRIME;
+		h = mm_mix(h, s->str.base.dentry);
+		h = mm_mix(h, s->str.base.mnt);
 	}
+	h ^= h >> MM_R;
+	h *= MM_M;
+	h ^= h >> MM_R;
 	return h ? h : 1;
 }
 
@@ -328,34 +362,50 @@ static __always_inline void dir_up(const struct fp_stat_dir_key *k, struct fp_st
 /* Note the base of a relative path and the directories above it, up to
  * the first one already known (or the process's root), so user space can
  * name it after the process (or the directory) is gone.  Once per new
- * directory: a thread in the same cwd stops at its cached `known`. */
-static __noinline void note_base(struct stat_start *s)
+ * directory: a thread in the same cwd stops at its cached `known`.
+ * A global function, like fp_io_mmsg_bytes(): the verifier checks its
+ * walk once, instead of once for every state of sys_exit reaching it
+ * (that, with the walk a bounded loop, was half of the syscall object's
+ * load time, ~70 ms).  Global:
+ * s may be NULL as far as the verifier knows, and the return is a scalar. */
+__noinline int fp_stat_note_base(struct stat_start *s)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fp_stat_dir_key k = s->str.base, root;
+	struct fp_stat_dir_key k, root;
 	struct fp_stat_dir_val *v;
+	struct bpf_iter_num it;
+	bool full = false;
 	__u32 zero = 0;
 
+	if (!s)
+		return 0;
+	k = s->str.base;
 	if (!k.dentry || (k.dentry == s->known.dentry && k.mnt == s->known.mnt))
-		return;
+		return 0;
 	v = bpf_map_lookup_elem(&fp_stat_dirbuf, &zero);
 	if (!v)
-		return;
+		return 0;
 	root.dentry = (__u64)BPF_CORE_READ(t, fs, root.dentry);
 	root.mnt = (__u64)BPF_CORE_READ(t, fs, root.mnt);
-	for (int i = 0; i < FP_STAT_DIR_DEPTH; i++) {
+	/* At most FP_STAT_DIR_DEPTH steps, an open-coded iterator (iter.bpf.h). */
+	bpf_iter_num_new(&it, 0, FP_STAT_DIR_DEPTH);
+	while (bpf_iter_num_next(&it)) {
 		if (!k.dentry || bpf_map_lookup_elem(&fp_stat_dirs, &k))
 			break;
 		dir_up(&k, v, &root);
 		if (fp_no_room(bpf_map_update_elem(&fp_stat_dirs, &k, v, BPF_NOEXIST))) {
 			fp_drop(FP_DROP_STAT_PATHS);
-			return;
+			full = true;
+			break;
 		}
 		if (v->top)
 			break;
 		k = v->parent;
 	}
-	s->known = s->str.base;
+	bpf_iter_num_destroy(&it);
+	if (!full)
+		s->known = s->str.base;
+	return 0;
 }
 
 /* Exit of a syscall whose entry stat__enter() saw. */
@@ -379,7 +429,7 @@ static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 		s->str.base.dentry = s->str.base.mnt = 0;
 	count_sys(tgid, nr, ret, s);
 	if (stat_paths && s->str.len) {
-		note_base(s);
+		fp_stat_note_base(s);
 		count_path(tgid, ret, s);
 	}
 }
