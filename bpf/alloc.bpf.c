@@ -268,8 +268,7 @@ static __always_inline bool called_from_skipped(struct pt_regs *ctx, __u32 slot)
 	return d >= sk->lo && d < sk->hi;
 }
 
-SEC("uprobe")
-int fp_alloc_entry(struct pt_regs *ctx)
+static __always_inline int alloc_entry(struct pt_regs *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 cookie, size = 0, a2;
@@ -322,4 +321,20 @@ int fp_alloc_entry(struct pt_regs *ctx)
 	if (alloc_stacks)
 		count_site(ctx, tgid, size, false, 0, fn);
 	return 0;
+}
+
+/* Perf-event uprobes (one per function). */
+SEC("uprobe")
+int fp_alloc_entry(struct pt_regs *ctx)
+{
+	return alloc_entry(ctx);
+}
+
+/* The same, for uprobe_multi links (one per binary): a program is loaded
+ * for one kind of link, and user space sets this one's type (libbpf 1.1
+ * does not know SEC("uprobe.multi")). */
+SEC("uprobe")
+int fp_alloc_multi(struct pt_regs *ctx)
+{
+	return alloc_entry(ctx);
 }

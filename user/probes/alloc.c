@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/alloc_state.h"
+#include "probes/links.h"
 #include "probes/rbwait.h"
 #include "model/alloc.h"
 #include "util/err.h"
@@ -259,6 +260,8 @@ static int alloc_load(struct fp_probes *P, void **state)
 	}
 	st->skel->rodata->targ_cfg = o->cfg;
 	st->skel->rodata->alloc_stacks = o->stacks;
+	/* libbpf 1.1 knows no SEC("uprobe.multi"): the type is set here. */
+	bpf_program__set_expected_attach_type(st->skel->progs.fp_alloc_multi, FP_BPF_TRACE_UPROBE_MULTI);
 	err = probes__share_maps(P, st->skel->obj);
 	if (!err)
 		err = alloc_bpf__load(st->skel);
@@ -302,9 +305,7 @@ static void alloc_destroy(void *state)
 		rbwait__wake(&st->rbw);
 		pthread_join(st->thread, NULL);
 	}
-	for (size_t i = 0; i < st->nlinks; i++)
-		bpf_link__destroy(st->links[i]);
-	free(st->links);
+	links__destroy(&st->links);
 	rbwait__close(&st->rbw);
 	ring_buffer__free(st->rb);
 	alloc_bpf__destroy(st->skel);

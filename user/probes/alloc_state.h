@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "probes/family.h"
+#include "probes/links.h"
 #include "probes/probed.h"
 #include "probes/rbwait.h"
 #include "util/symbolize.h"
@@ -57,11 +58,22 @@ struct alloc_pid {
 	struct fp_probed probed;	/* files with allocator probes */
 };
 
+/* The probes of one binary for one process, to attach as one link. */
+struct alloc_batch {
+	const char *path;
+	int pid;
+	uint64_t *offs, *cookies;
+	size_t n, cap;
+};
+
 struct alloc_state {
 	struct alloc_bpf *skel;
 	const struct fp_probe_opts *opts;
-	struct bpf_link **links;
-	size_t nlinks, cap_links;
+	struct fp_links links;
+	/* While set (one binary being attached; attaches are serialized by
+	 * probes' attach_lock), alloc_attach__fn queues its probe here for
+	 * one uprobe_multi link instead of attaching it alone. */
+	struct alloc_batch *batch;
 	pthread_mutex_t lock;		/* pids, against the helper thread */
 	struct alloc_pid **pids;	/* entries never move (see alloc_state__pid) */
 	size_t npids, cap_pids;
@@ -98,6 +110,11 @@ int alloc_attach__pid(void *state, int pid, const char *exe);
 int alloc_attach__fn(struct alloc_state *st, struct fp_elf *e, const char *path, int pid,
 		     const char *name, unsigned long long cookie, unsigned int argmask,
 		     struct alloc_pid *a, uint64_t *addr_out, uint64_t *probe_out);
+/* Starts queueing the probes of path for pid in b (see alloc_state.batch). */
+void alloc_attach__batch_begin(struct alloc_state *st, struct alloc_batch *b, const char *path, int pid);
+/* Attaches b's probes as one uprobe_multi link (each alone, perf-event
+ * based, where the kernel has none) and stops queueing. */
+int alloc_attach__batch_end(struct alloc_state *st, struct alloc_batch *b);
 /* alloc_go.c: the probes of a Go binary, by its version (a->go_version). */
 int alloc_go__attach(struct alloc_state *st, const char *path, int pid, struct alloc_pid *a, struct fp_elf *e);
 /* alloc_read.c: the family's read. */
