@@ -261,7 +261,10 @@ static int alloc_load(struct fp_probes *P, void **state)
 	st->skel->rodata->targ_cfg = o->cfg;
 	st->skel->rodata->alloc_stacks = o->stacks;
 	/* libbpf 1.1 knows no SEC("uprobe.multi"): the type is set here. */
-	bpf_program__set_expected_attach_type(st->skel->progs.fp_alloc_multi, FP_BPF_TRACE_UPROBE_MULTI);
+	if (links__have_uprobe_multi())
+		bpf_program__set_expected_attach_type(st->skel->progs.fp_alloc_multi, FP_BPF_TRACE_UPROBE_MULTI);
+	else
+		bpf_program__set_autoload(st->skel->progs.fp_alloc_multi, false);
 	err = probes__share_maps(P, st->skel->obj);
 	if (!err)
 		err = alloc_bpf__load(st->skel);

@@ -83,7 +83,9 @@ int alloc_attach__batch_end(struct alloc_state *st, struct alloc_batch *b)
 	int err = 0;
 
 	st->batch = NULL;
-	if (b->n)
+	if (b->n && !links__have_uprobe_multi())
+		err = -EOPNOTSUPP;
+	else if (b->n)
 		err = links__add_uprobe_multi(&st->links, bpf_program__fd(st->skel->progs.fp_alloc_multi),
 					      b->path, b->pid, b->offs, b->cookies, b->n);
 	if (err) {

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "probes/links.h"
@@ -44,6 +46,20 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 	*p = np;
 	*cap = c;
 	return 0;
+}
+
+/* By the release: probing with a link would need a loaded program of the
+ * type, and reading the kernel's BTF for the type costs tens of ms at
+ * start.  A kernel that has it without saying so loses nothing: the
+ * families then attach perf-event uprobes. */
+bool links__have_uprobe_multi(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 6);
 }
 
 int links__add(struct fp_links *ls, struct bpf_link *l)

@@ -11,6 +11,7 @@
 #ifndef FP_PROBES_LINKS_H
 #define FP_PROBES_LINKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,9 @@ struct fp_links {
 	size_t nfd, capfd;
 };
 
+/* Has the kernel uprobe_multi links (6.6+)?  Asked before a program of
+ * that type is loaded, which an older kernel may refuse. */
+bool links__have_uprobe_multi(void);
 /* Keeps l (destroyed by links__destroy); on failure l is destroyed now. */
 int links__add(struct fp_links *ls, struct bpf_link *l);
 /* One uprobe_multi link: n probes at file offsets offs of path, each with
