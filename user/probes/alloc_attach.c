@@ -1,7 +1,9 @@
 /* The allocator family's attaching: where each uprobe goes, per binary.
  *
- * Uprobes are perf-event based (no tracefs) and filtered to the target's
- * memory map by pid; the BPF side checks fp_traced() too.  Each probe sits
+ * No tracefs: a binary's probes share one uprobe_multi link where that
+ * loses nothing (a Go binary; libc's rare entry points; all of libc with
+ * -a), else each is a perf-event uprobe (see attach_libc), both filtered
+ * by pid; the BPF side checks fp_traced() too.  Each probe sits
  * where prologue__choose() says (an emulated instruction when possible).
  * libc's allocator is probed in every target that maps it (and, with -a,
  * in the system libc for every process); Go's runtime allocator in Go
