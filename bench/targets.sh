@@ -41,7 +41,7 @@ ms_row() { # label limit value-key [beside]
 # missing configuration is named below, never taken for a pass)
 EXIT_CFGS="sys all exact exact_a exact_go parks"
 exit_max=$(for c in $EXIT_CFGS; do echo "$c $(fig "exit.$c")"; done | sort -k2 -g | tail -1)
-exit_nan=$(for c in $EXIT_CFGS; do [ "$(fig "exit.$c")" = nan ] && echo "$c"; done | tr '\n' ' ')
+exit_nan=$(for c in $EXIT_CFGS; do [ "$(fig "exit.$c")" = nan ] && echo "$c"; done | paste -sd " ")
 rss_max=$(awk '$1 ~ /^rss\./ && $2 ~ /^[0-9]+$/ { if ($2 > m) m = $2 } END { print m + 0 }' "$F")
 lost_ok=$(awk '$1 ~ /^exact\.(stat|getppid|drops)$/ { n++; if ($2 != 1) bad = 1 } END { print (!bad && n == 3) }' "$F")
 
