@@ -5,11 +5,16 @@
  * /dev/null, and then _exit()s: no other syscall returns in the child
  * (exit_group never does).  The parent waits for each one, so at most one
  * child lives at a time: what grows is only the number that came and went.
- *   churn CHILDREN GETPPID PER_SEC
+ *   churn CHILDREN GETPPID PER_SEC [distinct]
+ * With "distinct", child I stats a path of its own instead of "/"
+ * (/nonexistent-fastpath/churn/I, ENOENT): as many distinct paths as
+ * children, as on a build host where every compiler stats its headers.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,12 +39,14 @@ int main(int argc, char **argv)
 {
 	struct timespec t0;
 	int children, per_s, status, null_fd;
+	bool distinct;
 	long n;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: churn CHILDREN GETPPID PER_SEC\n");
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "distinct"))) {
+		fprintf(stderr, "usage: churn CHILDREN GETPPID PER_SEC [distinct]\n");
 		return 2;
 	}
+	distinct = argc == 5;
 	children = atoi(argv[1]);
 	n = atol(argv[2]);
 	per_s = atoi(argv[3]);
@@ -59,11 +66,14 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			return 1;
 		if (pid == 0) {
+			char path[64] = "/";
 			struct stat st;
 
+			if (distinct)
+				snprintf(path, sizeof(path), "/nonexistent-fastpath/churn/%d", c);
 			for (long i = 0; i < n; i++)
 				syscall(SYS_getppid);
-			if (stat("/", &st) || write(null_fd, "x", 1) != 1)
+			if ((stat(path, &st) != 0) != distinct || write(null_fd, "x", 1) != 1)
 				_exit(1);
 			_exit(0);
 		}

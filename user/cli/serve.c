@@ -79,9 +79,14 @@ static int server__fold(struct server *V)
 	snapshot__free(V->snap);
 	V->snap = NULL;
 	err = taken->nprocs ? groups__of(taken, false, &g, &n) : 0;
-	for (size_t i = 0; !err && i < n; i++)
+	for (size_t i = 0; !err && i < n; i++) {
+		/* Never exported (paths and stacks are no labels), and kept for
+		 * every command that ever exited they grew without bound: a
+		 * build host stats a new set of headers with every compiler. */
+		group__drop_detail(&g[i]);
 		if (V->ngone >= SERVE_MAX_GONE_COMMS && !server__known_comm(V, g[i].comm))
 			snprintf(g[i].comm, sizeof(g[i].comm), "%s", SERVE_OTHER_COMM);
+	}
 	if (!err)
 		err = groups__merge(&V->gone, &V->ngone, g, n);
 	groups__free(g, n);

@@ -334,15 +334,10 @@ int groups__merge(struct fp_group **v, size_t *n, const struct fp_group *add, si
 	return 0;
 }
 
-void group__free(struct fp_group *g)
+void group__drop_detail(struct fp_group *g)
 {
 	cpu_prof__free(g->prof);
 	g->prof = NULL;
-	free(g->sum.sys);
-	g->sum.sys = NULL;
-	proc__clear_findings(&g->sum);
-	free(g->hists);
-	g->hists = NULL;
 	for (size_t i = 0; i < g->npaths; i++)
 		free(g->paths[i].path);
 	free(g->paths);
@@ -353,6 +348,16 @@ void group__free(struct fp_group *g)
 	free(g->sites);
 	g->sites = NULL;
 	g->nsites = 0;
+}
+
+void group__free(struct fp_group *g)
+{
+	group__drop_detail(g);
+	free(g->sum.sys);
+	g->sum.sys = NULL;
+	proc__clear_findings(&g->sum);
+	free(g->hists);
+	g->hists = NULL;
 }
 
 void groups__free(struct fp_group *v, size_t n)

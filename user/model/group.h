@@ -57,6 +57,9 @@ struct fp_group {
 /* Adds p to g (counters summed, histograms merged); -ENOMEM. */
 int group__add(struct fp_group *g, const struct fp_proc *p);
 void group__free(struct fp_group *g);
+/* Frees what only a report shows of g: its stat paths, allocation sites
+ * and profile stacks, each unbounded over a long run (the counters stay). */
+void group__drop_detail(struct fp_group *g);
 /* Adds the group src to g (what group__add of each of src's processes
  * would have added); -ENOMEM. */
 int group__merge(struct fp_group *g, const struct fp_group *src);

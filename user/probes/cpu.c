@@ -222,6 +222,31 @@ static int cpu_read(void *state, struct fp_snapshot *s)
 	return err;
 }
 
+/* The exited processes' final times move into `into` and leave the map
+ * (else fork churn fills it, and each one stays a nameless process at
+ * every read); so does what they had used at attach: a new process with
+ * the same pid must not have it subtracted. */
+static int cpu_reap(void *state, const struct fp_reap *r, struct fp_snapshot *into)
+{
+	struct cpu_state *st = state;
+	int fd = bpf_map__fd(st->skel->maps.fp_cpu_exit), err = 0;
+	struct fp_cpu_times t;
+	struct cpu_acc *b;
+
+	for (size_t i = 0; !err && i < r->n; i++) {
+		__u32 key = r->tgids[i];
+
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;
+		err = put(st, into, key, &t, NULL);
+		bpf_map_delete_elem(fd, &key);
+		b = acc_find(st->base, st->nbase, key);
+		if (b)
+			memmove(b, b + 1, (st->nbase-- - (size_t)(b - st->base) - 1) * sizeof(*b));
+	}
+	return err;
+}
+
 static void cpu_poll(void *state)
 {
 	struct cpu_state *st = state;
@@ -254,5 +279,6 @@ const struct fp_family fp_family_cpu = {
 	.read = cpu_read,
 	.destroy = cpu_destroy,
 	.poll = cpu_poll,
+	.reap = cpu_reap,
 	.object = cpu_object,
 };
