@@ -156,3 +156,66 @@ test_faults_seccomp_first_call() {
 		| [.getuid.calls, .getuid.errors, .getppid.calls]][0]' "$TMP/r.json")" \
 		"[$n,$n,$((3 * n))]" "the threads' first calls, refused, in the parent"
 }
+
+test_faults_binary_replaced_running() {
+	# A Go target under --alloc=exact uprobes has its executable replaced
+	# on disk while attached.  Writing over it in place is refused by the
+	# kernel (ETXTBSY: it is being run); a new file moved over the name
+	# (what a deploy or a package upgrade does) leaves the running process
+	# on its old inode, where the uprobes are: its allocations are still
+	# counted in every interval after the move, and fastpath still ends on
+	# SIGINT within 3 s with its output whole.
+	local b=$TMP/bin/allocgo gp lines0 rc=0
+	mkdir -p "$TMP/bin"
+	cp "$W/go-allocgo" "$b"
+	"$b" escapefor 30 > /dev/null &
+	gp=$!
+	fp_start top --json -i 0.5 --alloc=exact -p "$gp"
+	sleep 1
+	if cp "$W/go-allocgo" "$b" 2> "$TMP/cp.err"; then
+		echo "the kernel let cp write over the running binary (same bytes)"
+	else
+		assert_contains "$TMP/cp.err" "Text file busy" "writing over a running binary: ETXTBSY"
+	fi
+	cp "$W/go-allocgo" "$b.new"
+	mv "$b.new" "$b"
+	lines0=$(wc -l < "$TMP/fp.out")
+	sleep 1.6	# three intervals on the old inode, the new file in place
+	kill -INT "$FP_PID"
+	wait_pid "$FP_PID" 3 || rc=$?
+	kill "$gp"
+	assert_eq "$rc" 0 "fastpath's exit on SIGINT after the move"
+	tail -n +$((lines0 + 2)) "$TMP/fp.out" > "$TMP/after.jsonl"
+	assert_ge "$(wc -l < "$TMP/after.jsonl")" 2 "intervals wholly after the move"
+	assert_eq "$(jq -c --argjson p "$gp" '[.processes[] | select(.pid == $p) | .alloc.go.calls // 0] | map(select(. > 0)) | length' "$TMP/after.jsonl" | sort -u | tr '\n' ' ')" \
+		"1 " "the uprobes still count the running process in every interval after the move"
+}
+
+test_faults_binary_replaced_follow_exact() {
+	# -p SHELL --follow: the shell runs a Go binary twice; the file is
+	# replaced (mv) while the first run is under way, so the second runs
+	# the new file (a new inode: held at its exec and probed again).  Both
+	# runs' allocations exact at their site, and fastpath ends on its own
+	# within 5 s of the tree's end (a draft of this test saw it take over
+	# 20 s: every exec'd child's uprobes are detached one by one at exit).
+	local b=$TMP/bin/allocgo sp n=1000000
+	mkdir -p "$TMP/bin"
+	cp "$W/go-allocgo" "$b"
+	mkfifo "$TMP/go"
+	sh -c "read x < '$TMP/go'; '$b' escape $n > '$TMP/o1'; '$b' escape $n > '$TMP/o2'" &
+	sp=$!
+	fp_start record -p "$sp" --follow --alloc=exact --stacks -o "$TMP/r.json"
+	echo go > "$TMP/go"
+	for _ in $(seq 200); do pgrep -P "$sp" allocgo > /dev/null && break; sleep 0.01; done
+	pgrep -P "$sp" allocgo > /dev/null || fail "the first run was over before the move"
+	cp "$W/go-allocgo" "$b.new"
+	mv "$b.new" "$b"
+	wait "$sp" || fail "the shell's tree failed"
+	wait_pid "$FP_PID" 5
+	assert_eq "$(jq -c '[.processes[] | select(.comm == "allocgo") | .alloc.top_sites[0].calls]' "$TMP/r.json")" \
+		"[$n,$n]" "both runs' allocations at their site, the old inode's and the new one's"
+	assert_within "$(jq '[.processes[] | select(.comm == "allocgo")][0].alloc.go.calls' "$TMP/r.json")" "$(jq .mallocs "$TMP/o1")" 2 \
+		"the first run's allocations vs MemStats.Mallocs"
+	assert_within "$(jq '[.processes[] | select(.comm == "allocgo")][1].alloc.go.calls' "$TMP/r.json")" "$(jq .mallocs "$TMP/o2")" 2 \
+		"the second run's allocations vs MemStats.Mallocs"
+}
