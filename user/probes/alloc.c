@@ -258,6 +258,7 @@ static int alloc_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	probes__log_step("allocator", "opened", -1);
 	st->skel->rodata->targ_cfg = o->cfg;
 	st->skel->rodata->alloc_stacks = o->stacks;
 	/* libbpf 1.1 knows no SEC("uprobe.multi"): the type is set here. */

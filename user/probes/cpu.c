@@ -47,6 +47,7 @@ static int cpu_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	probes__log_step("CPU", "opened", -1);
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
 	/* Without --profile the sampler's maps stay empty and unallocated
 	 * (the stack map is preallocated: size it to nothing). */

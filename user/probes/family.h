@@ -40,6 +40,10 @@ struct fp_family {
 	struct bpf_object *(*object)(void *state);
 };
 
+/* With -v: a load step done (opened, loaded, attached), its time if t0 >= 0
+ * (CLOCK_MONOTONIC ms) and the peak and current resident memory after it,
+ * so that the memory each step costs is visible. */
+void probes__log_step(const char *family, const char *step, double t0);
 const struct fp_probe_opts *probes__opts(struct fp_probes *P);
 /* Point obj's fp_targets/fp_procs/fp_drops at the core's maps (before load). */
 int probes__share_maps(struct fp_probes *P, struct bpf_object *obj);

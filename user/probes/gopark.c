@@ -225,6 +225,7 @@ static int gp_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	probes__log_step("Go park", "opened", -1);
 	st->skel->rodata->targ_cfg = st->opts->cfg;
 	/* libbpf 1.1 knows no SEC("uprobe.multi"): the type is set here. */
 	st->multi = links__have_uprobe_multi();

@@ -291,6 +291,18 @@ static double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+void probes__log_step(const char *family, const char *step, double t0)
+{
+	char took[32] = "";
+
+	if (!fp_verbose)
+		return;
+	if (t0 >= 0)
+		snprintf(took, sizeof(took), " in %.1f ms", mono_ms() - t0);
+	fp_debug("%s probes %s%s: VmHWM %ld kB, VmRSS %ld kB", family, step, took,
+		 procfs__self_kb("VmHWM"), procfs__self_kb("VmRSS"));
+}
+
 /* Per-process probes (uprobes) must be in place before a target's new
  * image runs: targets are held at exec when a family has them.  Not for
  * -a, whose probes are system-wide. */
@@ -338,7 +350,7 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 			continue;
 		t0 = mono_ms();
 		err = families[i]->load(P, &P->state[i]);
-		fp_debug("%s probes loaded in %.1f ms", families[i]->name, mono_ms() - t0);
+		probes__log_step(families[i]->name, "loaded", t0);
 		if (!err && families[i] == &fp_family_proc)
 			err = map_bits(P);
 		if (err) {
@@ -442,9 +454,12 @@ int probes__attach(struct fp_probes *P)
 	int err;
 
 	for (size_t i = 0; i < NFAM; i++) {
+		double t0 = mono_ms();
+
 		if (!P->state[i])
 			continue;
 		err = families[i]->attach(P->state[i]);
+		probes__log_step(families[i]->name, "attached", t0);
 		if (err) {
 			fp_err("cannot attach the %s probes: %s", families[i]->name, strerror(-err));
 			return err;

@@ -44,6 +44,7 @@ static int proc_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	probes__log_step("process lifecycle", "opened", -1);
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
 	bpf_map__set_max_entries(st->skel->maps.fp_target_bits,
 				 pid_max() / FP_TARGET_BITS_PER_WORD + 1);

@@ -117,6 +117,7 @@ static int sched_load(struct fp_probes *P, void **state)
 		err = -errno;
 		goto cleanup;
 	}
+	probes__log_step("scheduler-wait", "opened", -1);
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
 	st->skel->rodata->want_stacks = probes__opts(P)->waits_stacks;
 	err = probes__share_maps(P, st->skel->obj);

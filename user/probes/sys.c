@@ -72,6 +72,7 @@ static int sys_load(struct fp_probes *P, void **state)
 		return err;
 	}
 	st->skel = skel;
+	probes__log_step("syscall", "opened", -1);
 	skel->rodata->targ_cfg = probes__opts(P)->cfg;
 	skel->rodata->hook_sys = probes__opts(P)->sys;
 	skel->rodata->hook_io = probes__opts(P)->io;
@@ -82,8 +83,10 @@ static int sys_load(struct fp_probes *P, void **state)
 	err = probes__share_maps(P, skel->obj);
 	if (!err)
 		err = syscalls_bpf__load(skel);
-	if (!err)
+	if (!err) {
+		probes__log_step("syscall", "loaded (before mapping the pool)", -1);
 		err = pool__open(&st->pool, skel);
+	}
 	if (err) {
 		syscalls_bpf__destroy(skel);
 		free(st);

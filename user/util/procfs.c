@@ -159,6 +159,19 @@ unsigned long long procfs__cap_eff(void)
 	return caps;
 }
 
+long procfs__self_kb(const char *field)
+{
+	char *st = procfs__read("/proc/self/status"), key[32], *p;
+	long kb = -1;
+
+	snprintf(key, sizeof(key), "\n%s:", field);
+	p = st ? strstr(st, key) : NULL;
+	if (p)
+		kb = strtol(p + strlen(key), NULL, 10);
+	free(st);
+	return kb;
+}
+
 uint64_t procfs__maps_start(const char *maps, const char *path)
 {
 	size_t plen = strlen(path);

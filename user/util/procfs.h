@@ -34,6 +34,8 @@ int procfs__each_pid(int (*fn)(int pid, void *ctx), void *ctx);
 unsigned int procfs__pid_max(void);
 /* CapEff of /proc/self/status; 0 if unreadable. */
 unsigned long long procfs__cap_eff(void);
+/* A kB field of /proc/self/status ("VmHWM", "VmRSS"); -1 if unreadable. */
+long procfs__self_kb(const char *field);
 
 /* Where the offset-0 mapping of path starts in maps (the text of
  * /proc/PID/maps); 0 if it is not mapped. */
