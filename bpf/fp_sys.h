@@ -5,8 +5,9 @@
  * nr): every traced process gets a slot once (its first counted syscall),
  * and a row of FP_ROW_WIDTH columns, one per syscall number then one per
  * data-path size histogram, holds the pool cell of each (0: none yet).  A
- * cell is one struct fp_sys_val per CPU, at cells[cpu * ncells + cell - 1]
- * of one array that user space maps and reads without a syscall.  The hot
+ * cell is one struct fp_sys_val per CPU, at cells[(cell - 1) * ncpus + cpu]
+ * of one array that user space maps and reads without a syscall (the part
+ * in use only: cells and slots are handed out from the bottom).  The hot
  * path does two inlined array lookups where the hash needed a hash and a
  * bucket walk; and nothing is allocated while tracing (a hash that grows
  * with use fails its inserts under fork churn when the per-CPU allocator

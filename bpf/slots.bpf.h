@@ -149,7 +149,9 @@ static __always_inline struct fp_sys_val *fp_cell(__u32 slot1, __u32 col, __u32 
 			cell = old;
 		}
 	}
-	i = bpf_get_smp_processor_id() * fp_ncells + cell - 1;
+	/* A cell's CPUs side by side: the pool's used cells are a prefix
+	 * that user space maps alone (see user/probes/pool.c). */
+	i = (cell - 1) * fp_ncpus + bpf_get_smp_processor_id();
 	return bpf_map_lookup_elem(&fp_cells, &i);
 }
 

@@ -1,7 +1,11 @@
 /* The syscall hooks' counter pool (bpf/slots.bpf.h, bpf/fp_sys.h): a slot
  * per process, a row of cells per slot, a cell per CPU per (process, syscall
- * or size histogram).  The three arrays are mapped and read in place: no
- * syscall per entry, unlike a walk of a hash. */
+ * or size histogram).  The arrays are mapped and read in place: no syscall
+ * per entry, unlike a walk of a hash.  A mapping of a BPF array is resident
+ * in full from mmap (the kernel inserts every page at once), and the rows and
+ * cells are 30 MiB on 2 CPUs: so only the part in use is mapped, the slots
+ * and cells below the BPF side's bump counters, and the mapping grows (by
+ * doubling) when a read meets a slot or cell beyond it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +19,20 @@
 
 _Static_assert(FP_IO_FAMILIES * FP_FD_KINDS <= FP_ROW_IO_HISTS, "io histograms fit the row");
 
+/* The first n of an array's max entries, mapped; unit bytes each. */
+struct pool_win {
+	void *p;
+	size_t len, unit;
+	__u32 n, max;
+	int fd;
+};
+
 struct fp_pool {
-	volatile __u64 *slot_tgid;	/* FP_MAX_SLOTS */
-	volatile struct fp_row *rows;	/* FP_MAX_SLOTS */
-	struct fp_sys_val *cells;	/* ncpus * ncells */
-	size_t len_tgid, len_rows, len_cells;
+	volatile __u64 *slot_tgid;	/* FP_MAX_SLOTS, mapped whole (32 KiB) */
+	size_t len_tgid;
+	struct pool_win rows;		/* struct fp_row each */
+	struct pool_win cells;		/* ncpus struct fp_sys_val each */
+	volatile __u32 *next_slot, *next_cell;	/* the BPF side's bump counters */
 	__u32 ncells;
 	int ncpus;
 	int fd_slots, fd_free_slots, fd_free_cells;
@@ -41,20 +54,73 @@ __u32 pool__cells_for(int ncpus)
 	return n < POOL_MIN_CELLS ? POOL_MIN_CELLS : n;
 }
 
-static void *map_of(struct bpf_map *m, size_t *len)
+static size_t page_up(size_t n)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (n + page - 1) / page * page;
+}
+
+/* Map at least the first need entries of w (those below the bump counter
+ * next, and twice as many as now, so that growing is rare). */
+static int win_cover(struct pool_win *w, __u32 need, __u32 next)
+{
+	size_t len;
+	__u32 n = need;
 	void *p;
 
-	*len = ((size_t)bpf_map__max_entries(m) * bpf_map__value_size(m) + page - 1) / page * page;
-	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (need <= w->n)
+		return 0;
+	if (need > w->max)
+		return -ERANGE;
+	n = next > n ? next : n;
+	n = 2 * w->n > n ? 2 * w->n : n;
+	n = n > w->max ? w->max : n;
+	len = page_up((size_t)n * w->unit);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (w->p)
+		munmap(w->p, w->len);
+	w->p = p;
+	w->len = len;
+	w->n = len / w->unit < w->max ? len / w->unit : w->max;
+	return 0;
+}
+
+/* In *out the row of a slot in use (below the bump counter, as for cells). */
+static int row_of(struct fp_pool *pl, __u32 slot, volatile struct fp_row **out)
+{
+	__u32 next = __atomic_load_n(pl->next_slot, __ATOMIC_ACQUIRE);
+	int err = win_cover(&pl->rows, slot + 1, next);
+
+	*out = err ? NULL : (volatile struct fp_row *)pl->rows.p + slot;
+	return err;
+}
+
+/* In *out CPU 0's copy of cell (a row's column: 1-based, 0 for none), the
+ * other CPUs' after it; NULL for none.  A cell seen in a row was taken
+ * from the bump counter before it was stored there, so it is below the
+ * counter read after it. */
+static int cell_of(struct fp_pool *pl, __u32 cell, struct fp_sys_val **out)
+{
+	__u32 next = __atomic_load_n(pl->next_cell, __ATOMIC_ACQUIRE);
+	int err;
+
+	*out = NULL;
+	if (!cell || cell > pl->ncells)
+		return 0;
+	err = win_cover(&pl->cells, cell, next);
+	if (!err)
+		*out = (struct fp_sys_val *)pl->cells.p + (size_t)(cell - 1) * pl->ncpus;
+	return err;
 }
 
 int pool__open(struct fp_pool **out, struct syscalls_bpf *skel)
 {
 	struct fp_pool *pl = calloc(1, sizeof(*pl));
-	int err = -ENOMEM;
+	struct bpf_map *tgid = skel->maps.fp_slot_tgid;
+	int err;
 
 	if (!pl)
 		return -ENOMEM;
@@ -63,12 +129,17 @@ int pool__open(struct fp_pool **out, struct syscalls_bpf *skel)
 	pl->fd_slots = bpf_map__fd(skel->maps.fp_slots);
 	pl->fd_free_slots = bpf_map__fd(skel->maps.fp_free_slots);
 	pl->fd_free_cells = bpf_map__fd(skel->maps.fp_free_cells);
-	pl->slot_tgid = map_of(skel->maps.fp_slot_tgid, &pl->len_tgid);
-	pl->rows = map_of(skel->maps.fp_rows, &pl->len_rows);
-	pl->cells = map_of(skel->maps.fp_cells, &pl->len_cells);
-	if (!pl->slot_tgid || !pl->rows || !pl->cells) {
+	pl->next_slot = &skel->bss->fp_next_slot;
+	pl->next_cell = &skel->bss->fp_next_cell;
+	pl->rows = (struct pool_win){ .unit = sizeof(struct fp_row), .max = FP_MAX_SLOTS,
+				      .fd = bpf_map__fd(skel->maps.fp_rows) };
+	pl->cells = (struct pool_win){ .unit = sizeof(struct fp_sys_val) * pl->ncpus, .max = pl->ncells,
+				       .fd = bpf_map__fd(skel->maps.fp_cells) };
+	pl->len_tgid = page_up((size_t)bpf_map__max_entries(tgid) * bpf_map__value_size(tgid));
+	pl->slot_tgid = mmap(NULL, pl->len_tgid, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(tgid), 0);
+	if (pl->slot_tgid == MAP_FAILED) {
 		err = -errno;
-		pool__close(pl);
+		free(pl);
 		return err;
 	}
 	*out = pl;
@@ -79,25 +150,24 @@ void pool__close(struct fp_pool *pl)
 {
 	if (!pl)
 		return;
-	if (pl->slot_tgid)
-		munmap((void *)pl->slot_tgid, pl->len_tgid);
-	if (pl->rows)
-		munmap((void *)pl->rows, pl->len_rows);
-	if (pl->cells)
-		munmap(pl->cells, pl->len_cells);
+	munmap((void *)pl->slot_tgid, pl->len_tgid);
+	if (pl->rows.p)
+		munmap(pl->rows.p, pl->rows.len);
+	if (pl->cells.p)
+		munmap(pl->cells.p, pl->cells.len);
 	free(pl->dead);
 	free(pl);
 }
 
 /* Sum of one cell over the CPUs, with the minimum (of the non-zero ones)
  * and maximum kept apart: they must not be summed. */
-static void cell_sum(const struct fp_pool *pl, __u32 cell, struct fp_sys_val *sum)
+static void cell_sum(const struct fp_pool *pl, const struct fp_sys_val *cpus, struct fp_sys_val *sum)
 {
 	const size_t words = sizeof(*sum) / sizeof(__u64);
 
 	memset(sum, 0, sizeof(*sum));
 	for (int c = 0; c < pl->ncpus; c++) {
-		const struct fp_sys_val *v = &pl->cells[(size_t)c * pl->ncells + cell - 1];
+		const struct fp_sys_val *v = &cpus[c];
 		const __u64 *in = (const __u64 *)v;
 		__u64 *o = (__u64 *)sum;
 		__u64 mn = sum->min_ns, mx = sum->max_ns;
@@ -112,17 +182,24 @@ static void cell_sum(const struct fp_pool *pl, __u32 cell, struct fp_sys_val *su
 static int each_slot(struct fp_pool *pl, __u32 slot, __u32 lo, __u32 hi, fp_pool_fn fn, void *ctx)
 {
 	__u32 tgid = (__u32)pl->slot_tgid[slot] & ~FP_SLOT_DEAD;
+	volatile struct fp_row *row;
 	struct fp_sys_val sum;
 	int err;
 
 	if (!tgid)
 		return 0;
+	err = row_of(pl, slot, &row);
+	if (err)
+		return err;
 	for (__u32 col = lo; col < hi; col++) {
-		__u32 cell = pl->rows[slot].cell[col];
+		struct fp_sys_val *cpus;
 
-		if (!cell || cell > pl->ncells)
+		err = cell_of(pl, row->cell[col], &cpus);
+		if (err)
+			return err;
+		if (!cpus)
 			continue;
-		cell_sum(pl, cell, &sum);
+		cell_sum(pl, cpus, &sum);
 		err = fn(tgid, col, &sum, ctx);
 		if (err)
 			return err;
@@ -184,17 +261,22 @@ int pool__release_dead(struct fp_pool *pl)
 {
 	for (size_t i = 0; i < pl->ndead; i++) {
 		__u32 s = pl->dead[i];
-		volatile __u32 *row = pl->rows[s].cell;
+		volatile struct fp_row *row;
+		int err = row_of(pl, s, &row);
 
+		if (err)
+			return err;
 		for (__u32 col = 0; col < FP_ROW_WIDTH; col++) {
-			__u32 cell = row[col], n;
+			__u32 cell = row->cell[col], n;
+			struct fp_sys_val *cpus;
 
-			if (!cell || cell > pl->ncells)
+			err = cell_of(pl, cell, &cpus);
+			if (err)
+				return err;
+			if (!cpus)
 				continue;
-			row[col] = 0;
-			for (int c = 0; c < pl->ncpus; c++)
-				memset(&pl->cells[(size_t)c * pl->ncells + cell - 1], 0,
-				       sizeof(struct fp_sys_val));
+			row->cell[col] = 0;
+			memset(cpus, 0, sizeof(*cpus) * pl->ncpus);
 			n = cell - 1;
 			if (bpf_map_update_elem(pl->fd_free_cells, NULL, &n, BPF_ANY))
 				return -errno;
