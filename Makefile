@@ -58,7 +58,10 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -std=gnu11 -D_GNU_SOURCE -DFP_VERSION='"$(VERSION)"' \
 	   -Iuser -Ibpf -I$(OUTPUT)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
-PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+# Opened with dlopen where needed, not linked: capstone for --profile annotation,
+# libmicrohttpd (and gnutls behind it) for serve; 5 MB resident otherwise (issue 13).
+PKG_DLOPEN := libmicrohttpd capstone
+PKG_LDLIBS = $(shell pkg-config --libs $(filter-out $(PKG_DLOPEN),$(PKG_LIBS)) 2>/dev/null)
 LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <capstone/capstone.h>
+#include "util/csdl.h"
 #include "util/disasm.h"
 
 static uint8_t flow_of(csh h, const cs_insn *in)
@@ -27,7 +27,7 @@ int disasm__run(const uint8_t *code, size_t len, uint64_t addr, struct fp_disasm
 
 	*out = NULL;
 	*n = 0;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	if (!csdl__load() || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -EINVAL;
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	cnt = cs_disasm(h, code, len, addr, 0, &all);

@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <capstone/capstone.h>
+#include "util/csdl.h"
 #include "util/prologue.h"
 #include "util/elfsym.h"
 
@@ -162,7 +162,7 @@ int prologue__choose(const uint8_t *code, size_t len, uint64_t addr, unsigned in
 
 	memset(out, 0, sizeof(*out));
 	out->skip_cc = -1;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	if (!csdl__load() || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -EINVAL;
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	if (argmask == FP_ARGS_GO && go_stack_check(h, code, len, addr, out)) {
@@ -212,7 +212,7 @@ int prologue__rip_load_cmp(const uint8_t *code, size_t len, uint64_t addr, int64
 	size_t n;
 	csh h;
 
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	if (!csdl__load() || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
 		return -EINVAL;
 	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
 	n = cs_disasm(h, code, len, addr, 0, &in);
