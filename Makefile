@@ -58,9 +58,10 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -std=gnu11 -D_GNU_SOURCE -DFP_VERSION='"$(VERSION)"' \
 	   -Iuser -Ibpf -I$(OUTPUT)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
-# Opened with dlopen where needed, not linked: capstone for --profile annotation,
-# libmicrohttpd (and gnutls behind it) for serve; 5 MB resident otherwise (issue 13).
-PKG_DLOPEN := libmicrohttpd capstone
+# Opened with dlopen where needed, not linked (user/util/dynlib.h): capstone to
+# disassemble, libmicrohttpd (and gnutls behind it) for serve, libdw to symbolize;
+# 6 MB resident from exec otherwise (issue 13).
+PKG_DLOPEN := libmicrohttpd capstone libdw
 PKG_LDLIBS = $(shell pkg-config --libs $(filter-out $(PKG_DLOPEN),$(PKG_LIBS)) 2>/dev/null)
 LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
 

@@ -5,7 +5,6 @@
  * linking to it.  HTTP by libmicrohttpd, one internal thread: scrapes are
  * served one at a time, and the main thread only waits for a signal.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -19,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "model/group.h"
+#include "util/dynlib.h"
 #include "util/err.h"
 #include "views/report.h"
 
@@ -47,29 +47,16 @@ static const char index_page[] =
 	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>fastpath exporter</title></head>\n"
 	"<body><h1>fastpath exporter</h1><p>Prometheus metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n";
 
-/* libmicrohttpd is opened by serve, not linked: with the gnutls it pulls in
- * it is 2.4 MB resident in every other command (issue 13).  Its soname has
- * been .12 since 0.9.x. */
-#define MHD_SONAME "libmicrohttpd.so.12"
+/* libmicrohttpd is opened by serve, not linked (util/dynlib.h): with the
+ * gnutls it pulls in it is 2.4 MB resident.  Its soname has been .12 since
+ * 0.9.x. */
 #define MHD_SYMS(X) X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_create_response_from_buffer) \
 	X(MHD_add_response_header) X(MHD_queue_response) X(MHD_destroy_response)
-#define MHD_FIELD(f) __typeof__(f) *f;
-static struct {
-	MHD_SYMS(MHD_FIELD)
-} mhd;
-
-static int mhd_load(void)
-{
-	void *h = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		fp_err("serve: cannot load %s: %s", MHD_SONAME, dlerror());
-		return -ENOENT;
-	}
-#define MHD_BIND(f) if (!(mhd.f = dlsym(h, #f))) { fp_err("serve: %s lacks %s", MHD_SONAME, #f); return -ENOENT; }
-	MHD_SYMS(MHD_BIND)
-	return 0;
-}
+static FP_DL_TABLE(mhd_table, MHD_SYMS) mhd;
+static const char *const mhd_names[] = { MHD_SYMS(FP_DL_NAME) };
+static struct fp_dynlib mhd_lib = {
+	"libmicrohttpd.so.12", mhd_names, sizeof(mhd_names) / sizeof(mhd_names[0]), mhd.slot,
+};
 
 static double cpu_self(void)
 {
@@ -307,7 +294,8 @@ int cmd_serve(int argc, char **argv)
 		fp_err("serve: cannot use '%s' as a listen address: give HOST:PORT, [V6]:PORT or :PORT", where);
 		return 1;
 	}
-	if (mhd_load()) {
+	if (!dynlib__load(&mhd_lib)) {
+		fp_err("serve: cannot load libmicrohttpd: %s", dynlib__error());
 		freeaddrinfo(ai);
 		return 1;
 	}

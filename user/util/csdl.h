@@ -1,21 +1,19 @@
-/* capstone, opened at first use instead of linked: its tables of pointers,
- * relocated at load, are 3 MB resident in every run, and only uprobe
- * placement and --profile annotation disassemble (issue 13).  Include this
- * instead of <capstone/capstone.h>: the cs_* calls below go through the
- * table csdl__load() fills; call it (true: usable) before the first. */
+/* capstone, opened at first use instead of linked (util/dynlib.h): its
+ * tables of pointers, relocated at load, are 3 MB resident, and only uprobe
+ * placement and --profile annotation disassemble.  Include this instead of
+ * <capstone/capstone.h>: the cs_* calls below go through the table that
+ * csdl__load() fills; call it (true: usable) before the first. */
 #ifndef FP_UTIL_CSDL_H
 #define FP_UTIL_CSDL_H
 
 #include <stdbool.h>
 #include <capstone/capstone.h>
+#include "util/dynlib.h"
 
 #define FP_CS_SYMS(X) X(cs_open) X(cs_option) X(cs_disasm) X(cs_free) X(cs_close) \
 	X(cs_insn_group) X(cs_regs_access)
-#define FP_CS_FIELD(f) __typeof__(f) *f;
-struct fp_csdl {
-	FP_CS_SYMS(FP_CS_FIELD)
-};
-extern struct fp_csdl fp_csdl;
+FP_DL_TABLE(fp_csdl, FP_CS_SYMS);
+extern union fp_csdl fp_csdl;
 
 bool csdl__load(void);
 

@@ -4,10 +4,42 @@
 #include <string.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include "util/dynlib.h"
 #include "util/elfsym.h"
 #include "util/gopclntab.h"
 #include "util/symbolize.h"
 #include "util/nsfile.h"
+
+/* libdw is opened at the first address space, not linked (util/dynlib.h):
+ * with the lzma and bzip2 it pulls in it is 0.3 MB resident from exec, in
+ * runs that may never symbolize.  The calls below go through the table. */
+#define DW_SYMS(X) X(dwarf_getsrc_die) X(dwarf_haspc) X(dwarf_lineno) X(dwarf_linesrc) \
+	X(dwarf_nextcu) X(dwarf_offdie) X(dwfl_addrmodule) X(dwfl_begin) X(dwfl_end) X(dwfl_lineinfo) \
+	X(dwfl_linux_proc_find_elf) X(dwfl_linux_proc_maps_report) X(dwfl_module_addrinfo) \
+	X(dwfl_module_build_id) X(dwfl_module_getdwarf) X(dwfl_module_getelf) X(dwfl_module_getsrc) \
+	X(dwfl_module_info) X(dwfl_report_end) X(dwfl_standard_find_debuginfo)
+static FP_DL_TABLE(dw_table, DW_SYMS) fp_dw;
+static const char *const dw_names[] = { DW_SYMS(FP_DL_NAME) };
+static struct fp_dynlib dw_lib = { "libdw.so.1", dw_names, sizeof(dw_names) / sizeof(dw_names[0]), fp_dw.slot };
+#define DW_CALL(f) (fp_dw.f)
+#define dwarf_getsrc_die DW_CALL(dwarf_getsrc_die)
+#define dwarf_haspc DW_CALL(dwarf_haspc)
+#define dwarf_lineno DW_CALL(dwarf_lineno)
+#define dwarf_linesrc DW_CALL(dwarf_linesrc)
+#define dwarf_nextcu DW_CALL(dwarf_nextcu)
+#define dwarf_offdie DW_CALL(dwarf_offdie)
+#define dwfl_addrmodule DW_CALL(dwfl_addrmodule)
+#define dwfl_begin DW_CALL(dwfl_begin)
+#define dwfl_end DW_CALL(dwfl_end)
+#define dwfl_lineinfo DW_CALL(dwfl_lineinfo)
+#define dwfl_linux_proc_maps_report DW_CALL(dwfl_linux_proc_maps_report)
+#define dwfl_module_addrinfo DW_CALL(dwfl_module_addrinfo)
+#define dwfl_module_build_id DW_CALL(dwfl_module_build_id)
+#define dwfl_module_getdwarf DW_CALL(dwfl_module_getdwarf)
+#define dwfl_module_getelf DW_CALL(dwfl_module_getelf)
+#define dwfl_module_getsrc DW_CALL(dwfl_module_getsrc)
+#define dwfl_module_info DW_CALL(dwfl_module_info)
+#define dwfl_report_end DW_CALL(dwfl_report_end)
 
 struct cache_ent {
 	unsigned char id[20];	/* build id (truncated) or a hash of the path */
@@ -36,11 +68,7 @@ struct fp_addrspace {
 };
 
 static char *debuginfo_path;
-static const Dwfl_Callbacks callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
-};
+static Dwfl_Callbacks callbacks = { .debuginfo_path = &debuginfo_path };	/* set once libdw is */
 
 int symbolizer__new(struct fp_symbolizer **out)
 {
@@ -79,7 +107,11 @@ struct fp_addrspace *symbolizer__addrspace(struct fp_symbolizer *S, const char *
 	}
 	if (own)
 		maps = own;
-	A->dwfl = dwfl_begin(&callbacks);
+	if (dynlib__load(&dw_lib)) {
+		callbacks.find_elf = fp_dw.dwfl_linux_proc_find_elf;
+		callbacks.find_debuginfo = fp_dw.dwfl_standard_find_debuginfo;
+		A->dwfl = dwfl_begin(&callbacks);
+	}
 	f = fmemopen((void *)maps, strlen(maps), "r");
 	if (!A->dwfl || !f || dwfl_linux_proc_maps_report(A->dwfl, f)) {
 		if (f)
