@@ -273,27 +273,28 @@ static int alloc_load(struct fp_probes *P, void **state)
 		err = symbolizer__new(&st->sym);
 	if (err)
 		goto cleanup;
-	st->rb = ring_buffer__new(bpf_map__fd(st->skel->maps.fp_alloc_events), on_event, st, NULL);
-	if (!st->rb) {
-		err = -errno;
-		goto cleanup;
-	}
-	err = rbwait__init(&st->rbw, st->rb);
-	if (err)
-		goto cleanup;
 	*state = st;
 	return 0;
 cleanup:
-	rbwait__close(&st->rbw);
-	ring_buffer__free(st->rb);
 	symbolizer__free(st->sym);
 	alloc_bpf__destroy(st->skel);
 	free(st);
 	return err;
 }
 
+/* The ring buffer is mapped here, at attach, not at load: its mapping is
+ * resident at once (132 KiB), and while the other families load, each
+ * parsing the kernel's BTF (11 MB for a moment), it would add to the peak. */
 int alloc_state__start_helper(struct alloc_state *st)
 {
+	int err;
+
+	st->rb = ring_buffer__new(bpf_map__fd(st->skel->maps.fp_alloc_events), on_event, st, NULL);
+	if (!st->rb)
+		return -errno;
+	err = rbwait__init(&st->rbw, st->rb);
+	if (err)
+		return err;
 	if (pthread_create(&st->thread, NULL, helper, st))
 		return -errno;
 	st->thread_on = true;
