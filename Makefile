@@ -59,9 +59,9 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -Iuser -Ibpf -I$(OUTPUT)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 # Opened with dlopen where needed, not linked (user/util/dynlib.h): capstone to
-# disassemble, libmicrohttpd (and gnutls behind it) for serve, libdw to symbolize;
-# 6 MB resident from exec otherwise (issue 13).
-PKG_DLOPEN := libmicrohttpd capstone libdw
+# disassemble, libmicrohttpd (and gnutls behind it) for serve, libdw to symbolize,
+# ncurses for top's view; 6 MB resident from exec otherwise (issue 13).
+PKG_DLOPEN := libmicrohttpd capstone libdw ncursesw
 PKG_LDLIBS = $(shell pkg-config --libs $(filter-out $(PKG_DLOPEN),$(PKG_LIBS)) 2>/dev/null)
 LDLIBS  += $(PKG_LDLIBS) -lm -lpthread
 

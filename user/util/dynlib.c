@@ -23,6 +23,7 @@ static int bind(struct fp_dynlib *d)
 			return -1;
 		}
 	}
+	d->handle = h;
 	return 1;
 }
 

@@ -27,6 +27,7 @@ struct fp_dynlib {
 	size_t n;
 	void (**slot)(void);
 	int state;			/* 0 untried, 1 loaded, -1 unusable */
+	void *handle;			/* once loaded: for dlsym of its data */
 };
 
 /* Opens the library once (thread-safe; never closed) and binds its

@@ -6,11 +6,67 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dlfcn.h>
 #include <ncurses.h>
+#include "util/dynlib.h"
 #include "views/tui.h"
 #include "views/detail.h"
 #include "views/units.h"
 #include "util/escape.h"
+
+/* ncurses is opened by the view, not linked (util/dynlib.h): with libtinfo
+ * it is 0.2 MB resident from exec in every other command.  The calls below
+ * (and those ncurses.h's macros expand to) go through the table; stdscr,
+ * LINES and COLS are its variables. */
+#define NC_SYMS(X) X(cbreak) X(curs_set) X(delscreen) X(endwin) X(has_colors) X(init_pair) \
+	X(keypad) X(newterm) X(noecho) X(set_escdelay) X(set_term) X(start_color) \
+	X(use_default_colors) X(waddnstr) X(wattr_off) X(wattr_on) X(wchgat) X(werase) X(wgetch) \
+	X(whline) X(wmove) X(wrefresh) X(wtimeout)
+static FP_DL_TABLE(nc_table, NC_SYMS) nc;
+static const char *const nc_names[] = { NC_SYMS(FP_DL_NAME) };
+static struct fp_dynlib nc_lib = { "libncursesw.so.6", nc_names, sizeof(nc_names) / sizeof(nc_names[0]), nc.slot };
+static WINDOW **nc_stdscr;
+static int *nc_lines, *nc_cols;
+#define NC_CALL(f) (nc.f)
+#define cbreak NC_CALL(cbreak)
+#define curs_set NC_CALL(curs_set)
+#define delscreen NC_CALL(delscreen)
+#define endwin NC_CALL(endwin)
+#define has_colors NC_CALL(has_colors)
+#define init_pair NC_CALL(init_pair)
+#define keypad NC_CALL(keypad)
+#define newterm NC_CALL(newterm)
+#define noecho NC_CALL(noecho)
+#define set_escdelay NC_CALL(set_escdelay)
+#define set_term NC_CALL(set_term)
+#define start_color NC_CALL(start_color)
+#define use_default_colors NC_CALL(use_default_colors)
+#define waddnstr NC_CALL(waddnstr)
+#define wattr_off NC_CALL(wattr_off)
+#define wattr_on NC_CALL(wattr_on)
+#define wchgat NC_CALL(wchgat)
+#define werase NC_CALL(werase)
+#define wgetch NC_CALL(wgetch)
+#define whline NC_CALL(whline)
+#define wmove NC_CALL(wmove)
+#define wrefresh NC_CALL(wrefresh)
+#define wtimeout NC_CALL(wtimeout)
+#undef stdscr
+#undef LINES
+#undef COLS
+#define stdscr (*nc_stdscr)
+#define LINES (*nc_lines)
+#define COLS (*nc_cols)
+
+static bool nc_load(void)
+{
+	if (!dynlib__load(&nc_lib))
+		return false;
+	nc_stdscr = dlsym(nc_lib.handle, "stdscr");
+	nc_lines = dlsym(nc_lib.handle, "LINES");
+	nc_cols = dlsym(nc_lib.handle, "COLS");
+	return nc_stdscr && nc_lines && nc_cols;
+}
 
 #define LINGER 3		/* intervals an exited process stays, dimmed */
 #define HEADER_LINES 3
@@ -66,6 +122,8 @@ int tui__open(struct tui **out, double interval_s)
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return -ENOTTY;
+	if (!nc_load())
+		return -ENOENT;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
