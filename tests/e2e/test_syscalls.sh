@@ -229,3 +229,22 @@ test_follow_children_of_pid() {
 	assert_eq "$(jq '[.processes[] | select(.comm == "forker") | .syscalls.getppid.calls // 0] | add' "$TMP/r.json")" 3000 "children's getppid"
 	assert_eq "$(jq '[.processes[] | select(.comm == "forker")] | length' "$TMP/r.json")" 4 "forker and its 3 children"
 }
+
+# Peak resident memory (issue 13), as /usr/bin/time -f %M reports it: the
+# default record and syscall accounting alone.  Before the pool was mapped
+# in part and capstone, libmicrohttpd, libdw and ncurses were opened by
+# dlopen it was 50 MB; 11 MB of what is left is libbpf parsing the kernel's
+# BTF once per object, for a moment (BENCHMARKS.md).
+test_peak_rss_bounded() {
+	[ -x /usr/bin/time ] || { echo "no /usr/bin/time (make deps)"; return 77; }
+	local mode opts kb
+	for mode in "" "--no-io --no-stat --alloc=off"; do
+		read -ra opts <<< "$mode"
+		/usr/bin/time -f %M -o "$TMP/rss" "$FP" record -q "${opts[@]}" -o "$TMP/r.json" -- true &
+		echo $! >> "$FP_PIDS_FILE"
+		wait $!
+		kb=$(tail -1 "$TMP/rss")
+		assert_eq "$(sys_calls "$TMP/r.json" true execve)" 1 "record $mode -- true: its exec counted"
+		assert_le "$kb" $((15 * 1024)) "peak RSS in kB of record $mode -- true"
+	done
+}
