@@ -12,13 +12,12 @@
  * bytes (hashed over those) and are counted as truncated. */
 #define FP_STAT_PATH_LEN 256
 
-#define FP_STAT_MAX_SYS 4096		/* (tgid, syscall) pairs */
 #define FP_STAT_MAX_PATHS 65536		/* (tgid, path hash) pairs; also path strings */
 #define FP_STAT_MAX_DIRS 8192		/* directories relative paths were resolved against */
 #define FP_STAT_NAME_LEN 128		/* one directory name, NUL included (longer: cut) */
 #define FP_STAT_DIR_DEPTH 48		/* directories noted per call, walking up */
 
-/* Errno classes of a failed call, the index into fp_stat_val.err[]. */
+/* Errno classes of a failed call, the index into a stat cell's lat[] (FP_STAT_CELL_*). */
 enum fp_stat_err {
 	FP_STAT_ENOENT = 0,
 	FP_STAT_ENOTDIR,
@@ -27,20 +26,20 @@ enum fp_stat_err {
 	FP_STAT_NERR,
 };
 
-struct fp_stat_key {
-	unsigned int tgid;
-	unsigned int nr;
-};
+/* The family's syscalls (x86_64 numbers), in the order of their columns in
+ * the syscall pool's rows (fp_sys.h: FP_ROW_STAT + index).  Counted per
+ * process there, a cell per (process, syscall) like the syscall family's:
+ * two inlined array lookups where a (tgid, nr) hash cost a hash and a bucket
+ * walk on every stat call, and nothing allocated while tracing.  For
+ * open/openat only the failed calls are counted: probing for files by
+ * opening them is part of a storm, ordinary opens are not. */
+#define FP_STAT_NRS { 2, 4, 5, 6, 21, 89, 137, 138, 217, 257, 262, 267, 269, 332, 439 }
+#define FP_STAT_NSYS 15
 
-/* Per-CPU value; user space sums the CPUs.  For open/openat only the failed
- * calls are counted: probing for files by opening them is part of a storm,
- * ordinary opens are not. */
-struct fp_stat_val {
-	unsigned long long calls;
-	unsigned long long err[FP_STAT_NERR];
-	unsigned long long truncated;	/* path longer than FP_STAT_PATH_LEN - 1 */
-	unsigned long long faulted;	/* path pointer unreadable (calls kept, no path) */
-};
+/* A stat column's cell (struct fp_sys_val): `calls`, and in lat[] the errno
+ * classes (enum fp_stat_err) then these; summed over the CPUs. */
+#define FP_STAT_CELL_TRUNCATED FP_STAT_NERR	/* path longer than FP_STAT_PATH_LEN - 1 */
+#define FP_STAT_CELL_FAULTED (FP_STAT_NERR + 1)	/* path pointer unreadable (calls kept, no path) */
 
 /* The path as given to the kernel.  A relative path is hashed with the
  * directory it was resolved against (the cwd at the call, or the *at()

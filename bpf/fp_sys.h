@@ -20,7 +20,10 @@
 
 #define FP_SYS_NR_MAX 512	/* syscall numbers 0..511 (x86_64 ends near 470) */
 #define FP_ROW_IO_HISTS 32	/* data-path size histograms: family * FP_FD_KINDS + kind */
-#define FP_ROW_WIDTH (FP_SYS_NR_MAX + FP_ROW_IO_HISTS)
+#define FP_ROW_IO FP_SYS_NR_MAX	/* the first of them */
+#define FP_ROW_STAT_COLS 16	/* the stat family's counters, one per syscall of it (fp_stat.h) */
+#define FP_ROW_STAT (FP_ROW_IO + FP_ROW_IO_HISTS)
+#define FP_ROW_WIDTH (FP_ROW_STAT + FP_ROW_STAT_COLS)
 #define FP_MAX_SLOTS 4096	/* processes with counters at once */
 #define FP_MAX_CELLS 8192	/* (process, syscall or histogram) cells; fewer on many CPUs */
 
@@ -36,7 +39,8 @@ struct fp_row {
 #define FP_SLOT_DEAD 0x80000000u
 
 /* Per CPU, in the pool.  For a data-path size histogram calls, errors and
- * total_ns stay 0 and lat[] holds sizes. */
+ * total_ns stay 0 and lat[] holds sizes.  For a stat family column, calls
+ * are its calls and lat[] holds its counters (FP_STAT_CELL_* in fp_stat.h). */
 struct fp_sys_val {
 	unsigned long long calls;
 	unsigned long long errors;

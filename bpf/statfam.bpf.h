@@ -3,8 +3,9 @@
  * Stat storms: the stat family (stat, lstat, fstat, newfstatat, statx,
  * access, faccessat(2), readlink(at), getdents64, statfs, fstatfs) and the
  * failed open/openat calls, per process.  At entry the path argument is read
- * into per-thread storage; at exit the call is counted per (tgid, syscall)
- * with its errno class and per (tgid, path hash).  The
+ * into per-thread storage; at exit the call is counted per (process,
+ * syscall) with its errno class, in the syscall pool (slots.bpf.h), and per
+ * (tgid, path hash).  The
  * path string is stored once per hash.  Every map is bounded; what does not
  * fit is counted in fp_drops.
  *
@@ -62,14 +63,6 @@ struct stat_start {
 
 /* Kept in the dispatcher's per-thread task storage (struct sys_start). */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FP_STAT_MAX_SYS);
-	__type(key, struct fp_stat_key);
-	__type(value, struct fp_stat_val);
-} fp_stat_sys SEC(".maps");
-
 /* Not preallocated: the bound is a ceiling, memory follows the paths seen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -124,6 +117,29 @@ static __always_inline int path_arg(long nr)
 		return -1;
 	default:
 		return -2;
+	}
+}
+
+/* The syscall's column among the family's (FP_STAT_NRS: the same order). */
+static __always_inline int stat_col(long nr)
+{
+	switch (nr) {
+	case NR_open: return 0;
+	case NR_stat: return 1;
+	case NR_fstat: return 2;
+	case NR_lstat: return 3;
+	case NR_access: return 4;
+	case NR_readlink: return 5;
+	case NR_statfs: return 6;
+	case NR_fstatfs: return 7;
+	case NR_getdents64: return 8;
+	case NR_openat: return 9;
+	case NR_newfstatat: return 10;
+	case NR_readlinkat: return 11;
+	case NR_faccessat: return 12;
+	case NR_statx: return 13;
+	case NR_faccessat2: return 14;
+	default: return -1;
 	}
 }
 
@@ -252,37 +268,34 @@ static __always_inline __u64 path_hash(const struct stat_start *s)
 	return h ? h : 1;
 }
 
-static __noinline void count_sys(__u32 tgid, long nr, long ret, const struct stat_start *s)
+/* The call in the process's column of the syscall pool (fp_stat.h). */
+static __noinline void count_sys(__u32 slot1, long nr, long ret, const struct stat_start *s)
 {
-	struct fp_stat_key key = { .tgid = tgid, .nr = nr };
-	struct fp_stat_val zero = {}, *v;
+	struct fp_sys_val *v;
+	int col = stat_col(nr);
+	__u32 e;
 
-	v = bpf_map_lookup_elem(&fp_stat_sys, &key);
-	if (!v) {
-		if (fp_no_room(bpf_map_update_elem(&fp_stat_sys, &key, &zero, BPF_NOEXIST))) {
-			fp_drop(FP_DROP_STAT);
-			return;
-		}
-		fp_proc_seen(tgid);
-		v = bpf_map_lookup_elem(&fp_stat_sys, &key);
-		if (!v)
-			return;
-	}
+	if (col < 0)
+		return;
+	v = fp_cell(slot1, FP_ROW_STAT + col, FP_DROP_STAT);
+	if (!v)
+		return;
 	v->calls++;
 	if (ret < 0 && ret >= -MAX_ERRNO) {
 		if (ret == -ENOENT)
-			v->err[FP_STAT_ENOENT]++;
+			e = FP_STAT_ENOENT;
 		else if (ret == -ENOTDIR)
-			v->err[FP_STAT_ENOTDIR]++;
+			e = FP_STAT_ENOTDIR;
 		else if (ret == -EACCES)
-			v->err[FP_STAT_EACCES]++;
+			e = FP_STAT_EACCES;
 		else
-			v->err[FP_STAT_EOTHER]++;
+			e = FP_STAT_EOTHER;
+		v->lat[e]++;
 	}
 	if (s->fault)
-		v->faulted++;
+		v->lat[FP_STAT_CELL_FAULTED]++;
 	if (s->str.truncated)
-		v->truncated++;
+		v->lat[FP_STAT_CELL_TRUNCATED]++;
 }
 
 /* The string goes in once per hash, when a process first uses the path. */
@@ -409,7 +422,7 @@ __noinline int fp_stat_note_base(struct stat_start *s)
 }
 
 /* Exit of a syscall whose entry stat__enter() saw. */
-static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
+static __noinline void stat__exit(__u32 tgid, __u32 slot1, long ret, struct stat_start *s)
 {
 	long nr = s->nr;
 
@@ -427,7 +440,7 @@ static __noinline void stat__exit(__u32 tgid, long ret, struct stat_start *s)
 		read_path(s, (const char *)s->uptr);
 	if (s->str.path[0] == '/')
 		s->str.base.dentry = s->str.base.mnt = 0;
-	count_sys(tgid, nr, ret, s);
+	count_sys(slot1, nr, ret, s);
 	if (stat_paths && s->str.len) {
 		fp_stat_note_base(s);
 		count_path(tgid, ret, s);

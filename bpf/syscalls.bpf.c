@@ -189,7 +189,7 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	s->ts = 0;
 	/* Once per thread: the slot outlives the thread, and is only given
 	 * back after the whole process has exited. */
-	if (!s->slot && (hook_sys || hook_io))
+	if (!s->slot && (hook_sys || hook_io || hook_stat))
 		s->slot = fp_slot_get(tgid);
 	if (!s->active) {
 		/* Only exec turns a pending target (fastpath -- CMD) active;
@@ -203,6 +203,6 @@ int BPF_PROG(fp_sys_exit, struct pt_regs *regs, long ret)
 	if (hook_io)
 		io__exit(tgid, s->slot, ret, &s->io);
 	if (hook_stat)
-		stat__exit(tgid, ret, &s->stat);
+		stat__exit(tgid, s->slot, ret, &s->stat);
 	return 0;
 }

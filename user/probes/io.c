@@ -101,7 +101,7 @@ static int io_read(void *state, struct fp_snapshot *s)
 
 	err = read_cells(st->skel, s);
 	if (!err)
-		err = pool__each(st->pool, FP_SYS_NR_MAX, FP_ROW_WIDTH, hist_cell, s);
+		err = pool__each(st->pool, FP_ROW_IO, FP_ROW_IO + FP_ROW_IO_HISTS, hist_cell, s);
 	for (size_t i = 0; !err && i < s->nprocs; i++)
 		if (s->procs[i].io)
 			io_stats__finish(s->procs[i].io);
@@ -116,7 +116,7 @@ static int io_reap(void *state, const struct fp_reap *r, struct fp_snapshot *int
 	err = probes__reap_percpu(bpf_map__fd(st->skel->maps.fp_io_cells), sizeof(struct fp_io_key),
 				  sizeof(struct fp_io_val), r, cell_entry, into);
 	if (!err)
-		err = pool__each_dead(st->pool, FP_SYS_NR_MAX, FP_ROW_WIDTH, hist_cell_reaped, into);
+		err = pool__each_dead(st->pool, FP_ROW_IO, FP_ROW_IO + FP_ROW_IO_HISTS, hist_cell_reaped, into);
 	for (size_t i = 0; !err && i < r->n; i++) {
 		struct fp_proc *p = snapshot__proc(into, r->tgids[i], false);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "probes/family.h"
+#include "probes/pool.h"
 #include "model/statfam.h"
 #include "model/peak.h"
 #include "fp_stat.h"
@@ -23,7 +24,8 @@ struct peak {
 };
 
 struct statfam_state {
-	struct syscalls_bpf *skel;	/* owned by the sys family */
+	struct syscalls_bpf *skel;	/* owned by the sys family, */
+	struct fp_pool *pool;		/* and the pool its counters are in */
 	bool paths;
 	uint64_t start_ns;
 	struct peak *peaks;
@@ -51,7 +53,8 @@ static int statfam_load(struct fp_probes *P, void **state)
 	if (!st)
 		return -ENOMEM;
 	st->skel = probes__syscalls(P);
-	if (!st->skel) {
+	st->pool = probes__pool(P);
+	if (!st->skel || !st->pool) {
 		err = -ENOENT;
 		goto cleanup;
 	}
@@ -89,20 +92,27 @@ struct stat_read {
 	char dbuf[FP_STAT_DIR_DEPTH * FP_STAT_NAME_LEN];
 };
 
-static int sys_entry(const struct fp_percpu_entry *e, void *ctx)
-{
-	const struct fp_stat_key *key = e->key;
-	const struct fp_stat_val *sum = e->sum;
-	struct stat_read *r = ctx;
-	struct fp_stat_stats *ss = stats_of(r->st, r->s, key->tgid);
-	struct fp_stat_sys *sys = ss ? stat_stats__sys(ss, key->nr) : NULL;
+static const int stat_nrs[FP_STAT_NSYS] = FP_STAT_NRS;
 
+/* A stat family column of a process's row in the pool (fp_stat.h). */
+static int sys_cell(__u32 tgid, __u32 col, const struct fp_sys_val *sum, void *ctx)
+{
+	struct stat_read *r = ctx;
+	struct fp_stat_stats *ss;
+	struct fp_stat_sys *sys;
+	__u32 i = col - FP_ROW_STAT;
+
+	if (i >= FP_STAT_NSYS || !sum->calls)
+		return 0;
+	ss = stats_of(r->st, r->s, tgid);
+	sys = ss ? stat_stats__sys(ss, stat_nrs[i]) : NULL;
 	if (!sys)
 		return -ENOMEM;
 	sys->calls = sum->calls;
-	memcpy(sys->err, sum->err, sizeof(sys->err));
-	ss->truncated += sum->truncated;
-	ss->faulted += sum->faulted;
+	for (int e = 0; e < FP_STAT_NERR; e++)
+		sys->err[e] = sum->lat[e];
+	ss->truncated += sum->lat[FP_STAT_CELL_TRUNCATED];
+	ss->faulted += sum->lat[FP_STAT_CELL_FAULTED];
 	return 0;
 }
 
@@ -110,8 +120,7 @@ static int read_sys(struct statfam_state *st, struct fp_snapshot *s)
 {
 	struct stat_read r = { .st = st, .s = s };
 
-	return probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
-				   sizeof(struct fp_stat_val), sys_entry, &r);
+	return pool__each(st->pool, FP_ROW_STAT, FP_ROW_STAT + FP_STAT_NSYS, sys_cell, &r);
 }
 
 /* The absolute name of directory k from fp_stat_dirs, into buf: "/" and
@@ -244,14 +253,14 @@ static struct peak *peak_of(struct statfam_state *st, unsigned int tgid)
 	return &n[st->npeaks++];
 }
 
-static int total_entry(const struct fp_percpu_entry *e, void *ctx)
+static int total_cell(__u32 tgid, __u32 col, const struct fp_sys_val *sum, void *ctx)
 {
-	const struct fp_stat_key *key = e->key;
-	struct peak *pk = peak_of(ctx, key->tgid);
+	struct peak *pk = peak_of(ctx, tgid);
 
+	(void)col;
 	if (!pk)
 		return -ENOMEM;
-	pk->total += ((const struct fp_stat_val *)e->sum)->calls;
+	pk->total += sum->calls;
 	return 0;
 }
 
@@ -263,8 +272,7 @@ static int observe_peaks(struct statfam_state *st)
 
 	for (size_t i = 0; i < st->npeaks; i++)
 		st->peaks[i].total = 0;
-	err = probes__each_percpu(bpf_map__fd(st->skel->maps.fp_stat_sys), sizeof(struct fp_stat_key),
-				  sizeof(struct fp_stat_val), total_entry, st);
+	err = pool__each(st->pool, FP_ROW_STAT, FP_ROW_STAT + FP_STAT_NSYS, total_cell, st);
 	for (size_t i = 0; !err && i < st->npeaks; i++)
 		peak__observe(&st->peaks[i].win, now, st->peaks[i].total);
 	return err;
@@ -305,12 +313,11 @@ static int statfam_reap(void *state, const struct fp_reap *r, struct fp_snapshot
 {
 	struct statfam_state *st = state;
 	struct stat_read rd = { .st = st, .s = into };
-	int fd_sys = bpf_map__fd(st->skel->maps.fp_stat_sys);
 	uint64_t now = mono_ns();
 	int err;
 
-	err = probes__reap_percpu(fd_sys, sizeof(struct fp_stat_key), sizeof(struct fp_stat_val), r,
-				  sys_entry, &rd);
+	/* The pool's dead slots (the sys family releases them after us). */
+	err = pool__each_dead(st->pool, FP_ROW_STAT, FP_ROW_STAT + FP_STAT_NSYS, sys_cell, &rd);
 	if (!err && st->paths)
 		err = probes__reap_percpu(bpf_map__fd(st->skel->maps.fp_stat_paths),
 					  sizeof(struct fp_stat_path_key),

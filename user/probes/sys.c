@@ -17,7 +17,7 @@ static bool sys_wanted(const struct fp_probe_opts *o)
 	return o->sys || o->io || o->stat;
 }
 
-/* Tests only: FASTPATH_MAP_ENTRIES="fp_stat_sys=128,fp_io_cells=64" sizes
+/* Tests only: FASTPATH_MAP_ENTRIES="fp_stat_paths=128,fp_io_cells=64" sizes
  * those maps, to show that reaping keeps small maps enough under churn. */
 static void shrink_maps(struct bpf_object *obj, const char *spec)
 {
