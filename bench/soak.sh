@@ -15,7 +15,8 @@
 # Prints markdown.  --quick: seconds, not minutes (the smoke run of
 # test_bench_scripts_quick).  PARTS: some of go, churn, flood (default all).
 #   bench/soak.sh [--quick] [PARTS...]
-# SOAK_GO_S, SOAK_CHURN_N, SOAK_FLOOD_N size the parts.
+# SOAK_GO_S, SOAK_CHURN_N, SOAK_FLOOD_N size the parts; SOAK_FLOOD_PROCS the
+# flood's processes (one per CPU).
 set -u
 cd "$(dirname "$0")/.."
 FP=$PWD/fastpath
@@ -135,7 +136,7 @@ flood_run() { # k n traced
 
 soak_flood() {
 	local k n calls drops cpu_ms bare rate budget
-	k=$(nproc)
+	k=${SOAK_FLOOD_PROCS:-$(nproc)}
 	n=$((FLOOD_N / k))
 	flood_run "$k" "$n" bare || return
 	bare=$(awk -v n="$FLOOD_N" -v ns="$FLOOD_NS" 'BEGIN { printf "%.2f", n / (ns / 1e9) / 1e6 }')
