@@ -209,6 +209,9 @@ struct fp_alloc_stats *alloc_stats__delta(const struct fp_alloc_stats *cur, cons
 		d->go.calls = sub(cur->go.calls, prev->go.calls);
 		d->go.bytes = sub(cur->go.bytes, prev->go.bytes);
 		d->go.samples = sub(cur->go.samples, prev->go.samples);
+		/* the interval's samples are independent of the earlier ones */
+		d->go.calls_var = fmax(0, cur->go.calls_var - prev->go.calls_var);
+		d->go.bytes_var = fmax(0, cur->go.bytes_var - prev->go.bytes_var);
 		d->go.sc_calls = sub(cur->go.sc_calls, prev->go.sc_calls);
 		hist__delta(&d->size, &cur->size, &prev->size);
 	}
@@ -278,5 +281,19 @@ void alloc__pprof_scale(uint64_t count, uint64_t size, int64_t rate, double *cal
 	scale = 1.0 / (1.0 - exp(-avg / (double)rate));
 	*calls = (double)count * scale;
 	*bytes = (double)size * scale;
+}
+
+void alloc__pprof_var(uint64_t count, uint64_t size, int64_t rate, double *calls_var, double *bytes_var)
+{
+	double avg, p, v;
+
+	*calls_var = *bytes_var = 0;
+	if (!count || !size || rate <= 1)
+		return;		/* nothing sampled, or every allocation recorded */
+	avg = (double)size / (double)count;
+	p = 1.0 - exp(-avg / (double)rate);
+	v = (double)count * (1.0 - p) / (p * p);
+	*calls_var = v;
+	*bytes_var = v * avg * avg;
 }
 

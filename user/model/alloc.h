@@ -26,6 +26,8 @@ struct fp_alloc_go {
 	bool complete;		/* exact mode sees every allocation of this Go */
 	int64_t rate;		/* the target's runtime.MemProfileRate; -1 unknown */
 	uint64_t samples;	/* sampled mode: runtime.mProf_Malloc hits */
+	double calls_var;	/* sampled mode: the estimates' variances (alloc__pprof_var) */
+	double bytes_var;
 	/* exact mode: of calls, those taken by size-specialised allocators
 	 * the compiler calls directly (Go 1.27: objects up to 80 bytes) */
 	uint64_t sc_calls;
@@ -79,6 +81,13 @@ int alloc_stats__add_note(struct fp_alloc_stats *s, const char *note);
  * runtime/pprof/protomem.go): `count` samples totalling `size` bytes at
  * MemProfileRate `rate` stand for count/(1-exp(-avg/rate)) allocations. */
 void alloc__pprof_scale(uint64_t count, uint64_t size, int64_t rate, double *calls, double *bytes);
+/* The variances of those estimates: each allocation of s bytes is sampled
+ * with p = 1 - exp(-s/rate), independently (Go draws the bytes to the next
+ * sample from an exponential distribution), so the estimate is a sum of
+ * independent 1/p-weighted samples and its variance is estimated, without
+ * bias, by sum (1 - p) / p^2 over the samples (Horvitz-Thompson); for bytes
+ * each term times s^2.  Variances of sums add: callers sum them. */
+void alloc__pprof_var(uint64_t count, uint64_t size, int64_t rate, double *calls_var, double *bytes_var);
 
 
 #endif

@@ -107,16 +107,19 @@ static int sample_entry(const struct fp_percpu_entry *e, void *ctx)
 	uint64_t cnt = *(const uint64_t *)e->sum;
 	struct samples_read *r = ctx;
 	struct fp_alloc_stats *a = proc_alloc(r->s, key->tgid);
-	double calls, bytes;
+	double calls, bytes, cv, bv;
+	int64_t rate;
 
 	if (!a)
 		return -ENOMEM;
 	/* The rate the kernel saw at the sample; else the last one read. */
-	alloc__pprof_scale(cnt, cnt * key->size,
-			   scale_rate(key->rate ? (int64_t)key->rate : rate_of(r->st, key->tgid)),
-			   &calls, &bytes);
+	rate = scale_rate(key->rate ? (int64_t)key->rate : rate_of(r->st, key->tgid));
+	alloc__pprof_scale(cnt, cnt * key->size, rate, &calls, &bytes);
+	alloc__pprof_var(cnt, cnt * key->size, rate, &cv, &bv);
 	a->go.calls += llround(calls);
 	a->go.bytes += llround(bytes);
+	a->go.calls_var += cv;
+	a->go.bytes_var += bv;
 	hist__add(&a->size, key->size, llround(calls));
 	return 0;
 }

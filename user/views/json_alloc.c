@@ -1,4 +1,5 @@
 /* JSON of the "alloc" section of a process (docs/json-schema.md). */
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ static json_t *go_json(const struct fp_alloc_go *g)
 	if (g->mode == FP_GO_SAMPLED) {
 		json_object_set_new(o, "profile_rate", g->rate >= 0 ? json_integer(g->rate) : json_null());
 		json_object_set_new(o, "samples", json_integer((json_int_t)g->samples));
+		json_object_set_new(o, "calls_error", json_integer((json_int_t)llround(sqrt(g->calls_var))));
+		json_object_set_new(o, "bytes_error", json_integer((json_int_t)llround(sqrt(g->bytes_var))));
 	} else {
 		json_object_set_new(o, "size_specialised_calls", json_integer((json_int_t)g->sc_calls));
 	}
@@ -118,6 +121,8 @@ static int parse_go(json_t *j, struct fp_alloc_go *g, char *err, size_t errlen)
 	g->complete = json_is_true(json_object_get(j, "complete"));
 	g->rate = json_is_integer(rate) ? json_integer_value(rate) : -1;
 	g->samples = u64(j, "samples");
+	g->calls_var = pow((double)u64(j, "calls_error"), 2);
+	g->bytes_var = pow((double)u64(j, "bytes_error"), 2);
 	g->sc_calls = u64(j, "size_specialised_calls");
 	snprintf(g->entries, sizeof(g->entries), "%s", json__get_str(j, "entry_points", &raw) ?: "");
 	free(raw);

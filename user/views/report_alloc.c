@@ -3,6 +3,7 @@
  * profile's samples, marked as such), the top allocation sites named by the
  * frame that allocates, with their stacks, and the probes' notes.  The size
  * histogram is drawn with the process's other histograms (proc__hists). */
+#include <math.h>
 #include <inttypes.h>
 #include <string.h>
 #include "views/report.h"
@@ -19,7 +20,8 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * part / whole : 0;
 }
 
-/* "go1.19.8, sampled: ESTIMATED from 499 heap-profile samples at MemProfileRate 524288" */
+/* "go1.19.8, sampled: ESTIMATED from 499 heap-profile samples at MemProfileRate 524288,
+ * ± 1.2% of the allocations (1 s.e.)" */
 static void go_mode_str(const struct fp_alloc_go *g, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s, %s", g->version[0] ? g->version : "Go", alloc__go_mode_name(g->mode));
@@ -27,8 +29,9 @@ static void go_mode_str(const struct fp_alloc_go *g, char *buf, size_t len)
 	if (g->mode == FP_GO_SAMPLED && g->rate == 0)
 		snprintf(buf + n, len - n, ": the program turned memory profiling off (MemProfileRate 0), nothing sampled");
 	else if (g->mode == FP_GO_SAMPLED)
-		snprintf(buf + n, len - n, ": ESTIMATED from %" PRIu64 " heap-profile samples at MemProfileRate %" PRId64,
-			 g->samples, g->rate);
+		snprintf(buf + n, len - n, ": ESTIMATED from %" PRIu64 " heap-profile samples at MemProfileRate %" PRId64
+			 ", ± %.1f%% of the allocations (1 s.e.)", g->samples, g->rate,
+			 g->calls ? 100.0 * sqrt(g->calls_var) / (double)g->calls : 0.0);
 	else if (!g->complete)
 		snprintf(buf + n, len - n, ": INCOMPLETE, this Go also allocates without runtime.mallocgc (a lower bound)");
 	else

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "views/text.h"
@@ -158,8 +159,8 @@ void text__alloc(FILE *f, const struct fp_proc *p)
 			alloc__go_mode_name(a->go.mode), (unsigned long long)a->go.calls,
 			(unsigned long long)a->go.bytes, a->go.estimated ? " (estimated)" : "");
 		if (a->go.mode == FP_GO_SAMPLED)
-			fprintf(f, " from %llu samples at MemProfileRate %lld", (unsigned long long)a->go.samples,
-				(long long)a->go.rate);
+			fprintf(f, " (± %.0f allocations, 1 s.e.) from %llu samples at MemProfileRate %lld",
+				sqrt(a->go.calls_var), (unsigned long long)a->go.samples, (long long)a->go.rate);
 		if (a->go.mode == FP_GO_EXACT && !a->go.complete)
 			fprintf(f, " [INCOMPLETE for this Go version]");
 		fprintf(f, "\n");
