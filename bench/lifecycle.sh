@@ -21,11 +21,8 @@ die() { echo "bench/lifecycle.sh: $*" >&2; exit 1; }
 [ -x "$FP" ] || die "build first: make all"
 [ -x "$TIME" ] || die "/usr/bin/time missing: make deps"
 
-T=$(mktemp -d /tmp/fastpath-bench-life.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/tmp.sh.inc
+bench_tmp life
 
 # lefthook (make deps): a Go target that idles, running a hook whose one
 # command sleeps, in a git repository of its own.

@@ -37,11 +37,8 @@ die() { echo "bench/soak.sh: $*" >&2; exit 1; }
 [ -x "$W/go-allocgo" ] && [ -x "$W/churn" ] && [ -x "$W/statflood" ] || die "build the workloads: make workloads"
 [ -x "$TIME" ] || die "/usr/bin/time missing: make deps"
 
-T=$(mktemp -d /tmp/fastpath-bench-soak.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/tmp.sh.inc
+bench_tmp soak
 ROWS=()
 failed=0
 
