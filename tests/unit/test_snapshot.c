@@ -9,6 +9,8 @@
 #include <cmocka.h>
 #include "model/snapshot.h"
 #include "model/syscalls.h"
+#include "model/cpu.h"
+#include "model/cpu_prof.h"
 
 #define NR_GETPPID 110
 
@@ -75,11 +77,39 @@ static void test_absorb_names_an_unnamed_entry(void **state)
 	snapshot__free(live);
 }
 
+/* A short command reaped with its CPU times while the sampler's live read
+ * made an entry with its profile only: one process, both kept. */
+static void test_absorb_keeps_the_live_profile(void **state)
+{
+	struct fp_snapshot *reaped = snapshot__new(), *live = snapshot__new();
+	const char *frames[] = { "hot75 cpuburn.c:20", "main cpuburn.c:60" };
+	struct fp_proc *r, *p;
+
+	(void)state;
+	r = reaped_child(reaped, 9);
+	r->cpu = cpu_stats__new();
+	r->cpu->run_ns = 800000000;
+	p = snapshot__proc(live, 9, true);
+	p->cpu = cpu_stats__new();
+	p->cpu->prof = cpu_prof__new(499);
+	assert_int_equal(cpu_prof__add(p->cpu->prof, frames, 2, 0, 394), 0);
+	cpu_prof__finish(p->cpu->prof);
+	assert_int_equal(proc__absorb(p, r), 0);
+	assert_non_null(p->cpu);
+	assert_int_equal(p->cpu->run_ns, 800000000);
+	assert_non_null(p->cpu->prof);
+	assert_int_equal(p->cpu->prof->samples, 394);
+	assert_string_equal(p->comm, "churn");
+	snapshot__free(reaped);
+	snapshot__free(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_absorb_keeps_the_fresher_identity),
 		cmocka_unit_test(test_absorb_names_an_unnamed_entry),
+		cmocka_unit_test(test_absorb_keeps_the_live_profile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -385,6 +385,7 @@ int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
 	 * reaped; wait counters made after the reap). */
 	dst->alloc = NULL;
 	dst->sched = NULL;
+	dst->cpu = NULL;
 	dst->exe = NULL;
 	err = proc__delta_into(dst, src, NULL);
 	if (dst->alloc)
@@ -393,6 +394,19 @@ int proc__absorb(struct fp_proc *dst, const struct fp_proc *src)
 	if (id.sched) {
 		sched_stats__free(dst->sched);
 		dst->sched = id.sched;
+	}
+	/* CPU times are reaped with the process, its sampled profile is not
+	 * (the sampler reads its counts live): the times from src, the profile
+	 * from dst.  Overwritten, the profile of a target that exited before
+	 * the last read was lost (a recording of a short command had none). */
+	if (id.cpu && !dst->cpu) {
+		dst->cpu = id.cpu;
+	} else if (id.cpu) {
+		if (!dst->cpu->prof) {
+			dst->cpu->prof = id.cpu->prof;
+			id.cpu->prof = NULL;
+		}
+		cpu_stats__free(id.cpu);
 	}
 	if (!id.comm[0]) {
 		free(id.exe);
