@@ -56,6 +56,7 @@ static FP_DL_TABLE(mhd_table, MHD_SYMS) mhd;
 static const char *const mhd_names[] = { MHD_SYMS(FP_DL_NAME) };
 static struct fp_dynlib mhd_lib = {
 	"libmicrohttpd.so.12", mhd_names, sizeof(mhd_names) / sizeof(mhd_names[0]), mhd.slot,
+	.pkg = "libmicrohttpd12",
 };
 
 static double cpu_self(void)

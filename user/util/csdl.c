@@ -11,6 +11,8 @@ union fp_csdl fp_csdl;
 static const char *const names[] = { FP_CS_SYMS(FP_DL_NAME) };
 static struct fp_dynlib lib = {
 	"libcapstone.so." CS_STR(CS_API_MAJOR), names, sizeof(names) / sizeof(names[0]), fp_csdl.slot,
+	.pkg = "libcapstone" CS_STR(CS_API_MAJOR),
+	.lost = "no disassembly: Go uprobes cannot be placed past their prologue and --profile has no instruction annotation",
 };
 
 bool csdl__load(void)

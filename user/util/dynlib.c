@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include "util/dynlib.h"
+#include "util/err.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char why[256];
@@ -12,19 +13,25 @@ static int bind(struct fp_dynlib *d)
 	void *h = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
-		snprintf(why, sizeof(why), "%s", dlerror());
-		return -1;
+		snprintf(why, sizeof(why), "%s; install %s (make deps)", dlerror(), d->pkg);
+		goto unusable;
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		/* POSIX: dlsym's void * converts to a function pointer. */
 		d->slot[i] = (void (*)(void))dlsym(h, d->names[i]);
 		if (!d->slot[i]) {
-			snprintf(why, sizeof(why), "%s lacks %s", d->soname, d->names[i]);
-			return -1;
+			snprintf(why, sizeof(why), "%s lacks %s; install %s (make deps)", d->soname,
+				 d->names[i], d->pkg);
+			goto unusable;
 		}
 	}
 	d->handle = h;
 	return 1;
+unusable:
+	/* Once per library: the state keeps it from being tried again. */
+	if (d->lost)
+		fp_warn("%s: %s", d->lost, why);
+	return -1;
 }
 
 bool dynlib__load(struct fp_dynlib *d)

@@ -28,12 +28,17 @@ struct fp_dynlib {
 	void (**slot)(void);
 	int state;			/* 0 untried, 1 loaded, -1 unusable */
 	void *handle;			/* once loaded: for dlsym of its data */
+	const char *pkg;		/* the Debian package that has it (make deps) */
+	/* What a run goes without if it is missing, for the one warning its
+	 * first failure prints; NULL: the caller fails with dynlib__error(). */
+	const char *lost;
 };
 
 /* Opens the library once (thread-safe; never closed) and binds its
  * symbols; false if it or one of them is missing. */
 bool dynlib__load(struct fp_dynlib *d);
-/* Why the last dynlib__load() failed ("" if it did not). */
+/* Why the last dynlib__load() failed, with the package to install ("" if
+ * it did not). */
 const char *dynlib__error(void);
 
 #endif

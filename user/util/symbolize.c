@@ -20,7 +20,8 @@
 	X(dwfl_module_info) X(dwfl_report_end) X(dwfl_standard_find_debuginfo)
 static FP_DL_TABLE(dw_table, DW_SYMS) fp_dw;
 static const char *const dw_names[] = { DW_SYMS(FP_DL_NAME) };
-static struct fp_dynlib dw_lib = { "libdw.so.1", dw_names, sizeof(dw_names) / sizeof(dw_names[0]), fp_dw.slot };
+static struct fp_dynlib dw_lib = { "libdw.so.1", dw_names, sizeof(dw_names) / sizeof(dw_names[0]), fp_dw.slot,
+				   .pkg = "libdw1", .lost = "stacks are not symbolized (addresses only)" };
 #define DW_CALL(f) (fp_dw.f)
 #define dwarf_getsrc_die DW_CALL(dwarf_getsrc_die)
 #define dwarf_haspc DW_CALL(dwarf_haspc)

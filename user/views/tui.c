@@ -24,7 +24,8 @@
 	X(whline) X(wmove) X(wrefresh) X(wtimeout)
 static FP_DL_TABLE(nc_table, NC_SYMS) nc;
 static const char *const nc_names[] = { NC_SYMS(FP_DL_NAME) };
-static struct fp_dynlib nc_lib = { "libncursesw.so.6", nc_names, sizeof(nc_names) / sizeof(nc_names[0]), nc.slot };
+static struct fp_dynlib nc_lib = { "libncursesw.so.6", nc_names, sizeof(nc_names) / sizeof(nc_names[0]), nc.slot,
+				   .pkg = "libncursesw6", .lost = "no interactive view (top --batch works)" };
 static WINDOW **nc_stdscr;
 static int *nc_lines, *nc_cols;
 #define NC_CALL(f) (nc.f)
