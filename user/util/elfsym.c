@@ -14,7 +14,6 @@ struct fp_elf {
 	/* Go's function table, located on first use (pcln_err < 0: none). */
 	bool pcln_tried;
 	int pcln_err;
-	uint8_t *pcln_buf;
 	struct fp_gopcln *pcln;
 	char pcln_where[64];
 };
@@ -49,7 +48,6 @@ void elf__close(struct fp_elf *e)
 	if (!e)
 		return;
 	gopcln__free(e->pcln);
-	free(e->pcln_buf);
 	if (e->elf)
 		elf_end(e->elf);
 	if (e->fd >= 0)
@@ -250,7 +248,20 @@ int elf__read(struct fp_elf *e, uint64_t vaddr, void *buf, size_t n)
 	return 0;
 }
 
-int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, uint64_t *addr)
+/* n bytes at offset off of the file, in libelf's read-only mapping of it
+ * (ELF_C_READ_MMAP): pages come in as they are read and go with
+ * elf_end(), never a heap copy; NULL if the file is shorter. */
+static const uint8_t *file_bytes(struct fp_elf *e, uint64_t off, uint64_t n)
+{
+	size_t size;
+	const char *f = elf_rawfile(e->elf, &size);
+
+	if (!f || off > size || n > size - off)
+		return NULL;
+	return (const uint8_t *)f + off;
+}
+
+int elf__section(struct fp_elf *e, const char *name, const void **buf, size_t *len, uint64_t *addr)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -266,14 +277,9 @@ int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, ui
 		n = elf_strptr(e->elf, shstrndx, sh.sh_name);
 		if (!n || strcmp(n, name) || sh.sh_type == SHT_NOBITS)
 			continue;
-		*buf = malloc(sh.sh_size ? sh.sh_size : 1);
+		*buf = file_bytes(e, sh.sh_offset, sh.sh_size);
 		if (!*buf)
-			return -ENOMEM;
-		if (pread(e->fd, *buf, sh.sh_size, (off_t)sh.sh_offset) != (ssize_t)sh.sh_size) {
-			free(*buf);
-			*buf = NULL;
 			return -EIO;
-		}
 		*len = sh.sh_size;
 		if (addr)
 			*addr = sh.sh_addr;
@@ -363,18 +369,10 @@ static int section_hdr(struct fp_elf *e, const char *name, GElf_Shdr *out)
 	return -ENOENT;
 }
 
-/* The file bytes of a PT_LOAD segment (malloc'd). */
-static int read_segment(struct fp_elf *e, const GElf_Phdr *ph, uint8_t **buf)
+/* The file bytes of a PT_LOAD segment (in the mapping: file_bytes). */
+static const uint8_t *segment_bytes(struct fp_elf *e, const GElf_Phdr *ph)
 {
-	*buf = malloc(ph->p_filesz ? ph->p_filesz : 1);
-	if (!*buf)
-		return -ENOMEM;
-	if (pread(e->fd, *buf, ph->p_filesz, (off_t)ph->p_offset) != (ssize_t)ph->p_filesz) {
-		free(*buf);
-		*buf = NULL;
-		return -EIO;
-	}
-	return 0;
+	return file_bytes(e, ph->p_offset, ph->p_filesz);
 }
 
 /* The module's text base from the runtime's moduledata: in .go.module
@@ -388,15 +386,12 @@ static int moduledata_text(struct fp_elf *e, const uint8_t *pcln, size_t len, ui
 	size_t n;
 
 	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
-		void *buf;
+		const void *buf;
 		size_t blen;
-		int err;
 
 		if (elf__section(e, secs[i], &buf, &blen, NULL))
 			continue;
-		err = gopcln__moduledata_text(buf, blen, pcln, len, vaddr, text);
-		free(buf);
-		if (!err) {
+		if (!gopcln__moduledata_text(buf, blen, pcln, len, vaddr, text)) {
 			*from = secs[i];
 			return 0;
 		}
@@ -404,15 +399,12 @@ static int moduledata_text(struct fp_elf *e, const uint8_t *pcln, size_t len, ui
 	if (elf_getphdrnum(e->elf, &n))
 		return -ENOENT;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *buf;
-		int err;
+		const uint8_t *buf;
 
 		if (!gelf_getphdr(e->elf, i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_W) ||
-		    read_segment(e, &ph, &buf))
+		    !(buf = segment_bytes(e, &ph)))
 			continue;
-		err = gopcln__moduledata_text(buf, ph.p_filesz, pcln, len, vaddr, text);
-		free(buf);
-		if (!err) {
+		if (!gopcln__moduledata_text(buf, ph.p_filesz, pcln, len, vaddr, text)) {
 			*from = "moduledata";
 			return 0;
 		}
@@ -464,35 +456,27 @@ static int locate_pcln(struct fp_elf *e)
 	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
 		size_t len;
 		uint64_t addr;
-		void *buf;
+		const void *buf;
 
-		if (elf__section(e, secs[i], &buf, &len, &addr))
-			continue;
-		if (!open_pcln(e, buf, len, addr, secs[i])) {
-			e->pcln_buf = buf;
+		if (!elf__section(e, secs[i], &buf, &len, &addr) && !open_pcln(e, buf, len, addr, secs[i]))
 			return 0;
-		}
-		free(buf);
 	}
 	/* No named section (sections stripped, or an external linker's
 	 * layout): find the header in the read-only segments. */
 	if (!looks_go(e) || elf_getphdrnum(e->elf, &n))
 		return -ENOENT;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *buf;
+		const uint8_t *buf;
 		long off = 0;
 
 		if (!gelf_getphdr(e->elf, i, &ph) || ph.p_type != PT_LOAD || (ph.p_flags & PF_X) ||
-		    read_segment(e, &ph, &buf))
+		    !(buf = segment_bytes(e, &ph)))
 			continue;
 		while ((off = gopcln__scan_header(buf, ph.p_filesz, off)) >= 0) {
-			if (!open_pcln(e, buf + off, ph.p_filesz - off, ph.p_vaddr + off, "header scan")) {
-				e->pcln_buf = buf;
+			if (!open_pcln(e, buf + off, ph.p_filesz - off, ph.p_vaddr + off, "header scan"))
 				return 0;
-			}
 			off += 4;
 		}
-		free(buf);
 	}
 	return -ENOENT;
 }

@@ -35,8 +35,10 @@ int elf__gopcln(struct fp_elf *e, const struct fp_gopcln **out);
 int elf__file_offset(struct fp_elf *e, uint64_t vaddr, uint64_t *off);
 /* n bytes at a virtual address of the file's image. */
 int elf__read(struct fp_elf *e, uint64_t vaddr, void *buf, size_t n);
-/* A section's bytes (malloc'd into *buf) and address; -ENOENT if absent. */
-int elf__section(struct fp_elf *e, const char *name, void **buf, size_t *len, uint64_t *addr);
+/* A section's bytes and address; -ENOENT if absent.  *buf points into the
+ * file's read-only mapping (resident only as read, never copied): valid
+ * until elf__close(e), nothing to free. */
+int elf__section(struct fp_elf *e, const char *name, const void **buf, size_t *len, uint64_t *addr);
 /* vaddr lies in a writable PT_LOAD segment (data or bss). */
 bool elf__writable(struct fp_elf *e, uint64_t vaddr);
 /* Dynamically linked (has PT_INTERP). */

@@ -79,7 +79,7 @@ int gobuild__version_from_layout(struct fp_elf *e, char *ver, size_t vlen)
 	const struct fp_gopcln *t;
 	const char *v = "go1.20+";
 	struct fp_gofunc f;
-	void *sec;
+	const void *sec;
 	size_t len;
 
 	if (elf__gopcln(e, &t))
@@ -89,7 +89,6 @@ int gobuild__version_from_layout(struct fp_elf *e, char *ver, size_t vlen)
 	} else if (gopcln__format(t) == FP_GOPCLN_118) {
 		v = "go1.18+";
 	} else if (!elf__section(e, ".go.module", &sec, &len, NULL)) {
-		free(sec);
 		v = "go1.26+";
 	} else if (!gopcln__lookup(t, "runtime.mProf_Malloc", &f) && f.args >= 24) {
 		v = "go1.23+";	/* mProf_Malloc(mp, p, size): the sampling hook's size moved */
@@ -100,7 +99,7 @@ int gobuild__version_from_layout(struct fp_elf *e, char *ver, size_t vlen)
 
 int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen)
 {
-	void *sec = NULL;
+	const void *sec = NULL;
 	size_t len;
 	int err;
 
@@ -112,7 +111,6 @@ int gobuild__version_elf(struct fp_elf *e, char *ver, size_t vlen)
 	err = gobuild__parse(sec, len, ver, vlen);
 	if (err == -EOPNOTSUPP)
 		err = parse_pointers(e, sec, ver, vlen);
-	free(sec);
 	return err;
 }
 

@@ -81,21 +81,20 @@ static int scan_data(struct fp_elf *e, uint64_t anchor_vaddr, struct fp_gowait *
 	int err = -ENOENT;
 
 	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]) && err; i++) {
-		void *buf;
+		const void *buf;
 		size_t len;
 		uint64_t addr;
 
 		if (elf__section(e, secs[i], &buf, &len, &addr))
 			continue;
 		err = gowait__scan(buf, len, addr, anchor_vaddr, elf_read, e, out);
-		free(buf);
 	}
 	return err;
 }
 
 int gowait__from_elf(struct fp_elf *e, struct fp_gowait *out)
 {
-	void *ro;
+	const void *ro;
 	size_t len;
 	uint64_t addr;
 	int err = -ENOENT;
@@ -110,7 +109,6 @@ int gowait__from_elf(struct fp_elf *e, struct fp_gowait *out)
 		err = scan_data(e, addr + (uint64_t)(p - (const uint8_t *)ro), out);
 		p++;
 	}
-	free(ro);
 	return err;
 }
 
