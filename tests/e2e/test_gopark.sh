@@ -89,6 +89,20 @@ test_gopark_stripped() {
 	assert_contains "$(gp_q chan .notes)" "stripped binary" "the note says so"
 }
 
+# Issue 13: peak RSS (VmHWM, /usr/bin/time -f %M) of --parks on a stripped
+# Go binary, whose function table each probe family reads (18.7 MB before
+# the table was read from the file's mapping and the kernel's BTF parsed
+# from its own); the parks counted, so the probes were in place.
+test_gopark_peak_rss_bounded() {
+	[ -x /usr/bin/time ] || { echo "no /usr/bin/time (make deps)"; return 77; }
+	/usr/bin/time -f %M -o "$TMP/rss" "$FP" record -q --parks -o "$TMP/chan.json" \
+		-- "$W/go-backpressure-stripped" -design chan -consumers 1 > "$TMP/chan.w" &
+	echo $! >> "$FP_PIDS_FILE"
+	wait $!
+	assert_within "$(gp_parks chan "chan send")" "$(jq .chan_send_blocked "$TMP/chan.w")" 2 "chan send parks, stripped"
+	assert_le "$(tail -1 "$TMP/rss")" $((15 * 1024)) "peak RSS in kB of record --parks of a stripped Go binary"
+}
+
 test_gopark_needs_targets() {
 	local rc=0
 	"$FP" record --parks -d 0.1 -o "$TMP/x.json" 2> "$TMP/err" || rc=$?

@@ -247,6 +247,6 @@ test_peak_rss_bounded() {
 		wait $!
 		kb=$(tail -1 "$TMP/rss")
 		assert_eq "$(sys_calls "$TMP/r.json" true execve)" 1 "record $mode -- true: its exec counted"
-		assert_le "$kb" $((16 * 1024)) "peak RSS in kB of record $mode -- true"
+		assert_le "$kb" $((15 * 1024)) "peak RSS in kB of record $mode -- true"
 	done
 }
