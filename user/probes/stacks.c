@@ -28,7 +28,8 @@ struct stk_pid {
 struct fp_stacks {
 	pthread_mutex_t lock;	/* pids: notes may come from a polling thread */
 	struct fp_symbolizer *sym;
-	struct fp_kallsyms *ksyms;
+	struct fp_kallsyms *ksyms;	/* at the first kernel frame (ksyms()) */
+	bool ksyms_tried;
 	struct stk_pid *pids;
 	size_t npids;
 };
@@ -53,9 +54,6 @@ int stacks__new(struct fp_stacks **out)
 		free(S);
 		return err;
 	}
-	/* Without kernel symbols the kernel frames say [unknown]. */
-	if (kallsyms__load(&S->ksyms, NULL))
-		S->ksyms = NULL;
 	*out = S;
 	return 0;
 }
@@ -158,6 +156,22 @@ struct fp_addrspace *stacks__addrspace(struct fp_stacks *S, int pid)
 	return as;
 }
 
+/* The kernel's symbols, read at the first kernel frame to name, not at
+ * load (issue 13): 5 MB that every later probe family's load would have
+ * peaked on top of, in runs that may never name one.  Without them the
+ * kernel frames say [unknown]. */
+static const struct fp_kallsyms *ksyms(struct fp_stacks *S)
+{
+	pthread_mutex_lock(&S->lock);
+	if (!S->ksyms_tried) {
+		S->ksyms_tried = true;
+		if (kallsyms__load(&S->ksyms, NULL))
+			S->ksyms = NULL;
+	}
+	pthread_mutex_unlock(&S->lock);
+	return S->ksyms;
+}
+
 size_t stacks__frames(struct fp_stacks *S, struct fp_addrspace *as, int fd, unsigned int depth, int ustack,
 		      int kstack, uint64_t ip, char **frames, size_t max, size_t *nkernel)
 {
@@ -169,10 +183,12 @@ size_t stacks__frames(struct fp_stacks *S, struct fp_addrspace *as, int fd, unsi
 	if (depth > MAX_DEPTH)
 		return 0;	/* a caller's bug: the map's values would overrun ips */
 	if (kstack >= 0 && !bpf_map_lookup_elem(fd, &kstack, ips)) {
+		const struct fp_kallsyms *K = ksyms(S);
+
 		for (unsigned int i = 0; i < depth && ips[i] && n < max; i++) {
 			/* A return address (every frame but the leaf) is looked
 			 * up one byte back: in the call, not after it. */
-			const char *name = S->ksyms ? kallsyms__name(S->ksyms, i ? ips[i] - 1 : ips[i]) : NULL;
+			const char *name = K ? kallsyms__name(K, i ? ips[i] - 1 : ips[i]) : NULL;
 
 			snprintf(buf, sizeof(buf), "%s [kernel]", name ? name : "[unknown]");
 			frames[n++] = strdup(buf);

@@ -1,5 +1,5 @@
 /* Kernel addresses to function names, from /proc/kallsyms (read once,
- * through util/procfs.c).
+ * line by line).
  * Addresses are only real for root (kptr_restrict): otherwise every
  * address is 0 and lookups say "[kernel]". */
 #ifndef FP_UTIL_KALLSYMS_H
