@@ -6,8 +6,10 @@
 # slow ones to detach: --alloc=exact on a libc process (sleep), on a Go one
 # (lefthook, Go 1.27: mallocgc and 14 size-specialised allocators, waiting
 # for the command of its hook) and with -a (every process's libc), --parks
-# on the Go one.  Prints
-# markdown; with BENCH_FIGURES set, appends "exit.CFG MS" (median) and
+# on the Go one.  And every other mode (issue 13's "every
+# configuration"): --waits, --waits=stacks, --profile and --stacks (of the
+# Go target: its runtime's threads wake, so stacks are named), top -b and
+# serve -a.  Prints markdown; with BENCH_FIGURES set, appends "exit.CFG MS" (median) and
 # "rss.life.CFG KB" (max) lines to it.
 #   bench/lifecycle.sh [--quick]      LIFE_RUNS (runs per configuration, 5), FP
 set -u
@@ -27,17 +29,24 @@ bench_tmp life
 # lefthook (make deps): a Go target that idles, running a hook whose one
 # command sleeps, in a git repository of its own.
 LEFTHOOK=$PWD/build/npm/node_modules/lefthook-linux-x64/bin/lefthook
-CFGS=(sys all exact exact_a exact_go parks)
+CFGS=(sys all exact exact_a exact_go parks waits waits_stacks profile stacks top serve_a)
 declare -A OPTS=([sys]="--no-io --no-stat --alloc=off" [all]="" [exact]="--alloc=exact"
-	[exact_a]="-a --alloc=exact" [exact_go]="--alloc=exact" [parks]="--parks")
-declare -A TARGET=([sys]=sleep [all]=sleep [exact]=sleep [exact_a]="" [exact_go]=go [parks]=go)
+	[exact_a]="-a --alloc=exact" [exact_go]="--alloc=exact" [parks]="--parks"
+	[waits]="--waits" [waits_stacks]="--waits=stacks" [profile]="--profile" [stacks]="--stacks"
+	[top]="-b" [serve_a]="-a --listen 127.0.0.1:19465")
+declare -A TARGET=([sys]=sleep [all]=sleep [exact]=sleep [exact_a]="" [exact_go]=go [parks]=go
+	[waits]=sleep [waits_stacks]=go [profile]=go [stacks]=go [top]=sleep [serve_a]="")
 declare -A LABEL=([sys]="syscall accounting only" [all]="default: all families" [exact]="default with --alloc=exact"
-	[exact_a]="every process, --alloc=exact" [exact_go]="Go target (lefthook), --alloc=exact" [parks]="Go target (lefthook), --parks")
+	[exact_a]="every process, --alloc=exact" [exact_go]="Go target (lefthook), --alloc=exact" [parks]="Go target (lefthook), --parks"
+	[waits]="scheduler waits" [waits_stacks]="Go target, waits with stacks" [profile]="Go target, CPU profile"
+	[stacks]="Go target, allocation stacks" [top]="top, plain text" [serve_a]="Prometheus exporter, every process")
+# the command of cfg (record unless named), and what it writes
+declare -A CMD=([top]=top [serve_a]=serve)
 if [ -x "$LEFTHOOK" ] && mkdir "$T/lh" && git -C "$T/lh" init -q; then
 	printf 'idle:\n  commands:\n    wait:\n      run: exec sleep 600\n' > "$T/lh/lefthook.yml"
 else
 	echo "bench/lifecycle.sh: $LEFTHOOK (make deps) or git missing: no Go configurations" >&2
-	CFGS=(sys all exact exact_a)
+	CFGS=(sys all exact exact_a waits top serve_a)
 fi
 
 # the idle target of cfg, its pid in SP ("" for -a)
@@ -61,12 +70,13 @@ stop_target() {
 
 # one run: appends ms from SIGINT to exit to $T/CFG.exit, peak KB to $T/CFG.rss
 run_one() { # cfg
-	local cfg=$1 tp fp t0 t1 opts
+	local cfg=$1 cmd=${CMD[$1]:-record} tp fp t0 t1 opts
 	read -ra opts <<< "${OPTS[$cfg]}"
 	start_target "$cfg"
 	[ -n "$SP" ] && opts+=(-p "$SP")
+	[ "$cmd" = record ] && opts+=(-o "$T/r.json")
 	: > "$T/err"
-	"$TIME" -f %M -o "$T/rss" "$FP" record "${opts[@]}" -o "$T/r.json" 2>"$T/err" &
+	"$TIME" -f %M -o "$T/rss" "$FP" "$cmd" "${opts[@]}" >/dev/null 2>"$T/err" &
 	tp=$!; PIDS+=("$tp")
 	for _ in $(seq 400); do
 		grep -q attached "$T/err" && break
@@ -97,15 +107,15 @@ done
 cat <<EOF
 ## Exit time and peak memory (\`bench/lifecycle.sh\`)
 
-\`fastpath record -p\` of an idle \`sleep\` (or of lefthook, Go 1.27, waiting for its hook's command; or \`-a\`), $RUNS runs
-per configuration in random order: the time from SIGINT to the process's exit, and peak resident memory
+\`fastpath record -p\` (and \`top\`, \`serve\`) of an idle \`sleep\` (or of lefthook, Go 1.27, waiting for its hook's command;
+or \`-a\`), $RUNS runs per configuration in random order: the time from SIGINT to the process's exit, and peak resident memory
 (\`/usr/bin/time -f %M\`).
 
 | configuration | exit ms (median) | exit ms (max) | peak RSS MB (max) | runs |
 |---|---:|---:|---:|---:|
 EOF
 for cfg in "${CFGS[@]}"; do
-	printf '| %s (`%s`) | %s | %s | %s | %d |\n' "${LABEL[$cfg]}" "record${OPTS[$cfg]:+ ${OPTS[$cfg]}}${TARGET[$cfg]:+ -p PID}" \
+	printf '| %s (`%s`) | %s | %s | %s | %d |\n' "${LABEL[$cfg]}" "${CMD[$cfg]:-record}${OPTS[$cfg]:+ ${OPTS[$cfg]}}${TARGET[$cfg]:+ -p PID}" \
 		"$(median "$T/$cfg.exit")" "$(sort -g "$T/$cfg.exit" 2>/dev/null | tail -1)" \
 		"$(awk -v k="$(sort -n "$T/$cfg.rss" 2>/dev/null | tail -1)" 'BEGIN { printf "%.1f", k / 1024 }')" \
 		"$(cat "$T/$cfg.exit" 2>/dev/null | wc -l)"
