@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,14 @@ static int cmp_addr(const void *a, const void *b)
 	uint64_t x = ((const struct ksym *)a)->addr, y = ((const struct ksym *)b)->addr;
 
 	return x < y ? -1 : x > y;
+}
+
+static bool sorted(const struct fp_kallsyms *K)
+{
+	for (size_t i = 1; i < K->n; i++)
+		if (K->v[i].addr < K->v[i - 1].addr)
+			return false;
+	return true;
 }
 
 /* Grows *p to hold need elements of size sz, by doubling. */
@@ -85,7 +94,9 @@ int kallsyms__load(struct fp_kallsyms **out, const char *path)
 			break;	/* out of memory: the symbols so far */
 	free(line);
 	fclose(f);
-	if (K->n)
+	/* The kernel lists them in address order: glibc's qsort would take a
+	 * copy of the 1.9 MB array to merge-sort even then. */
+	if (!sorted(K))
 		qsort(K->v, K->n, sizeof(*K->v), cmp_addr);
 	*out = K;
 	return 0;
