@@ -113,6 +113,22 @@ test_cpu_profile_go_hot_function_and_line() {
 	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '[.annotate[0].instructions[] | select(.kind == "bounds_check") | .callee] | unique | .[0]')" runtime.panicIndex "their panic"
 }
 
+# Issue 13: peak RSS (VmHWM, /usr/bin/time -f %M) of --profile on a Go
+# program with DWARF, through symbolizing and annotating its stacks
+# (16-17 MB before its file:line came from its function table and the
+# kernel's symbols were packed); the profile's hottest line proves it ran.
+test_cpu_profile_peak_rss_bounded() {
+	[ -x /usr/bin/time ] || { echo "no /usr/bin/time (make deps)"; return 77; }
+	local line
+	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)
+	/usr/bin/time -f %M -o "$TMP/rss" "$FP" record -q --profile=199 -o "$TMP/r.json" -- "$W/go-hotloop" checked 1 > /dev/null &
+	echo $! >> "$FP_PIDS_FILE"
+	wait $!
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.lines[0].line')" "main.sumChecked main.go:$line" "hottest line"
+	assert_eq "$(prof_q "$TMP/r.json" go-hotloop '.annotate[0].function')" main.sumChecked "annotated function"
+	assert_le "$(tail -1 "$TMP/rss")" $((15 * 1024)) "peak RSS in kB of record --profile of a Go program"
+}
+
 test_cpu_bounds_check_finding() {
 	local line fk
 	line=$(grep -n '// BCE-LINE' tests/workloads/go/hotloop/main.go | cut -d: -f1)

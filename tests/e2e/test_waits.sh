@@ -197,6 +197,23 @@ test_waits_stacks_errors() {
 	assert_contains "$TMP/err2" "--waits=stacks" "the error names the right spelling"
 }
 
+# Issue 13: peak RSS (VmHWM) of --waits=stacks on a Go program with DWARF,
+# kernel frames named (/proc/kallsyms read) and Go frames with lines (21 MB
+# before: libdw decompressed the binary's DWARF whole, the kernel's symbols
+# were a heap string each and loaded before the last probes' BTF parse).
+test_waits_stacks_peak_rss_bounded() {
+	[ -x /usr/bin/time ] || { echo "no /usr/bin/time (make deps)"; return 77; }
+	/usr/bin/time -f %M -o "$TMP/rss" "$FP" record -q --waits=stacks -o "$TMP/go.json" -- "$W/go-hotloop" checked 1 > /dev/null &
+	echo $! >> "$FP_PIDS_FILE"
+	wait $!
+	local q='[.processes[] | select(.comm == "go-hotloop") | .wait][0].off_cpu_stacks'
+	assert_ge "$(jq "$q | [.[] | select(.frames | map(test(\"^runtime[.]notesleep lock_futex[.]go:[0-9]+$\")) | any)] | length" "$TMP/go.json")" 1 \
+		"a stack through runtime.notesleep, with its line"
+	assert_ge "$(jq "$q | [.[] | select(.frames | map(test(\"^schedule \\\\[kernel\\\\]$\")) | any)] | length" "$TMP/go.json")" 1 \
+		"a kernel frame named (schedule)"
+	assert_le "$(tail -1 "$TMP/rss")" $((15 * 1024)) "peak RSS in kB of record --waits=stacks of a Go program"
+}
+
 test_waits_stacks_stripped_go() {
 	# a stripped Go binary (only .gopclntab): its idle Ms sleep in
 	# runtime.notesleep -> runtime.futex, symbolized from the pclntab
