@@ -12,8 +12,11 @@
  * price each part as the difference between two levels of one run (the
  * verifier drops the code of the levels above, parts is read-only data):
  *   1  the target filter: the current tgid, compared with PID's
- *   2  + the per-thread start record in task storage (get with create at
- *        entry, get at exit), as fastpath keeps it
+ *   2  + the start record in this CPU's slot of a per-CPU array, the
+ *        thread id checked at exit, as fastpath keeps it while the thread
+ *        stays on the CPU (its switch hook, which moves a record to task
+ *        storage when the thread leaves mid-call, runs per context switch,
+ *        not per syscall, and is not here)
  *   3  + two bpf_ktime_get_ns(): the latency
  *   4  + the counters: one cell per (process, syscall) found through two
  *        inlined array lookups (a row of cells, then this CPU's copy of
@@ -34,13 +37,13 @@ const volatile __u32 ncpus = 1;
 struct start {
 	__u64 ts;
 	__u32 nr;
-	__u32 pad;
+	__u32 tid;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct start);
 } starts SEC(".maps");
 
@@ -68,14 +71,15 @@ static __always_inline bool target(void)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(floor_enter, struct pt_regs *regs, long id)
 {
+	__u32 zero = 0;
 	struct start *s;
 
 	if (parts < 1 || !target() || parts < 2)
 		return 0;
-	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	s = bpf_map_lookup_elem(&starts, &zero);
 	if (!s)
 		return 0;
+	s->tid = bpf_get_current_task_btf()->pid;
 	s->nr = id;
 	s->ts = parts >= 3 ? bpf_ktime_get_ns() : 1;
 	return 0;
@@ -118,13 +122,14 @@ static __always_inline void count(__u32 nr, long ret, __u64 delta)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(floor_exit, struct pt_regs *regs, long ret)
 {
+	__u32 zero = 0;
 	struct start *s;
 	__u64 delta;
 
 	if (parts < 1 || !target() || parts < 2)
 		return 0;
-	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, 0);
-	if (!s || !s->ts)
+	s = bpf_map_lookup_elem(&starts, &zero);
+	if (!s || !s->ts || s->tid != bpf_get_current_task_btf()->pid)
 		return 0;
 	delta = parts >= 3 ? bpf_ktime_get_ns() - s->ts : 0;
 	s->ts = 0;

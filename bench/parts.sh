@@ -137,7 +137,7 @@ floor's figure is that cost, not the dispatch, and only differences are meant to
 EOF
 row "the floor: empty programs" floor ""
 row "1: the target filter (the current tgid compared)" floor-1 floor
-row "2: + the start record in task storage (get with create at entry, get at exit)" floor-2 floor-1
+row "2: + the start record in this CPU's slot (a per-CPU array, the thread id checked at exit)" floor-2 floor-1
 row "3: + two bpf_ktime_get_ns() for the latency" floor-3 floor-2
 row "4: + counters: a row and a cell (two inlined array lookups), calls/errors/total/min/max, histogram" floor-4 floor-3
 row "fastpath record --no-io --no-stat --alloc=off" fastpath floor-4

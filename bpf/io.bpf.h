@@ -45,7 +45,7 @@ struct io_start {
 	__u64 mmsg;		/* user address of the mmsghdr vector */
 };
 
-/* Kept in the dispatcher's per-thread task storage (struct sys_start). */
+/* Kept in the dispatcher's record of the call (struct sys_start). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

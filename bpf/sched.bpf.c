@@ -5,8 +5,8 @@
  * runnable and when it went off CPU blocked (bpf/fp_sched.h):
  *   run-queue delay: woken, or preempted (still runnable), until switched in;
  *   off-CPU time:    switched out not runnable until woken, counted with the
- *                    syscall it was in (read from the sys family's per-thread
- *                    state, whose map user space shares with this object).
+ *                    syscall it was in (read from the sys family's record of
+ *                    the call, whose maps user space shares with this object).
  * Per process in per-CPU hashes, with the syscall family's histogram
  * layout.  sched_switch runs on every context switch of the machine, so
  * the family is opt-in and the untraced path is one bitmap read per task.
@@ -45,15 +45,26 @@ struct {
 	__type(value, struct sched_thr);
 } fp_sched_thr SEC(".maps");
 
-/* The head of syscalls.bpf.c's struct sys_start: user space points this map
- * at the sys family's (bpf_map__reuse_fd, which takes that map's value
- * size), so a thread's syscall in flight is read where it is kept.  Without
- * the sys family it stays empty and every block is FP_SCHED_NR_NONE. */
+/* The head of syscalls.bpf.c's struct sys_start: user space points these
+ * maps at the sys family's (bpf_map__reuse_fd, which takes that map's value
+ * size), so a thread's syscall in flight is read where it is kept: this
+ * CPU's record while the thread runs (fp_sys_cur), its task storage once
+ * the sys family's own switch hook has moved it there (the two programs on
+ * sched_switch run in either order).  Without the sys family both stay
+ * empty and every block is FP_SCHED_NR_NONE. */
 struct sys_start_head {
 	__u64 ts;	/* 0: no syscall in flight */
 	__u32 nr;
 	__u32 active;
+	__u32 tid;	/* fp_sys_cur only: whose record it is */
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sys_start_head);
+} fp_sys_cur SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -275,8 +286,12 @@ static __always_inline bool futex_lock_wait(struct task_struct *t)
 /* The syscall t is in, as its sys_enter recorded it. */
 static __always_inline __u32 blocked_in(struct task_struct *t)
 {
-	struct sys_start_head *s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
+	struct sys_start_head *s;
+	__u32 zero = 0;
 
+	s = bpf_map_lookup_elem(&fp_sys_cur, &zero);
+	if (!s || s->tid != t->pid)
+		s = bpf_task_storage_get(&fp_sys_start, t, 0, 0);
 	if (!s || !s->ts)
 		return FP_SCHED_NR_NONE;
 	return s->nr == NR_FUTEX && futex_lock_wait(t) ? FP_SCHED_NR_FUTEX_LOCK : s->nr;

@@ -3,7 +3,7 @@
  * Stat storms: the stat family (stat, lstat, fstat, newfstatat, statx,
  * access, faccessat(2), readlink(at), getdents64, statfs, fstatfs) and the
  * failed open/openat calls, per process.  At entry the path argument is read
- * into per-thread storage; at exit the call is counted per (process,
+ * into the call's record; at exit the call is counted per (process,
  * syscall) with its errno class, in the syscall pool (slots.bpf.h), and per
  * (tgid, path hash).  The
  * path string is stored once per hash.  Every map is bounded; what does not
@@ -50,18 +50,21 @@
 const volatile bool stat_paths = true;
 
 /* What the entry hands to the exit of one call on this thread.  The path
- * is read straight into task storage rather than a per-CPU scratch buffer:
- * it has to survive until the exit anyway (an openat is only counted if it
- * fails), and storage is per thread, so nothing can overwrite it meanwhile. */
+ * is read straight into the call's record (syscalls.bpf.c's struct
+ * sys_start): it has to survive until the exit anyway (an openat is only
+ * counted if it fails), and the record follows the thread if it is
+ * switched out meanwhile.  Reading it costs about what the kernel's own
+ * copy of the same string costs (getname(), ~150-200 ns on the
+ * development VM: strncpy_from_user and its usercopy checks). */
 struct stat_start {
 	__s32 nr;		/* -1: nothing pending */
 	__s32 fault;		/* the path pointer could not be read */
 	__u64 uptr;		/* the path pointer, for the retry at exit */
-	struct fp_stat_dir_key known;	/* the last base noted in fp_stat_dirs by this thread */
+	struct fp_stat_dir_key known;	/* the last base noted in fp_stat_dirs on this CPU */
 	struct fp_stat_str str;
 };
 
-/* Kept in the dispatcher's per-thread task storage (struct sys_start). */
+/* Kept in the dispatcher's record of the call (struct sys_start). */
 
 /* Not preallocated: the bound is a ceiling, memory follows the paths seen. */
 struct {
@@ -375,7 +378,8 @@ static __always_inline void dir_up(const struct fp_stat_dir_key *k, struct fp_st
 /* Note the base of a relative path and the directories above it, up to
  * the first one already known (or the process's root), so user space can
  * name it after the process (or the directory) is gone.  Once per new
- * directory: a thread in the same cwd stops at its cached `known`.
+ * directory: a call in the same cwd as the last one noted on its CPU stops at the
+ * cached `known` (fp_stat_dirs is shared by all, so any thread's note holds).
  * A global function, like fp_io_mmsg_bytes(): the verifier checks its
  * walk once, instead of once for every state of sys_exit reaching it
  * (that, with the walk a bounded loop, was half of the syscall object's

@@ -250,3 +250,24 @@ test_peak_rss_bounded() {
 		assert_le "$kb" $((15 * 1024)) "peak RSS in kB of record $mode -- true"
 	done
 }
+
+test_calls_that_change_cpu_are_timed() {
+	# A call's start is kept in its CPU's record while the thread runs and
+	# moved to the thread's task storage when it is switched out: each of
+	# these readv calls blocks on one CPU and returns on the other (the
+	# workload moves the sleeping reader), MS ms later.  Every one is
+	# counted, with its whole duration (a start lost or taken from another
+	# thread's record would give a missing call or a wrong time).
+	[ "$(nproc)" -ge 2 ] || { echo "needs 2 CPUs"; return 77; }
+	local n=60 ms=3
+	fp_run record -q -o "$TMP/r.json" -- "$W/migrate" $n $ms > "$TMP/m.out"
+	local moved
+	moved=$(awk '/^moved/{print $2}' "$TMP/m.out")
+	assert_ge "$moved" $((n - 1)) "calls that returned on another CPU ($(cat "$TMP/m.out"))"
+	assert_eq "$(sys_calls "$TMP/r.json" migrate readv)" $n "readv calls"
+	assert_ge "$(jqr "$TMP/r.json" '.processes[] | select(.comm=="migrate") | .syscalls.readv.latency_ns.min')" \
+		$((ms * 1000000)) "the shortest readv lasted its sleep at least"
+	assert_le "$(jqr "$TMP/r.json" '.processes[] | select(.comm=="migrate") | .syscalls.readv.latency_ns.max')" \
+		$((ms * 1000000 * 50)) "no readv timed from a stale start"
+	assert_eq "$(jqr "$TMP/r.json" '.dropped | length')" 0 "nothing dropped"
+}

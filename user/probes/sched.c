@@ -32,13 +32,18 @@ static bool sched_wanted(const struct fp_probe_opts *o)
 	return o->waits;
 }
 
-/* The sys family's fp_sys_start, if it is loaded (it loads first). */
+/* The sys family's records of syscalls in flight, if it is loaded (it
+ * loads first): this CPU's, and those moved to task storage. */
 static int share_sys_start(struct fp_probes *P, struct sched_bpf *skel)
 {
 	struct syscalls_bpf *sys = probes__syscalls(P);
+	int err;
 
 	if (!sys)
 		return 0;	/* no syscalls traced: every block is "none" */
+	err = bpf_map__reuse_fd(skel->maps.fp_sys_cur, bpf_map__fd(sys->maps.fp_sys_cur));
+	if (err)
+		return err;
 	return bpf_map__reuse_fd(skel->maps.fp_sys_start, bpf_map__fd(sys->maps.fp_sys_start));
 }
 
