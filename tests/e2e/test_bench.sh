@@ -54,6 +54,9 @@ test_bench_scripts_quick() {
 	assert_eq "$(grep -c '^| fastpath record -p.* | 1 | [0-9]* |$' "$TMP/results.md")" 3 "fastpath rows with one run each"
 	assert_contains "$TMP/results.md" "| 2/2 runs exact, drops 2/2 runs 0 | met |" "fastpath exact on 20000 calls (both configurations)"
 	assert_contains "$TMP/results.md" "| 1/1 runs 0 | met |" "nothing counted for the untraced process"
+	# bench/load.sh: every object's load timed, the verifier's work per program
+	assert_ge "$(grep -c '^| syscall | [0-9.]* | [0-9.]* |$' "$TMP/results.md")" 1 "syscall object's load timed"
+	assert_ge "$(sed -n 's/^| | \*\*all \([0-9]*\) programs\*\* | \*\*\([0-9]*\)\*\* |$/\2/p' "$TMP/results.md")" 1000 "verified instructions counted"
 	! grep -q 'failed' "$TMP/bench.err" || { cat "$TMP/bench.err" >&2; fail "a bench run failed"; }
 	# the targets table of issue 13 ends the output, one row per target,
 	# each with a verdict computed from this run's figures (no value is

@@ -303,6 +303,26 @@ void probes__log_step(const char *family, const char *step, double t0)
 		 procfs__self_kb("VmHWM"), procfs__self_kb("VmRSS"));
 }
 
+/* With -v: what the verifier processed of each program just loaded
+ * (bench/load.sh): its time is most of an object's load. */
+static void log_insns(const struct fp_family *f, void *state)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	__u32 len;
+
+	if (!fp_verbose || !f->object)
+		return;
+	bpf_object__for_each_program(prog, f->object(state)) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_program__fd(prog) < 0 || bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		fp_debug("%s probes program %s: %u verified instructions", f->name,
+			 bpf_program__name(prog), info.verified_insns);
+	}
+}
+
 /* Per-process probes (uprobes) must be in place before a target's new
  * image runs: targets are held at exec when a family has them.  Not for
  * -a, whose probes are system-wide. */
@@ -351,6 +371,8 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 		t0 = mono_ms();
 		err = families[i]->load(P, &P->state[i]);
 		probes__log_step(families[i]->name, "loaded", t0);
+		if (!err)
+			log_insns(families[i], P->state[i]);
 		if (!err && families[i] == &fp_family_proc)
 			err = map_bits(P);
 		if (err) {
