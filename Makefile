@@ -167,11 +167,12 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h user/*/*.h bpf/*.h) $(SKELS) $(
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-# user/probes/vmlinux_btf.c's definition takes the place of libbpf's: exported
+# user/probes/vmlinux_btf.c's definitions take the place of libbpf's: exported
 # (ld would, as libbpf.so defines it; said here so it cannot quietly stop).
 fastpath: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -Wl,--export-dynamic-symbol=btf__load_vmlinux_btf -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -Wl,--export-dynamic-symbol=btf__load_vmlinux_btf \
+		-Wl,--export-dynamic-symbol=btf__free -o $@
 
 # ---- tests ----------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -251,6 +251,16 @@ test_peak_rss_bounded() {
 	done
 }
 
+# Every object's load is handed one parse of the kernel's BTF
+# (user/probes/vmlinux_btf.c), not one each: the default loads four
+# objects that need it (process lifecycle, syscalls, allocator, CPU).
+test_kernel_btf_parsed_once() {
+	fp_run record -v -o "$TMP/r.json" -- true 2>"$TMP/err" >/dev/null
+	assert_eq "$(sys_calls "$TMP/r.json" true execve)" 1 "record -- true: its exec counted"
+	assert_eq "$(grep -c 'kernel BTF parsed once for' "$TMP/err")" 1 "one parse, said once"
+	assert_ge "$(sed -n 's/.*kernel BTF parsed once for \([0-9]*\) object loads.*/\1/p' "$TMP/err")" 4 "object loads sharing it"
+}
+
 test_calls_that_change_cpu_are_timed() {
 	# A call's start is kept in its CPU's record while the thread runs and
 	# moved to the thread's task storage when it is switched out: each of

@@ -80,6 +80,12 @@ struct fp_pool *probes__pool(struct fp_probes *P);
 /* Called by the proc family once its object is loaded. */
 void probes__set_shared(struct fp_probes *P, struct bpf_object *obj);
 
+/* While held (nested holds count), every object's load is handed the
+ * same parse of the kernel's BTF (vmlinux_btf.c); freed at the last
+ * release. */
+void vmlinux_btf__hold(void);
+void vmlinux_btf__release(void);
+
 extern const struct fp_family fp_family_proc;
 extern const struct fp_family fp_family_sys;
 extern const struct fp_family fp_family_alloc;

@@ -341,10 +341,32 @@ static int hold_attach(void *ctx, int pid)
 	return probes__attach_pid(ctx, pid, NULL);
 }
 
+static int load_families(struct fp_probes *P, const struct fp_probe_opts *opts)
+{
+	double t0;
+	int err;
+
+	for (size_t i = 0; i < NFAM; i++) {
+		if (families[i]->wanted && !families[i]->wanted(opts))
+			continue;
+		t0 = mono_ms();
+		err = families[i]->load(P, &P->state[i]);
+		probes__log_step(families[i]->name, "loaded", t0);
+		if (!err)
+			log_insns(families[i], P->state[i]);
+		if (!err && families[i] == &fp_family_proc)
+			err = map_bits(P);
+		if (err) {
+			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 {
 	struct fp_probes *P;
-	double t0;
 	int err = 0;
 
 	libbpf_set_print(libbpf_quiet);
@@ -365,21 +387,11 @@ int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
 	pthread_mutex_init(&P->attach_lock, NULL);
 	P->opts.cfg.hold_exec = wants_hold(opts);
 	P->cpu_exit_fd = -1;
-	for (size_t i = 0; i < NFAM; i++) {
-		if (families[i]->wanted && !families[i]->wanted(opts))
-			continue;
-		t0 = mono_ms();
-		err = families[i]->load(P, &P->state[i]);
-		probes__log_step(families[i]->name, "loaded", t0);
-		if (!err)
-			log_insns(families[i], P->state[i]);
-		if (!err && families[i] == &fp_family_proc)
-			err = map_bits(P);
-		if (err) {
-			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
-			goto cleanup;
-		}
-	}
+	vmlinux_btf__hold();
+	err = load_families(P, opts);
+	vmlinux_btf__release();
+	if (err)
+		goto cleanup;
 	if (P->opts.cfg.hold_exec) {
 		err = hold__new(&P->hold, families[0]->object(P->state[0]), hold_attach, P);
 		if (err) {

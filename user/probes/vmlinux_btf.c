@@ -13,10 +13,18 @@
  * This definition takes the place of libbpf's (which it calls through
  * its PLT, and which the executable's definition interposes: the Makefile
  * exports it); where the file cannot be mapped (an older kernel), or the
- * mapped bytes do not parse, it is libbpf's own that runs. */
+ * mapped bytes do not parse, it is libbpf's own that runs.
+ *
+ * And parsed once for all objects: between vmlinux_btf__hold() and
+ * vmlinux_btf__release() (probes__open, every family's load) the first
+ * parse is kept and handed to every later load, and libbpf's btf__free
+ * of it at the end of each load (also interposed) leaves it alone.  The
+ * peak is the same (one parse was held through each load anyway); each
+ * load after the first skips its parse. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -57,7 +65,7 @@ static struct btf *from_mapping(void)
 	return btf;
 }
 
-struct btf *btf__load_vmlinux_btf(void)
+static struct btf *parse(void)
 {
 	struct btf *btf = from_mapping();
 
@@ -65,4 +73,70 @@ struct btf *btf__load_vmlinux_btf(void)
 		return btf;
 	fp_debug("%s not mapped (%s): libbpf reads it", VMLINUX_BTF, strerror(errno));
 	return libbpf_own();
+}
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct btf *kept;	/* the parse handed to every load while held */
+static int holds;
+static unsigned int handed;	/* loads given the kept parse, for -v */
+
+static void real_free(struct btf *btf)
+{
+	static void (*f)(struct btf *);
+
+	if (!f)
+		f = (void (*)(struct btf *))dlsym(RTLD_NEXT, "btf__free");
+	if (f)
+		f(btf);
+}
+
+struct btf *btf__load_vmlinux_btf(void)
+{
+	struct btf *btf;
+
+	pthread_mutex_lock(&kept_lock);
+	if (!holds) {
+		pthread_mutex_unlock(&kept_lock);
+		return parse();
+	}
+	if (!kept)
+		kept = parse();
+	btf = kept;
+	handed += btf != NULL;
+	pthread_mutex_unlock(&kept_lock);
+	return btf;
+}
+
+void btf__free(struct btf *btf)
+{
+	pthread_mutex_lock(&kept_lock);
+	if (btf && btf == kept) {
+		pthread_mutex_unlock(&kept_lock);
+		return;		/* vmlinux_btf__release() frees it */
+	}
+	pthread_mutex_unlock(&kept_lock);
+	real_free(btf);
+}
+
+void vmlinux_btf__hold(void)
+{
+	pthread_mutex_lock(&kept_lock);
+	holds++;
+	pthread_mutex_unlock(&kept_lock);
+}
+
+void vmlinux_btf__release(void)
+{
+	struct btf *btf = NULL;
+
+	pthread_mutex_lock(&kept_lock);
+	if (holds > 0 && !--holds) {
+		btf = kept;
+		kept = NULL;
+		if (btf)
+			fp_debug("kernel BTF parsed once for %u object loads", handed);
+		handed = 0;
+	}
+	pthread_mutex_unlock(&kept_lock);
+	real_free(btf);
 }
