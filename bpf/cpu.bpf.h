@@ -24,17 +24,20 @@ struct {
  * updated sum_exec_runtime are not in it. */
 static __always_inline void fp_cpu_at_exit(struct task_struct *p, __u32 tgid)
 {
-	struct signal_struct *sig = p->signal;
-	struct task_struct *leader = p->group_leader;
+	/* Probe reads behind p->signal and p->group_leader: loading those
+	 * pointers from the trusted p would cost the verifier two searches
+	 * of the kernel's BTF each (target.bpf.h's fp_proc_seen); once per
+	 * process exit. */
+	struct task_struct *leader = BPF_CORE_READ(p, group_leader);
 	struct fp_cpu_times t;
 
-	t.run_ns = sig->sum_sched_runtime + p->se.sum_exec_runtime;
-	t.utime_ns = sig->utime + p->utime;
-	t.stime_ns = sig->stime + p->stime;
+	t.run_ns = BPF_CORE_READ(p, signal, sum_sched_runtime) + p->se.sum_exec_runtime;
+	t.utime_ns = BPF_CORE_READ(p, signal, utime) + p->utime;
+	t.stime_ns = BPF_CORE_READ(p, signal, stime) + p->stime;
 	if (leader && leader != p) {
-		t.run_ns += leader->se.sum_exec_runtime;
-		t.utime_ns += leader->utime;
-		t.stime_ns += leader->stime;
+		t.run_ns += BPF_CORE_READ(leader, se.sum_exec_runtime);
+		t.utime_ns += BPF_CORE_READ(leader, utime);
+		t.stime_ns += BPF_CORE_READ(leader, stime);
 	}
 	if (bpf_map_update_elem(&fp_cpu_exit, &tgid, &t, BPF_ANY) == -E2BIG)
 		fp_drop(FP_DROP_CPU);

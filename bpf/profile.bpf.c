@@ -25,7 +25,8 @@ int fp_cpu_iter(struct bpf_iter__task *ctx)
 		return 0;
 	r.tgid = t->tgid;
 	r.tid = t->pid;
-	r.ppid = t->real_parent->tgid;
+	/* probe reads behind pointers of t: see fp_cpu_at_exit() */
+	r.ppid = BPF_CORE_READ(t, real_parent, tgid);
 	r.pad = 0;
 	__builtin_memcpy(r.comm, t->comm, sizeof(r.comm));
 	r.run_ns = t->se.sum_exec_runtime;
@@ -33,11 +34,9 @@ int fp_cpu_iter(struct bpf_iter__task *ctx)
 	r.stime_ns = t->stime;
 	if (t->pid == t->tgid) {
 		/* What released threads left: counted once, with the leader. */
-		struct signal_struct *sig = t->signal;
-
-		r.run_ns += sig->sum_sched_runtime;
-		r.utime_ns += sig->utime;
-		r.stime_ns += sig->stime;
+		r.run_ns += BPF_CORE_READ(t, signal, sum_sched_runtime);
+		r.utime_ns += BPF_CORE_READ(t, signal, utime);
+		r.stime_ns += BPF_CORE_READ(t, signal, stime);
 	}
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;

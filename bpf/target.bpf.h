@@ -191,7 +191,11 @@ static __always_inline void fp_proc_seen(__u32 tgid)
 		return;
 	t = bpf_get_current_task_btf();
 	bpf_get_current_comm(info.comm, sizeof(info.comm));
-	info.ppid = t->real_parent->tgid;
+	/* A probe read, not t->real_parent->tgid: a pointer loaded from a
+	 * trusted pointer makes the verifier search the kernel's 126k BTF
+	 * types by name, twice, at every path through here (issue 13's
+	 * start-up); once per process, so the helper call costs nothing. */
+	info.ppid = BPF_CORE_READ(t, real_parent, tgid);
 	info.first_ns = bpf_ktime_get_ns();
 	fp_proc_where(&info, t);
 	if (fp_no_room(bpf_map_update_elem(&fp_procs, &tgid, &info, BPF_NOEXIST)))
