@@ -261,6 +261,10 @@ static int alloc_load(struct fp_probes *P, void **state)
 	probes__log_step("allocator", "opened", -1);
 	st->skel->rodata->targ_cfg = o->cfg;
 	st->skel->rodata->alloc_stacks = o->stacks;
+	/* A stack map is preallocated (2.5 ms of its load): without --stacks
+	 * it stays empty, so size it to nothing, as the CPU family does. */
+	if (!o->stacks)
+		bpf_map__set_max_entries(st->skel->maps.fp_alloc_stacks, 1);
 	/* libbpf 1.1 knows no SEC("uprobe.multi"): the type is set here. */
 	if (links__have_uprobe_multi())
 		bpf_program__set_expected_attach_type(st->skel->progs.fp_alloc_multi, FP_BPF_TRACE_UPROBE_MULTI);

@@ -125,6 +125,14 @@ static int sched_load(struct fp_probes *P, void **state)
 	probes__log_step("scheduler-wait", "opened", -1);
 	st->skel->rodata->targ_cfg = probes__opts(P)->cfg;
 	st->skel->rodata->want_stacks = probes__opts(P)->waits_stacks;
+	/* Without stacks their maps stay empty: size them to nothing, as the
+	 * CPU family does.  Both are preallocated (the stack hash must not
+	 * allocate on sched_switch): 35 ms of the object's load, zeroing
+	 * 16k per-CPU entries. */
+	if (!probes__opts(P)->waits_stacks) {
+		bpf_map__set_max_entries(st->skel->maps.fp_sched_offstacks, 1);
+		bpf_map__set_max_entries(st->skel->maps.fp_sched_stacks, 1);
+	}
 	err = probes__share_maps(P, st->skel->obj);
 	if (!err)
 		err = share_sys_start(P, st->skel);
