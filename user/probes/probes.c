@@ -341,27 +341,72 @@ static int hold_attach(void *ctx, int pid)
 	return probes__attach_pid(ctx, pid, NULL);
 }
 
+static int load_one(struct fp_probes *P, size_t i)
+{
+	double t0 = mono_ms();
+	int err = families[i]->load(P, &P->state[i]);
+
+	probes__log_step(families[i]->name, "loaded", t0);
+	if (!err)
+		log_insns(families[i], P->state[i]);
+	if (!err && families[i] == &fp_family_proc)
+		err = map_bits(P);
+	if (err)
+		fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
+	return err;
+}
+
+/* The families that load from the sys family's skeleton, after it. */
+static bool after_sys(const struct fp_family *f)
+{
+	return f == &fp_family_sys || f == &fp_family_stat || f == &fp_family_io ||
+	       f == &fp_family_sched;
+}
+
+/* One chain of loads, in families[] order: those after sys or the others. */
+struct load_chain {
+	struct fp_probes *P;
+	const struct fp_probe_opts *opts;
+	bool sys_chain;
+	int err;
+};
+
+static void *load_chain(void *arg)
+{
+	struct load_chain *c = arg;
+
+	for (size_t i = 1; i < NFAM && !c->err; i++) {
+		if (after_sys(families[i]) != c->sys_chain)
+			continue;
+		if (families[i]->wanted && !families[i]->wanted(c->opts))
+			continue;
+		c->err = load_one(c->P, i);
+	}
+	return NULL;
+}
+
+/* The lifecycle family first (it creates the shared maps), then the sys
+ * chain here and the others on a second thread: most of a load is the
+ * kernel's verifier, which runs on the loading thread's CPU, and every
+ * load is handed the one parse of the kernel's BTF (vmlinux_btf.c), so the
+ * peak stays that of one load at a time plus the other's small heap. */
 static int load_families(struct fp_probes *P, const struct fp_probe_opts *opts)
 {
-	double t0;
-	int err;
+	struct load_chain sys = { .P = P, .opts = opts, .sys_chain = true };
+	struct load_chain other = { .P = P, .opts = opts };
+	pthread_t th;
+	bool threaded;
+	int err = load_one(P, 0);
 
-	for (size_t i = 0; i < NFAM; i++) {
-		if (families[i]->wanted && !families[i]->wanted(opts))
-			continue;
-		t0 = mono_ms();
-		err = families[i]->load(P, &P->state[i]);
-		probes__log_step(families[i]->name, "loaded", t0);
-		if (!err)
-			log_insns(families[i], P->state[i]);
-		if (!err && families[i] == &fp_family_proc)
-			err = map_bits(P);
-		if (err) {
-			fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
+	if (err)
+		return err;
+	threaded = !pthread_create(&th, NULL, load_chain, &other);
+	load_chain(&sys);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		load_chain(&other);
+	return sys.err ? sys.err : other.err;
 }
 
 int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
