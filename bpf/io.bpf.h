@@ -280,8 +280,10 @@ static __always_inline struct fp_io_val *cell(struct fp_io_key *key)
 	return bpf_map_lookup_elem(&fp_io_cells, key);
 }
 
-/* Exit of a syscall whose entry io__enter() saw. */
-static __noinline void io__exit(__u32 tgid, __u32 slot1, long ret, struct io_start *s)
+/* Exit of a syscall whose entry io__enter() saw.  A global function: the
+ * verifier checks it once, not once for every state of sys_exit that
+ * reaches it (s may be NULL as far as it knows). */
+__noinline int io__exit(__u32 tgid, __u32 slot1, long ret, struct io_start *s)
 {
 	struct fp_io_key key = { .tgid = tgid };
 	struct fp_io_val *v;
@@ -289,18 +291,18 @@ static __noinline void io__exit(__u32 tgid, __u32 slot1, long ret, struct io_sta
 	__u64 bytes;
 
 	/* Not a data-path call. */
-	if (!s->active)
-		return;
+	if (!s || !s->active)
+		return 0;
 	s->active = 0;
 	key.nr = s->nr;
 	key.src = s->src;
 	key.dst = s->dst;
 	v = cell(&key);
 	if (!v)
-		return;
+		return 0;
 	v->calls++;
 	if (ret < 0)
-		return;	/* an error: counted as a call, moved nothing */
+		return 0;	/* an error: counted as a call, moved nothing */
 	bytes = ret;
 	/* ret is a message count: sum the lengths the kernel wrote. */
 	if (s->mmsg)
@@ -309,6 +311,7 @@ static __noinline void io__exit(__u32 tgid, __u32 slot1, long ret, struct io_sta
 	family = fp_io_family_of(key.nr);
 	kind = family == FP_IO_COPY_IN ? key.src : key.dst;
 	hist_add(slot1, family, kind, bytes);
+	return 0;
 }
 
 #endif /* FP_IO_BPF_H */

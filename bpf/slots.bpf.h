@@ -80,9 +80,10 @@ static __always_inline long pool_take(void *queue, __u32 *next, __u32 max)
 	return n < max ? n : -1;
 }
 
-/* The process's slot + 1, allocated at its first counted syscall (once per
- * thread: the caller keeps it in task storage); 0 if none is left. */
-static __noinline __u32 fp_slot_get(__u32 tgid)
+/* The process's slot + 1, allocated at its first counted syscall (the
+ * caller caches it); 0 if none is left.  A global function, checked once
+ * by the verifier rather than at each of its callers' states. */
+__noinline __u32 fp_slot_get(__u32 tgid)
 {
 	__u64 *owner;
 	__u32 *v;

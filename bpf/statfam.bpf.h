@@ -425,17 +425,22 @@ __noinline int fp_stat_note_base(struct stat_start *s)
 	return 0;
 }
 
-/* Exit of a syscall whose entry stat__enter() saw. */
-static __noinline void stat__exit(__u32 tgid, __u32 slot1, long ret, struct stat_start *s)
+/* Exit of a syscall whose entry stat__enter() saw.  A global function: the
+ * verifier checks it once, not once for every state of sys_exit that
+ * reaches it (s may be NULL as far as it knows). */
+__noinline int stat__exit(__u32 tgid, __u32 slot1, long ret, struct stat_start *s)
 {
-	long nr = s->nr;
+	long nr;
 
+	if (!s)
+		return 0;
 	/* Not in the family. */
+	nr = s->nr;
 	if (nr < 0)
-		return;
+		return 0;
 	s->nr = -1;
 	if ((nr == NR_open || nr == NR_openat) && (ret >= 0 || ret < -MAX_ERRNO))
-		return;
+		return 0;
 	/* BPF cannot fault pages in: a path in a page the program never
 	 * touched (a string constant read first by this very call) fails at
 	 * entry.  The syscall has paged it in by now, so read it again; a
@@ -449,6 +454,7 @@ static __noinline void stat__exit(__u32 tgid, __u32 slot1, long ret, struct stat
 		fp_stat_note_base(s);
 		count_path(tgid, ret, s);
 	}
+	return 0;
 }
 
 #endif /* FP_STATFAM_BPF_H */

@@ -109,7 +109,9 @@ int BPF_PROG(fp_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __noinline void sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
+/* One call in the process's cell for nr.  A global function, checked once
+ * by the verifier (see io__exit). */
+__noinline int sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
 {
 	struct fp_sys_val *v;
 	__u32 idx;
@@ -117,11 +119,11 @@ static __noinline void sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
 	/* Beyond the row (x32 numbers have bit 30 set): counted as a drop. */
 	if (nr >= FP_SYS_NR_MAX) {
 		fp_drop(FP_DROP_SYS_STATS);
-		return;
+		return 0;
 	}
 	v = fp_cell(slot1, nr, FP_DROP_SYS_STATS);
 	if (!v)
-		return;
+		return 0;
 	v->calls++;
 	if (ret < 0 && ret >= -MAX_ERRNO)
 		v->errors++;
@@ -138,6 +140,7 @@ static __noinline void sys__count(__u32 slot1, __u32 nr, long ret, __u64 delta)
 	barrier_var(idx);
 	if (idx < FP_HIST_BUCKETS)
 		v->lat[idx]++;
+	return 0;
 }
 
 /* The pool slot + 1 of tgid, cached per CPU: a hash lookup only when
