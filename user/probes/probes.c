@@ -351,8 +351,12 @@ static int load_one(struct fp_probes *P, size_t i)
 		log_insns(families[i], P->state[i]);
 	if (!err && families[i] == &fp_family_proc)
 		err = map_bits(P);
-	if (err)
-		fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
+	return err;
+}
+
+static int load_failed(size_t i, int err)
+{
+	fp_err("cannot load the %s probes: %s", families[i]->name, strerror(-err));
 	return err;
 }
 
@@ -369,6 +373,7 @@ struct load_chain {
 	const struct fp_probe_opts *opts;
 	bool sys_chain;
 	int err;
+	size_t failed;	/* the family that failed, if err */
 };
 
 static void *load_chain(void *arg)
@@ -381,6 +386,7 @@ static void *load_chain(void *arg)
 		if (families[i]->wanted && !families[i]->wanted(c->opts))
 			continue;
 		c->err = load_one(c->P, i);
+		c->failed = i;
 	}
 	return NULL;
 }
@@ -399,14 +405,19 @@ static int load_families(struct fp_probes *P, const struct fp_probe_opts *opts)
 	int err = load_one(P, 0);
 
 	if (err)
-		return err;
+		return load_failed(0, err);
 	threaded = !pthread_create(&th, NULL, load_chain, &other);
 	load_chain(&sys);
 	if (threaded)
 		pthread_join(th, NULL);
 	else
 		load_chain(&other);
-	return sys.err ? sys.err : other.err;
+	/* One line, even if both chains failed (most often for one cause). */
+	if (sys.err)
+		return load_failed(sys.failed, sys.err);
+	if (other.err)
+		return load_failed(other.failed, other.err);
+	return 0;
 }
 
 int probes__open(struct fp_probes **out, const struct fp_probe_opts *opts)
